@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test` (and `make bench`).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := kommunkarta
+
+.PHONY: run test bench lint translations extract-messages
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d kommunkarta/translations
+
+run: translations
+	$(VENV)/bin/flask init-db
+	$(VENV)/bin/flask seed-demo --if-empty
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: translations
+	$(VENV)/bin/pytest
+
+bench: translations
+	$(PY) -m benchmarks
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check kommunkarta tests
+
+# Collect new UI strings into the catalogues; then fill in the Swedish msgstr lines.
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o kommunkarta/translations/messages.pot .
+	$(VENV)/bin/pybabel update --ignore-obsolete -i kommunkarta/translations/messages.pot -d kommunkarta/translations

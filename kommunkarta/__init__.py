@@ -1,0 +1,71 @@
+"""Kommunkartan: the national map of AI initiatives in Swedish municipalities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from kommunkarta import config, db, errors, i18n
+from kommunkarta.extensions import babel, compress, csrf, limiter, login_manager
+from kommunkarta.services import geodata
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
+    configure(app, test_config)
+    configure_extensions(app)
+    configure_geodata(app)
+    register_blueprints(app)
+    errors.register(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+
+def configure_extensions(app: Flask) -> None:
+    db.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    compress.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    import kommunkarta.auth  # noqa: F401  (registers the user loader)
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+
+
+def configure_geodata(app: Flask) -> None:
+    """Load the boundaries once; a missing file is reported when first needed, so that
+    `geodata build` can still run to create it."""
+    try:
+        app.extensions["geodata"] = geodata.load(Path(app.config["GEODATA_DIR"]))
+    except geodata.GeodataError as error:
+        app.extensions["geodata_error"] = error
+        app.logger.warning("geodata not loaded: %s", error)
+
+
+def register_blueprints(app: Flask) -> None:
+    from kommunkarta.api.views import bp as api_bp
+    from kommunkarta.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from kommunkarta.cli import register
+
+    register(app)

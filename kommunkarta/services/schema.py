@@ -1,0 +1,48 @@
+"""Creating and migrating the database schema with Alembic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class SchemaTooNew(Exception):
+    """The database carries a migration this version of the code does not know."""
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def upgrade(engine: Engine) -> None:
+    """Migrate to the newest schema; raises SchemaTooNew for a database from a newer release."""
+    config = alembic_config()
+    revision = current_revision(engine)
+    if revision is not None:
+        known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+        if revision not in known:
+            raise SchemaTooNew(
+                f"the database schema (revision {revision}) is newer than this version of "
+                "Kommunkartan; upgrade the application first"
+            )
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,56 @@
+"""The four taxonomies: loading the starter data file and reading them back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunkarta.models import BenefitArea, OperationalArea, Status, Technology
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
+
+# The key used in the data file, the API and the filter object -> the table holding it.
+KINDS: dict[str, type] = {
+    "benefit_areas": BenefitArea,
+    "areas": OperationalArea,
+    "statuses": Status,
+    "technologies": Technology,
+}
+
+
+def load_starter(session: Session) -> None:
+    """Insert or update the starter terms by slug; running it twice changes nothing."""
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    for kind, model in KINDS.items():
+        existing = {term.slug: term for term in session.scalars(select(model))}
+        for position, entry in enumerate(data[kind]):
+            term = existing.get(entry["slug"]) or model(slug=entry["slug"])
+            term.name_sv = entry["name_sv"]
+            term.name_en = entry["name_en"]
+            term.position = position
+            session.add(term)
+
+
+@dataclass(frozen=True)
+class Term:
+    id: int
+    slug: str
+    name_sv: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_sv
+
+
+def terms(session: Session, kind: str) -> list[Term]:
+    model = KINDS[kind]
+    rows = session.scalars(select(model).order_by(model.position, model.id))
+    return [Term(t.id, t.slug, t.name_sv, t.name_en) for t in rows]
+
+
+def all_terms(session: Session) -> dict[str, list[Term]]:
+    return {kind: terms(session, kind) for kind in KINDS}

@@ -1,0 +1,162 @@
+"""Shared fixtures: every database test runs on SQLite (a temp file) and on PostgreSQL.
+
+PostgreSQL comes from KOMMUNKARTA_TEST_POSTGRES_URL (default: the local `test` database);
+each database made here lives in its own schema, dropped afterwards. Without a reachable
+PostgreSQL the PostgreSQL half skips locally; with CI=true it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from kommunkarta import create_app, db
+from kommunkarta.services import demo, geodata, setup
+
+POSTGRES_URL = os.environ.get(
+    "KOMMUNKARTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+GEODATA_DIR = Path(__file__).resolve().parent.parent / "geodata"
+
+
+def _postgres_available() -> str | None:
+    """None if PostgreSQL answers, else the reason it does not."""
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to connect means "not available"
+        return str(error).splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_reason() -> str | None:
+    return _postgres_available()
+
+
+class Databases:
+    """Creates empty databases for a backend and removes them at the end."""
+
+    def __init__(self, backend: str, tmp_dir: Path, postgres_reason: str | None) -> None:
+        self.backend = backend
+        self.tmp_dir = tmp_dir
+        self.schemas: list[str] = []
+        if backend == "postgresql" and postgres_reason:
+            message = f"PostgreSQL not reachable at {POSTGRES_URL}: {postgres_reason}"
+            if IN_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+
+    def new_url(self) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.tmp_dir / name}.sqlite"
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        admin.dispose()
+        self.schemas.append(name)
+        separator = "&" if "?" in POSTGRES_URL else "?"
+        return f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={name}')}"
+
+    def drop_all(self) -> None:
+        if not self.schemas:
+            return
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as connection:
+            for name in self.schemas:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def databases(request, tmp_path_factory, postgres_reason) -> Iterator[Databases]:
+    made = Databases(request.param, tmp_path_factory.mktemp(request.param), postgres_reason)
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture(scope="session")
+def geo() -> geodata.Geodata:
+    return geodata.load(GEODATA_DIR)
+
+
+_APPS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_test_apps():
+    """Close the pools of apps a test made, so no connection is left for the GC to find."""
+    start = len(_APPS)
+    yield
+    while len(_APPS) > start:
+        _APPS.pop().extensions["db_engine"].dispose()
+
+
+def make_app(url: str, tmp_path: Path, **extra):
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "GEODATA_DIR": str(GEODATA_DIR),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(extra)
+    app = create_app(config)
+    app.instance_path = str(tmp_path)
+    _APPS.append(app)
+    return app
+
+
+@pytest.fixture
+def empty_url(databases) -> str:
+    """A database with no schema at all."""
+    return databases.new_url()
+
+
+@pytest.fixture
+def app(databases, geo, tmp_path):
+    """An app on a fresh database with the schema, places and taxonomy, but no initiatives."""
+    app = make_app(databases.new_url(), tmp_path)
+    with app.app_context():
+        setup.init_db(db.engine(), geo)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def seeded_app(databases, geo, tmp_path_factory):
+    """A read-only app shared by a module: 400 demo initiatives from seed 3."""
+    app = make_app(databases.new_url(), tmp_path_factory.mktemp("seeded"))
+    with app.app_context():
+        setup.init_db(db.engine(), geo)
+        with Session(db.engine()) as session, session.begin():
+            demo.seed(session, geo, count=400, seed_value=3)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:
+    with Session(app.extensions["db_engine"]) as s:
+        yield s
