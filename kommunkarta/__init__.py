@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from kommunkarta import config, db, errors, i18n
 from kommunkarta.extensions import babel, compress, csrf, limiter, login_manager
@@ -37,13 +37,25 @@ def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    app.config["COMPRESS_REGISTER"] = False
     compress.init_app(app)
+    app.after_request(_compress)
     csrf.init_app(app)
     login_manager.init_app(app)
     import kommunkarta.auth  # noqa: F401  (registers the user loader)
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
+
+
+def _compress(response: Response) -> Response:
+    """Compress with Flask-Compress, closing the file of a static response it has read
+    into memory (Flask-Compress leaves it open)."""
+    original = response.response if response.direct_passthrough else None
+    response = compress.after_request(response)
+    if original is not None and response.response is not original:
+        getattr(original, "close", lambda: None)()
+    return response
 
 
 def configure_geodata(app: Flask) -> None:
