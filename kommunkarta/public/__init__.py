@@ -1,0 +1,7 @@
+"""The public face: the map, the table and the pages per initiative, municipality and county."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from kommunkarta.public import map_views, views  # noqa: E402, F401  (routes register on bp)

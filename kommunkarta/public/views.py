@@ -1,27 +1,12 @@
-"""Public pages: the map, lists and pages per municipality, county and initiative."""
+"""Public pages other than the map, and the health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import jsonify
 from sqlalchemy import text
 
 from kommunkarta import db
-from kommunkarta.services import initiatives
-from kommunkarta.vocabulary import selection_from_request
-
-bp = Blueprint("public", __name__)
-
-
-@bp.get("/")
-def home():
-    selection = selection_from_request()
-    session = db.session()
-    return render_template(
-        "public/home.html",
-        regions=initiatives.regions(session),
-        counts=initiatives.counts_by_region(session, selection),
-        total=initiatives.count(session, selection),
-    )
+from kommunkarta.public import bp
 
 
 @bp.get("/healthz")

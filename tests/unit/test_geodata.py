@@ -50,11 +50,8 @@ def test_geojson_is_compact_and_keyed_by_code(geo):
     assert len(json.loads(geo.regions_geojson)["features"]) == 21
 
 
-def _broken(geo, **changes):
-    municipalities = geo.municipalities.copy()
-    for key, value in changes.items():
-        municipalities = value(municipalities)
-    return geodata.Geodata(municipalities=municipalities, regions=geo.regions)
+def _broken(geo, change):
+    return geodata.Geodata(municipalities=change(geo.municipalities.copy()), regions=geo.regions)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +64,7 @@ def _broken(geo, **changes):
 )
 def test_validation_rejects_broken_data(geo, change, message):
     with pytest.raises(GeodataError, match=message):
-        geodata.validate(_broken(geo, m=change))
+        geodata.validate(_broken(geo, change))
 
 
 def test_missing_files_are_reported(tmp_path):
