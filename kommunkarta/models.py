@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -151,6 +152,16 @@ class Initiative(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     moderation_note: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: every UPDATE checks and increments it, so two people saving the
+    # same initiative cannot silently overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # An edit of a published initiative waits here (JSON, see services.submissions.Content)
+    # with its own state until a moderator publishes it; the public keeps seeing the row.
+    pending: Mapped[str | None] = mapped_column(Text)
+    pending_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    is_suggestion: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How to reach whoever suggested it: for moderators only, never shown publicly.
+    suggester_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     status: Mapped[Status] = relationship()
     author: Mapped[User | None] = relationship()
@@ -166,6 +177,8 @@ class Initiative(Base):
     technologies: Mapped[list[Technology]] = relationship(
         secondary=initiative_technologies, order_by=Technology.position
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @staticmethod
     def fold(title: str, summary: str, description: str) -> str:
