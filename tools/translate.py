@@ -1,5 +1,7 @@
 """Fill Swedish translations into the catalogue from a small JSON file of {msgid: msgstr}.
 
+For a plural entry, key it by the singular msgid and give a list [singular, plural].
+
 Usage: python tools/translate.py NEW.json — existing translations are kept unless given again;
 the catalogue is rewritten sorted as pybabel writes it. Run `make extract-messages` first.
 """
@@ -23,7 +25,8 @@ def main() -> None:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in new:
-            message.string = new[key]
+            value = new[key]
+            message.string = tuple(value) if isinstance(value, list) else value
             message.flags.discard("fuzzy")
         elif not message.string:
             missing.append(key)
