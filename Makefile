@@ -34,5 +34,5 @@ lint: $(VENV)/.installed
 
 # Collect new UI strings into the catalogues; then fill in the Swedish msgstr lines.
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o kommunkarta/translations/messages.pot .
-	$(VENV)/bin/pybabel update --ignore-obsolete -i kommunkarta/translations/messages.pot -d kommunkarta/translations
+	$(VENV)/bin/pybabel extract --ignore-dirs='.* __pycache__' -F babel.cfg -k _l -o kommunkarta/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i kommunkarta/translations/messages.pot -d kommunkarta/translations
