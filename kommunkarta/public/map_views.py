@@ -1,22 +1,169 @@
-"""The map page at `/`."""
+"""The map page at `/` and the map's own small data endpoint."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import get_translations, ngettext
+from jinja2.utils import htmlsafe_json_dumps
 
 from kommunkarta import db
-from kommunkarta.public import bp
-from kommunkarta.services import initiatives
+from kommunkarta.filters import FilterError, InitiativeFilter
+from kommunkarta.i18n import select_locale
+from kommunkarta.public import bp, filter_form, map_builder
+from kommunkarta.services import initiatives, taxonomy
 from kommunkarta.vocabulary import selection_from_request
+
+LEVELS = ("municipality", "region")
+VIEWS = ("initiatives",)
+PALETTE = ["#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
+NONE_COLOUR = "#f2f2f2"
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    value = request.args.get(name, allowed[0])
+    if value not in allowed:
+        raise FilterError(name, _("choose one of: %(values)s", values=", ".join(allowed)), value)
+    return value
+
+
+def summary_line(selection: InitiativeFilter, total: int, places: int, level: str) -> str:
+    """'143 initiatives in 97 municipalities for Efficiency', in the current language."""
+    initiatives_text = ngettext("%(num)s initiative", "%(num)s initiatives", total)
+    if level == "region":
+        places_text = ngettext("%(num)s county", "%(num)s counties", places)
+    else:
+        places_text = ngettext("%(num)s municipality", "%(num)s municipalities", places)
+    line = _("%(initiatives)s in %(places)s", initiatives=initiatives_text, places=places_text)
+    if selection.benefit:
+        locale = select_locale()
+        names = {t.slug: t.name(locale) for t in taxonomy.terms(db.session(), "benefit_areas")}
+        chosen = [names[slug] for slug in selection.benefit]
+        line = _(
+            "%(line)s for %(benefits)s",
+            line=line,
+            benefits=_(" or ").join(chosen) if len(chosen) > 1 else chosen[0],
+        )
+    return line
+
+
+def _pattern(singular: str, plural: str, n: int) -> str:
+    """A plural form in the current language with `{n}` where map.js puts the number."""
+    return get_translations().ngettext(singular, plural, n) % {"num": "{n}"}
+
+
+def _texts() -> dict[str, str]:
+    """The strings map.js shows, in the current language."""
+    return {
+        "initiative_one": _pattern("%(num)s initiative", "%(num)s initiatives", 1),
+        "initiatives_many": _pattern("%(num)s initiative", "%(num)s initiatives", 2),
+        "municipality_one": _pattern("%(num)s municipality", "%(num)s municipalities", 1),
+        "municipalities_many": _pattern("%(num)s municipality", "%(num)s municipalities", 2),
+        "county_one": _pattern("%(num)s county", "%(num)s counties", 1),
+        "counties_many": _pattern("%(num)s county", "%(num)s counties", 2),
+        "summary": _(
+            "%(initiatives)s in %(places)s", initiatives="{initiatives}", places="{places}"
+        ),
+        "summary_for": _("%(line)s for %(benefits)s", line="{line}", benefits="{benefits}"),
+        "or": _(" or "),
+        "legend_title": _("Initiatives"),
+        "legend_none": _("None"),
+        "close": _("Close"),
+        "loading": _("Loading…"),
+        "failed": _("Could not load the data. Please try again."),
+        "open_place": _("Open the page of %(name)s", name="{name}"),
+        "all_in_table": _("All %(num)s in the table", num="{n}"),
+        "no_initiatives": _("No initiatives match the filters here."),
+        "points": _("Initiatives with a location"),
+        "other": _("Other"),
+        "county": _("County"),
+        "municipality": _("Municipality"),
+    }
 
 
 @bp.get("/")
 def home():
     selection = selection_from_request()
+    level = _choice("level", LEVELS)
+    _choice("view", VIEWS)
     session = db.session()
-    return render_template(
-        "public/home.html",
-        regions=initiatives.regions(session),
-        counts=initiatives.counts_by_region(session, selection),
-        total=initiatives.count(session, selection),
+    locale = select_locale()
+    if level == "region":
+        region_counts = initiatives.counts_by_region(session, selection)
+        counts = {code: pair[0] for code, pair in region_counts.items()}
+        places = initiatives.regions(session)
+    else:
+        counts = initiatives.counts_by_municipality(session, selection)
+        places = initiatives.municipalities(session)
+    total = initiatives.count(session, selection)
+    args = selection.to_args()
+    config = {
+        "level": level,
+        "lang": locale,
+        "counts": counts,
+        "palette": PALETTE,
+        "noneColour": NONE_COLOUR,
+        "boundaries": {
+            "municipality": url_for("api.municipality_boundaries"),
+            "region": url_for("api.region_boundaries"),
+        },
+        "countsApi": {
+            "municipality": url_for("api.municipalities"),
+            "region": url_for("api.regions"),
+        },
+        "initiativesApi": url_for("api.initiatives")
+        if "api.initiatives" in current_app.view_functions
+        else None,
+        "pointsUrl": url_for("public.map_points"),
+        "placeUrl": {
+            "municipality": url_for("public.home") + "municipalities/",
+            "region": url_for("public.home") + "regions/",
+        },
+        "initiativeUrl": url_for("public.home") + "initiatives/",
+        "tableUrl": url_for("public.home") + "initiatives",
+        "benefitNames": {t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
+        "text": _texts(),
+    }
+    rendered = map_builder.render(
+        htmlsafe_json_dumps(config),
+        {
+            "css": [
+                url_for("static", filename=f)
+                for f in (
+                    "vendor/leaflet/leaflet.css",
+                    "vendor/leaflet.markercluster/MarkerCluster.css",
+                    "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+                    "css/map.css",
+                )
+            ],
+            "js": [
+                url_for("static", filename=f)
+                for f in (
+                    "vendor/leaflet/leaflet.js",
+                    "vendor/leaflet.markercluster/leaflet.markercluster.js",
+                    "js/map.js",
+                )
+            ],
+        },
+        tiles=current_app.config["TILES"],
+        tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
     )
+    return render_template(
+        "public/map.html",
+        selection=selection,
+        form=filter_form.build(session, selection, locale),
+        level=level,
+        places=places,
+        counts=counts,
+        total=total,
+        summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
+        table_args=args,
+        rendered=rendered,
+    )
+
+
+@bp.get("/map/points")
+def map_points():
+    """Compact points for the marker layer: [[id, lat, lon, title], ...] (JSON-escaped)."""
+    selection = selection_from_request()
+    return jsonify(initiatives.located(db.session(), selection))

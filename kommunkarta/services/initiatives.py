@@ -107,6 +107,16 @@ def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str,
     return {code: (count, with_any) for code, count, with_any in session.execute(stmt)}
 
 
+def located(
+    session: Session, selection: InitiativeFilter
+) -> list[tuple[int, float, float, str]]:
+    """(id, lat, lon, title) of published initiatives under the filter that have a point."""
+    stmt = selection.apply(
+        visible(select(Initiative.id, Initiative.lat, Initiative.lon, Initiative.title))
+    ).where(Initiative.lat.is_not(None), Initiative.lon.is_not(None))
+    return [tuple(row) for row in session.execute(stmt.order_by(Initiative.id))]
+
+
 def count(session: Session, selection: InitiativeFilter) -> int:
     stmt = selection.apply(visible(select(func.count(Initiative.id))))
     return session.scalar(stmt) or 0

@@ -1,0 +1,95 @@
+"""Building the Leaflet map with Folium, without inlining any geometry.
+
+Folium writes the map's Leaflet set-up; our `ChoroplethLayer` element hands the map to
+`static/js/map.js`, which fetches the boundaries once from the API (cached by ETag), shades
+them with the counts given here and, when a filter changes, fetches new counts and restyles
+in place. Every script and style sheet comes from the app itself — no CDN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from branca.element import CssLink, JavascriptLink, MacroElement
+from jinja2 import Template
+from markupsafe import Markup
+
+# Sweden, whole: south-west and north-east corners
+SWEDEN_BOUNDS = [[55.2, 10.9], [69.1, 24.2]]
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+
+class ChoroplethLayer(MacroElement):
+    """Calls Kommunkarta.mountMap(map, config) once Folium has made the Leaflet map."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "Kommunkarta.mountMap({{ this._parent.get_name() }}, {{ this.config_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, config_json: str) -> None:
+        super().__init__()
+        self._name = "ChoroplethLayer"
+        self.config_json = config_json
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """The three pieces of a Folium map that our own page template places."""
+
+    assets: Markup  # <script>/<link> tags for <head>
+    html: Markup  # the map's <div>
+    script: Markup  # the inline set-up script, after the div
+
+
+def _tile_layer(tiles: str, attribution: str) -> folium.TileLayer | None:
+    if tiles in ("", "none"):
+        return None
+    if tiles == "osm":
+        return folium.TileLayer(
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            attr=OSM_ATTRIBUTION,
+            max_zoom=19,
+        )
+    return folium.TileLayer(tiles, attr=attribution or tiles)
+
+
+def render(
+    config_json: str,
+    asset_urls: dict[str, list[str]],
+    tiles: str = "none",
+    tiles_attribution: str = "",
+    bounds: list[list[float]] | None = None,
+    map_id: str = "kommunkarta-map",
+    **map_options: Any,
+) -> RenderedMap:
+    """Render a Folium map that shows our choropleth; `asset_urls` are local js/css URLs."""
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, **map_options)
+    # Folium gives zoom limits only to tile layers; the marker clusters need the map's own
+    fmap.options.update(minZoom=4, maxZoom=14)
+    fmap._id = map_id.replace("-", "_")  # a stable name, so pages stay byte-identical
+    fmap.default_js = []
+    fmap.default_css = []
+    layer = _tile_layer(tiles, tiles_attribution)
+    if layer is not None:
+        layer.add_to(fmap)
+    fmap.fit_bounds(bounds or SWEDEN_BOUNDS)
+    ChoroplethLayer(config_json).add_to(fmap)
+    figure = fmap.get_root()
+    for url in asset_urls.get("css", []):
+        figure.header.add_child(CssLink(url))
+    for url in asset_urls.get("js", []):
+        figure.header.add_child(JavascriptLink(url))
+    figure.render()
+    # Only links and scripts from the header: Folium's own page styles and its viewport
+    # tag (which forbids zooming) would fight our layout and accessibility.
+    assets = "\n".join(
+        child.render()
+        for child in figure.header._children.values()
+        if isinstance(child, JavascriptLink | CssLink)
+    )
+    html = figure.html.render()
+    return RenderedMap(Markup(assets), Markup(html), Markup(figure.script.render()))

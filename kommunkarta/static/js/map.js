@@ -1,0 +1,386 @@
+/* Kommunkartan's choropleth: shades the boundaries by counts, restyles in place when a
+ * filter changes, lists an area's initiatives in a panel and clusters located initiatives.
+ * Every user-written string reaches the page through textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  var K = (window.Kommunkarta = {});
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) {
+      return values[key] !== undefined ? values[key] : "";
+    });
+  }
+
+  /** Upper bounds of up to k classes over the non-zero counts (quantiles, deduplicated). */
+  K.classBreaks = function (values, k) {
+    var v = values.filter(function (x) { return x > 0; }).sort(function (a, b) { return a - b; });
+    var breaks = [];
+    if (!v.length) return breaks;
+    for (var i = 1; i <= k; i++) {
+      var q = v[Math.min(v.length - 1, Math.ceil((i * v.length) / k) - 1)];
+      if (breaks.indexOf(q) < 0) breaks.push(q);
+    }
+    return breaks;
+  };
+
+  function colourFor(count, breaks, palette, none) {
+    if (!count) return none;
+    var offset = palette.length - breaks.length;
+    for (var i = 0; i < breaks.length; i++) {
+      if (count <= breaks[i]) return palette[offset + i];
+    }
+    return palette[palette.length - 1];
+  }
+
+  function queryFrom(form) {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (String(value).trim() !== "") params.append(key, value);
+    });
+    return params;
+  }
+
+  function filterParams(params) {
+    var copy = new URLSearchParams(params);
+    ["level", "lang", "view", "page"].forEach(function (key) { copy.delete(key); });
+    return copy;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) {
+          var error = new Error(body && body.error ? body.error : response.statusText);
+          error.field = body && body.field;
+          throw error;
+        }
+        return body;
+      });
+    });
+  }
+
+  K.mountMap = function (map, config) {
+    var text = config.text;
+    var state = {
+      level: config.level,
+      counts: config.counts,
+      params: filterParams(new URLSearchParams(window.location.search)),
+      layer: null,
+      boundaries: {},
+      names: {},
+      request: 0,
+    };
+    var form = document.getElementById("filters");
+    var summary = document.getElementById("map-summary");
+    var errorBox = document.getElementById("filter-error");
+    var tableLink = document.getElementById("table-link");
+    var panel = document.getElementById("map-panel");
+    var panelTitle = document.getElementById("map-panel-title");
+    var panelBody = document.getElementById("map-panel-body");
+    var mapNode = map.getContainer();
+    mapNode.setAttribute("data-level", state.level);
+    // areas lie below the markers' overlay pane, whatever order they are drawn in
+    map.createPane("areas").style.zIndex = 350;
+
+    /* ---- legend ---- */
+    var legend = L.control({ position: "bottomleft" });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create("div", "map-legend");
+      box.id = "map-legend";
+      return box;
+    };
+    legend.addTo(map);
+
+    function drawLegend(breaks) {
+      var box = document.getElementById("map-legend");
+      box.textContent = "";
+      box.appendChild(el("strong", {}, text.legend_title));
+      var offset = config.palette.length - breaks.length;
+      var low = 1;
+      breaks.forEach(function (high, i) {
+        var row = el("div", { class: "legend-row" });
+        row.appendChild(el("span", { class: "swatch", style: "background:" + config.palette[offset + i] }));
+        row.appendChild(document.createTextNode(low === high ? String(high) : low + "–" + high));
+        box.appendChild(row);
+        low = high + 1;
+      });
+      var none = el("div", { class: "legend-row" });
+      none.appendChild(el("span", { class: "swatch swatch-none", style: "background:" + config.noneColour }));
+      none.appendChild(document.createTextNode(text.legend_none));
+      box.appendChild(none);
+    }
+
+    /* ---- choropleth ---- */
+    function styleFor(breaks) {
+      return function (feature) {
+        var count = state.counts[feature.properties.code] || 0;
+        return {
+          fillColor: colourFor(count, breaks, config.palette, config.noneColour),
+          fillOpacity: 0.85,
+          color: count ? "#ffffff" : "#8c8c8c",
+          weight: count ? 0.8 : 0.6,
+          dashArray: count ? null : "3 3",
+        };
+      };
+    }
+
+    function countText(n) {
+      return fill(n === 1 ? text.initiative_one : text.initiatives_many, { n: n });
+    }
+
+    function tooltip(layer) {
+      var p = layer.feature.properties;
+      var box = el("div");
+      box.appendChild(el("strong", {}, p.name));
+      box.appendChild(el("div", {}, countText(state.counts[p.code] || 0)));
+      return box;
+    }
+
+    function restyle() {
+      if (!state.layer) return;
+      var breaks = K.classBreaks(Object.values(state.counts), config.palette.length);
+      state.layer.setStyle(styleFor(breaks));
+      drawLegend(breaks);
+      mapNode.setAttribute("data-restyled", String(Number(mapNode.getAttribute("data-restyled") || 0) + 1));
+    }
+
+    function loadBoundaries(level) {
+      if (state.boundaries[level]) return Promise.resolve(state.boundaries[level]);
+      return getJSON(config.boundaries[level]).then(function (data) {
+        state.boundaries[level] = data;
+        data.features.forEach(function (f) { state.names[f.properties.code] = f.properties.name; });
+        return data;
+      });
+    }
+
+    function drawLayer(level) {
+      return loadBoundaries(level).then(function (data) {
+        if (state.layer) map.removeLayer(state.layer);
+        var breaks = K.classBreaks(Object.values(state.counts), config.palette.length);
+        state.layer = L.geoJSON(data, {
+          pane: "areas",
+          style: styleFor(breaks),
+          onEachFeature: function (feature, layer) {
+            layer.bindTooltip(tooltip, { sticky: true });
+            layer.on("click", function () { openPanel(feature.properties.code, feature.properties.name); });
+            layer.on("mouseover", function () { layer.setStyle({ weight: 2.5, color: "#1b1f24" }); });
+            layer.on("mouseout", function () { state.layer.resetStyle(layer); });
+          },
+        }).addTo(map);
+        drawLegend(breaks);
+        mapNode.setAttribute("data-level", level);
+        mapNode.setAttribute("data-features", String(data.features.length));
+        mapNode.setAttribute("data-ready", "true");
+      });
+    }
+
+    /* ---- panel listing an area's initiatives ---- */
+    function closePanel() {
+      panel.hidden = true;
+      state.panelFor = null;
+    }
+
+    function openPanel(code, name) {
+      var placeKey = state.level === "region" ? "region" : "municipality";
+      var params = new URLSearchParams(state.params);
+      params.delete("region");
+      params.delete("municipality");
+      params.set(placeKey, code);
+      state.panelFor = code;
+      panel.hidden = false;
+      panelTitle.textContent = name;
+      panelBody.textContent = "";
+      panelBody.appendChild(el("p", {}, text.loading));
+      panel.focus();
+      if (!config.initiativesApi) return;
+      var listParams = new URLSearchParams(params);
+      listParams.set("per_page", "100");
+      getJSON(config.initiativesApi + "?" + listParams).then(function (body) {
+        if (state.panelFor !== code) return;
+        panelBody.textContent = "";
+        var lead = el("p");
+        lead.appendChild(document.createTextNode(countText(body.total) + " · "));
+        lead.appendChild(el("a", { href: config.placeUrl[state.level] + encodeURIComponent(code) + "?lang=" + config.lang },
+          fill(text.open_place, { name: name })));
+        panelBody.appendChild(lead);
+        if (!body.items.length) {
+          panelBody.appendChild(el("p", {}, text.no_initiatives));
+          return;
+        }
+        var groups = {};
+        var order = Object.keys(config.benefitNames).concat(["other"]);
+        body.items.forEach(function (item) {
+          var keys = item.benefit_areas.length ? item.benefit_areas : ["other"];
+          keys.forEach(function (key) { (groups[key] = groups[key] || []).push(item); });
+        });
+        order.forEach(function (key) {
+          if (!groups[key]) return;
+          panelBody.appendChild(el("h3", {}, (config.benefitNames[key] || text.other) + " (" + groups[key].length + ")"));
+          var list = el("ul");
+          groups[key].forEach(function (item) {
+            var li = el("li");
+            li.appendChild(el("a", { href: config.initiativeUrl + item.id + "?lang=" + config.lang }, item.title));
+            list.appendChild(li);
+          });
+          panelBody.appendChild(list);
+        });
+        if (body.total > body.items.length) {
+          var more = el("p");
+          params.set("lang", config.lang);
+          more.appendChild(el("a", { href: config.tableUrl + "?" + params }, fill(text.all_in_table, { n: body.total })));
+          panelBody.appendChild(more);
+        }
+      }).catch(function () {
+        panelBody.textContent = text.failed;
+      });
+    }
+
+    document.getElementById("map-panel-close").addEventListener("click", closePanel);
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") closePanel();
+    });
+
+    /* ---- clustered points ---- */
+    state.points = L.markerClusterGroup({
+      showCoverageOnHover: false,
+      maxClusterRadius: 40,
+      iconCreateFunction: function (cluster) {
+        var size = cluster.getChildCount() < 10 ? 24 : cluster.getChildCount() < 100 ? 30 : 36;
+        return L.divIcon({
+          html: "<span>" + Number(cluster.getChildCount()) + "</span>",
+          className: "point-cluster",
+          iconSize: [size, size],
+        });
+      },
+    });
+    var layers = {};
+    layers[text.points] = state.points;
+    L.control.layers(null, layers, { collapsed: false, position: "topleft" }).addTo(map);
+    map.addLayer(state.points);
+
+    function loadPoints() {
+      var url = config.pointsUrl + "?" + state.params;
+      return getJSON(url).then(function (rows) {
+        state.points.clearLayers();
+        var markers = rows.map(function (row) {
+          var marker = L.circleMarker([row[1], row[2]], {
+            radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#b0413e", fillOpacity: 0.95,
+          });
+          marker.bindPopup(function () {
+            return el("a", { href: config.initiativeUrl + row[0] + "?lang=" + config.lang }, row[3]);
+          });
+          return marker;
+        });
+        state.points.addLayers(markers);
+        mapNode.setAttribute("data-points", String(rows.length));
+      });
+    }
+
+    /* ---- summary, table and URL ---- */
+    function placesText(n) {
+      if (state.level === "region") return fill(n === 1 ? text.county_one : text.counties_many, { n: n });
+      return fill(n === 1 ? text.municipality_one : text.municipalities_many, { n: n });
+    }
+
+    function updateSummary(total) {
+      var places = Object.values(state.counts).filter(function (c) { return c > 0; }).length;
+      var line = fill(text.summary, { initiatives: countText(total), places: placesText(places) });
+      var benefits = state.params.getAll("benefit").map(function (slug) { return config.benefitNames[slug] || slug; });
+      if (benefits.length) line = fill(text.summary_for, { line: line, benefits: benefits.join(text.or) });
+      summary.textContent = line;
+      var caption = document.querySelector("#map-counts caption");
+      if (caption) caption.textContent = line;
+    }
+
+    function updateTable(places) {
+      var body = document.querySelector("#map-counts tbody");
+      var head = document.getElementById("map-counts-place");
+      if (!body) return;
+      head.textContent = state.level === "region" ? text.county : text.municipality;
+      body.textContent = "";
+      places.forEach(function (place) {
+        var row = el("tr");
+        var th = el("th", { scope: "row" });
+        th.appendChild(el("a", { href: config.placeUrl[state.level] + place.code + "?lang=" + config.lang }, place.name));
+        row.appendChild(th);
+        row.appendChild(el("td", { class: "num", "data-code": place.code }, place.count));
+        body.appendChild(row);
+      });
+    }
+
+    function pageUrl() {
+      var params = new URLSearchParams(state.params);
+      if (state.level !== "municipality") params.set("level", state.level);
+      params.set("lang", config.lang);
+      return "?" + params;
+    }
+
+    function apply() {
+      var params = queryFrom(form);
+      var level = params.get("level") || "municipality";
+      var filters = filterParams(params);
+      var ticket = ++state.request;
+      var countsUrl = config.countsApi[level] + "?" + filters;
+      var totalUrl = config.initiativesApi ? config.initiativesApi + "?" + filters + (filters.toString() ? "&" : "") + "per_page=1" : null;
+      Promise.all([getJSON(countsUrl), totalUrl ? getJSON(totalUrl) : Promise.resolve(null)])
+        .then(function (results) {
+          if (ticket !== state.request) return;
+          errorBox.hidden = true;
+          var counts = {};
+          results[0].forEach(function (place) { counts[place.code] = place.count; });
+          state.counts = counts;
+          state.params = filters;
+          var levelChanged = level !== state.level;
+          state.level = level;
+          var drawn = levelChanged ? drawLayer(level) : Promise.resolve(restyle());
+          return drawn.then(function () {
+            var total = results[1] ? results[1].total : Object.values(counts).reduce(function (a, b) { return a + b; }, 0);
+            updateSummary(total);
+            updateTable(results[0]);
+            if (tableLink) {
+              var tableParams = new URLSearchParams(filters);
+              tableParams.set("lang", config.lang);
+              tableLink.href = config.tableUrl + "?" + tableParams;
+            }
+            window.history.replaceState(null, "", pageUrl());
+            closePanel();
+            return loadPoints();
+          });
+        })
+        .catch(function (error) {
+          if (ticket !== state.request) return;
+          errorBox.textContent = error.message || text.failed;
+          errorBox.hidden = false;
+        });
+    }
+
+    if (form) {
+      var timer = null;
+      var schedule = function (delay) {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(apply, delay);
+      };
+      form.addEventListener("change", function () { schedule(150); });
+      form.addEventListener("input", function (event) {
+        if (event.target && event.target.type === "search") schedule(400);
+      });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        schedule(0);
+      });
+    }
+
+    drawLayer(state.level).then(loadPoints).catch(function () {
+      errorBox.textContent = text.failed;
+      errorBox.hidden = false;
+    });
+  };
+})();

@@ -1,0 +1,80 @@
+"""The map in Chromium: it draws, restyles in place, lists an area's initiatives, switches
+level, and passes axe-core — with every request outside localhost blocked."""
+
+import pytest
+
+from tests.browser.conftest import axe_serious, screenshot
+
+AREAS = ".leaflet-areas-pane path.leaflet-interactive"
+READY = ".folium-map[data-ready=true]"
+
+
+def _open(page, url):
+    page.goto(url)
+    page.wait_for_selector(READY, timeout=15_000)
+
+
+def test_map_draws_all_290_municipalities(page, live_server):
+    page.goto(live_server.url + "/?lang=en")
+    page.wait_for_selector(READY, timeout=15_000)
+    drawn_ms = page.evaluate("performance.now()")
+    print(f"\nnavigation to drawn map: {drawn_ms:.0f} ms")
+    assert page.locator(AREAS).count() == 290
+    assert page.locator(".map-legend").is_visible()
+    page.wait_for_selector(".folium-map[data-points]")
+    assert int(page.get_attribute(".folium-map", "data-points")) > 50
+    screenshot(page, "map-en-1280")
+
+
+def test_benefit_filter_restyles_in_place_and_updates_the_url(page, live_server):
+    _open(page, live_server.url + "/?lang=en")
+    page.evaluate("window.__samePage = true")
+    before_summary = page.locator("#map-summary").inner_text()
+    before = page.eval_on_selector_all(AREAS, "paths => paths.map(p => p.getAttribute('fill'))")
+    page.get_by_label("Efficiency").check()
+    page.wait_for_selector(".folium-map[data-restyled]")
+    page.wait_for_function("window.location.search.includes('benefit=efficiency')")
+    assert page.evaluate("window.__samePage") is True  # no navigation happened
+    page.wait_for_function(
+        "s => document.getElementById('map-summary').textContent !== s", arg=before_summary
+    )
+    after = page.eval_on_selector_all(AREAS, "paths => paths.map(p => p.getAttribute('fill'))")
+    assert after != before
+    assert page.locator(AREAS).count() == 290
+    assert "for Efficiency" in page.locator("#map-summary").inner_text()
+    table_link = page.get_attribute("#table-link", "href")
+    assert "benefit=efficiency" in table_link
+
+
+def test_a_bad_filter_shows_a_message_not_a_broken_map(page, live_server):
+    _open(page, live_server.url + "/?lang=en")
+    page.click(".more-filters summary")
+    page.fill("#filter-year-from", "2030")
+    page.fill("#filter-year-to", "2020")
+    page.locator("#filter-year-to").dispatch_event("change")
+    page.wait_for_selector("#filter-error:not([hidden])")
+    assert "year" in page.locator("#filter-error").inner_text()
+    assert page.locator(AREAS).count() == 290
+
+
+def test_county_level_draws_21_counties(page, live_server):
+    _open(page, live_server.url + "/?level=region&lang=en")
+    assert page.locator(AREAS).count() == 21
+    _open(page, live_server.url + "/?lang=en")
+    page.evaluate("window.__samePage = true")
+    page.get_by_role("radio", name="County").check()
+    page.wait_for_function(f"document.querySelectorAll('{AREAS}').length === 21", timeout=10_000)
+    page.wait_for_function("window.location.search.includes('level=region')")
+    assert page.evaluate("window.__samePage") is True
+    assert page.locator("#map-counts tbody tr").count() == 21
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_map_page_accessibility_and_phone_layout(page, live_server, lang):
+    _open(page, live_server.url + f"/?lang={lang}")
+    assert axe_serious(page) == []
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.wait_for_timeout(300)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways on a phone: {width}px"
+    screenshot(page, f"map-{lang}-360")

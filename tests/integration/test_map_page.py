@@ -1,0 +1,109 @@
+"""The map page: light HTML that references the boundaries, filters that fail loudly."""
+
+import json
+import re
+
+from sqlalchemy import select
+
+from kommunkarta.models import Initiative, Municipality, Status
+
+
+def _config(html: str) -> dict:
+    match = re.search(r"Kommunkarta\.mountMap\(map_kommunkarta_map, (\{.*?\})\);", html, re.S)
+    assert match, "the map is not handed to map.js"
+    return json.loads(match.group(1))
+
+
+def test_map_page_is_light_and_references_boundaries(seeded_app):
+    response = seeded_app.test_client().get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert len(response.data) < 100_000
+    assert '"FeatureCollection"' not in html  # boundaries are fetched, never inlined
+    assert "MultiPolygon" not in html
+    config = _config(html)
+    assert config["boundaries"]["municipality"] == "/api/v1/boundaries/municipalities"
+    assert config["level"] == "municipality"
+    api = seeded_app.test_client().get("/api/v1/municipalities").get_json()
+    assert config["counts"] == {m["code"]: m["count"] for m in api if m["count"]}
+
+
+def test_every_asset_is_served_by_the_app(seeded_app):
+    client = seeded_app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+    assert any("leaflet.js" in s for s in sources)
+    assert any("map.js" in s for s in sources)
+    for source in sources:
+        assert source.startswith("/static/"), source
+        with client.get(source) as asset:
+            assert asset.status_code == 200
+    assert "cdn" not in html.lower() and "//unpkg" not in html
+
+
+def test_filtered_counts_and_summary(seeded_app):
+    client = seeded_app.test_client()
+    html = client.get("/?benefit=efficiency&lang=en").get_data(as_text=True)
+    counts = _config(html)["counts"]
+    api = client.get("/api/v1/municipalities?benefit=efficiency").get_json()
+    assert counts == {m["code"]: m["count"] for m in api if m["count"]}
+    summary = re.search(r'id="map-summary"[^>]*>([^<]+)<', html).group(1)
+    assert re.fullmatch(r"\d+ initiatives in \d+ municipalities for Efficiency", summary)
+    swedish = client.get("/?benefit=efficiency&benefit=safety&lang=sv").get_data(as_text=True)
+    summary = re.search(r'id="map-summary"[^>]*>([^<]+)<', swedish).group(1)
+    assert "Effektivisering eller Trygghet och säkerhet" in summary
+
+
+def test_region_level(seeded_app):
+    client = seeded_app.test_client()
+    html = client.get("/?level=region&lang=en").get_data(as_text=True)
+    config = _config(html)
+    assert config["level"] == "region"
+    regions = client.get("/api/v1/regions").get_json()
+    assert config["counts"] == {r["code"]: r["count"] for r in regions if r["count"]}
+    assert html.count('data-code="') == 21
+
+
+def test_bad_map_parameters_are_400_in_the_current_language(seeded_app):
+    client = seeded_app.test_client()
+    for query, field in [
+        ("level=country", "level"),
+        ("view=heat", "view"),
+        ("benefit=nope", "benefit"),
+        ("year_from=x", "year_from"),
+        ("municipality=99999", "municipality"),
+    ]:
+        response = client.get(f"/?{query}&lang=en")
+        assert response.status_code == 400, query
+        assert field in response.get_data(as_text=True)
+    swedish = client.get("/?benefit=nope&lang=sv").get_data(as_text=True)
+    assert "Ogiltigt filter" in swedish
+
+
+def test_points_endpoint_lists_published_located_initiatives(app, session):
+    status = session.scalar(select(Status))
+    home = session.get(Municipality, "1480")
+    for state, title in (("published", "<b>Synlig</b>"), ("draft", "Dold")):
+        item = Initiative(
+            title=title, status=status, state=state, municipalities=[home], lat=57.7, lon=11.97
+        )
+        item.refresh_search_text()
+        session.add(item)
+    session.commit()
+    client = app.test_client()
+    rows = client.get("/map/points").get_json()
+    assert [row[1:] for row in rows] == [[57.7, 11.97, "<b>Synlig</b>"]]
+    assert client.get("/map/points?benefit=efficiency").get_json() == []
+    assert client.get("/map/points?region=1").status_code == 400
+
+
+def test_term_names_cannot_break_out_of_the_page(app, session):
+    from kommunkarta.models import BenefitArea
+
+    term = session.scalar(select(BenefitArea).where(BenefitArea.slug == "efficiency"))
+    term.name_en = "</script><script>alert(1)</script>"
+    session.commit()
+    html = app.test_client().get("/?lang=en&benefit=efficiency").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # the checkbox label, escaped
+    assert _config(html)["benefitNames"]["efficiency"] == "</script><script>alert(1)</script>"
