@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import get_translations, ngettext
+from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 
 from kommunkarta import db
