@@ -17,6 +17,10 @@ class SchemaTooNew(Exception):
     """The database carries a migration this version of the code does not know."""
 
 
+class MigrationFailed(Exception):
+    """A migration would break the data; nothing is kept."""
+
+
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -43,6 +47,19 @@ def upgrade(engine: Engine) -> None:
                 f"the database schema (revision {revision}) is newer than this version of "
                 "Kommunkartan; upgrade the application first"
             )
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite migrations rebuild tables (copy, drop, rename); with foreign keys on,
+            # dropping the old table would cascade-delete every row that refers to it.
+            # The pragma only takes effect outside a transaction, so it comes first.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise MigrationFailed("the migration would leave rows without their parents")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()

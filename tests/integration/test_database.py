@@ -192,3 +192,48 @@ def test_unreachable_database_is_reported(tmp_path):
     assert result.exit_code != 0
     assert "cannot reach the database" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_migrating_a_database_with_data_keeps_every_row(empty_url, geo, tmp_path):
+    """Upgrade from the first schema with data in it: no row may be lost (SQLite rebuilds
+    tables during migrations, which must not cascade into the link tables)."""
+    from alembic import command
+
+    app = make_app(empty_url, tmp_path)
+    engine = app.extensions["db_engine"]
+    config = schema.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with Session(engine) as session, session.begin():
+        setup.load_places(session, geo)
+        taxonomy.load_starter(session)
+    # rows written with the first schema's columns only (the models may have moved on)
+    with engine.begin() as connection:
+        for n in range(1, 51):
+            connection.execute(text(
+                "INSERT INTO initiatives (id, title, summary, description, status_id, url, "
+                "contact, state, is_demo, search_text, created_at, updated_at, "
+                "moderation_note) VALUES (:id, :title, '', '', 1, '', '', 'published', "
+                ":demo, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '')"),
+                {"id": n, "title": f"Initiativ {n}", "demo": False})
+            connection.execute(text(
+                "INSERT INTO initiative_municipalities VALUES (:id, '0180')"), {"id": n})
+            connection.execute(text(
+                "INSERT INTO initiative_benefit_areas VALUES (:id, 1)"), {"id": n})
+            connection.execute(text("INSERT INTO initiative_areas VALUES (:id, 1)"), {"id": n})
+            connection.execute(text(
+                "INSERT INTO initiative_technologies VALUES (:id, 1)"), {"id": n})
+    tables = ["initiatives", "initiative_municipalities", "initiative_benefit_areas",
+              "initiative_areas", "initiative_technologies", "municipalities", "regions"]
+
+    def counts():
+        with engine.connect() as connection:
+            return {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                    for t in tables}
+
+    before = counts()
+    assert before["initiative_municipalities"] >= 50
+    schema.upgrade(engine)
+    assert schema.current_revision(engine) == schema.head_revision()
+    assert counts() == before
