@@ -7,7 +7,7 @@ from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 
-from kommunkarta import db
+from kommunkarta import db, geo
 from kommunkarta.filters import FilterError, InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import bp, filter_form, map_builder
@@ -81,6 +81,60 @@ def _texts() -> dict[str, str]:
     }
 
 
+def _assets() -> dict[str, list[str]]:
+    """Local URLs of every script and style sheet the map needs."""
+    css = (
+        "vendor/leaflet/leaflet.css",
+        "vendor/leaflet.markercluster/MarkerCluster.css",
+        "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+        "css/map.css",
+    )
+    js = (
+        "vendor/leaflet/leaflet.js",
+        "vendor/leaflet.markercluster/leaflet.markercluster.js",
+        "js/map.js",
+    )
+    return {
+        "css": [url_for("static", filename=f) for f in css],
+        "js": [url_for("static", filename=f) for f in js],
+    }
+
+
+def _base_config(level: str, counts: dict[str, int]) -> dict:
+    return {
+        "level": level,
+        "lang": select_locale(),
+        "counts": counts,
+        "palette": PALETTE,
+        "noneColour": NONE_COLOUR,
+        "boundaries": {
+            "municipality": url_for("api.municipality_boundaries"),
+            "region": url_for("api.region_boundaries"),
+        },
+        "placeUrl": {
+            "municipality": url_for("public.home") + "municipalities/",
+            "region": url_for("public.home") + "regions/",
+        },
+        "text": _texts(),
+    }
+
+
+@bp.app_template_global()
+def region_map(region_code: str, places: list) -> map_builder.RenderedMap:
+    """A small map of one county's municipalities shaded by their `count`s (no queries)."""
+    south, west, north, east = geo.current().bounds([region_code], "region")
+    config = _base_config("municipality", {p.code: p.count for p in places if p.count})
+    config.update(compact=True, region=region_code)
+    return map_builder.render(
+        htmlsafe_json_dumps(config),
+        _assets(),
+        tiles=current_app.config["TILES"],
+        tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
+        bounds=[[south, west], [north, east]],
+        map_id="region-map",
+    )
+
+
 @bp.get("/")
 def home():
     selection = selection_from_request()
@@ -97,54 +151,23 @@ def home():
         places = initiatives.municipalities(session)
     total = initiatives.count(session, selection)
     args = selection.to_args()
-    config = {
-        "level": level,
-        "lang": locale,
-        "counts": counts,
-        "palette": PALETTE,
-        "noneColour": NONE_COLOUR,
-        "boundaries": {
-            "municipality": url_for("api.municipality_boundaries"),
-            "region": url_for("api.region_boundaries"),
-        },
-        "countsApi": {
+    config = _base_config(level, counts)
+    config.update(
+        countsApi={
             "municipality": url_for("api.municipalities"),
             "region": url_for("api.regions"),
         },
-        "initiativesApi": url_for("api.initiatives")
+        initiativesApi=url_for("api.initiatives")
         if "api.initiatives" in current_app.view_functions
         else None,
-        "pointsUrl": url_for("public.map_points"),
-        "placeUrl": {
-            "municipality": url_for("public.home") + "municipalities/",
-            "region": url_for("public.home") + "regions/",
-        },
-        "initiativeUrl": url_for("public.home") + "initiatives/",
-        "tableUrl": url_for("public.home") + "initiatives",
-        "benefitNames": {t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
-        "text": _texts(),
-    }
+        pointsUrl=url_for("public.map_points"),
+        initiativeUrl=url_for("public.home") + "initiatives/",
+        tableUrl=url_for("public.home") + "initiatives",
+        benefitNames={t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
+    )
     rendered = map_builder.render(
         htmlsafe_json_dumps(config),
-        {
-            "css": [
-                url_for("static", filename=f)
-                for f in (
-                    "vendor/leaflet/leaflet.css",
-                    "vendor/leaflet.markercluster/MarkerCluster.css",
-                    "vendor/leaflet.markercluster/MarkerCluster.Default.css",
-                    "css/map.css",
-                )
-            ],
-            "js": [
-                url_for("static", filename=f)
-                for f in (
-                    "vendor/leaflet/leaflet.js",
-                    "vendor/leaflet.markercluster/leaflet.markercluster.js",
-                    "js/map.js",
-                )
-            ],
-        },
+        _assets(),
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
     )

@@ -78,3 +78,10 @@ def test_map_page_accessibility_and_phone_layout(page, live_server, lang):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways on a phone: {width}px"
     screenshot(page, f"map-{lang}-360")
+
+
+def test_county_page_has_a_small_map_of_its_municipalities(page, live_server):
+    page.goto(live_server.url + "/regions/14?lang=en")
+    page.wait_for_selector("#map_region_map[data-ready=true]", timeout=15_000)
+    assert page.get_attribute("#map_region_map", "data-features") == "49"
+    assert page.locator("#map_region_map path.leaflet-interactive").count() == 49

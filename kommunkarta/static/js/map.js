@@ -67,7 +67,78 @@
     });
   }
 
+  /** A legend control; returns a function that redraws it for new class breaks. */
+  function addLegend(map, config) {
+    var legend = L.control({ position: "bottomleft" });
+    var box = L.DomUtil.create("div", "map-legend");
+    legend.onAdd = function () { return box; };
+    legend.addTo(map);
+    return function (breaks) {
+      box.textContent = "";
+      box.appendChild(el("strong", {}, config.text.legend_title));
+      var offset = config.palette.length - breaks.length;
+      var low = 1;
+      breaks.forEach(function (high, i) {
+        var row = el("div", { class: "legend-row" });
+        row.appendChild(el("span", { class: "swatch", style: "background:" + config.palette[offset + i] }));
+        row.appendChild(document.createTextNode(low === high ? String(high) : low + "–" + high));
+        box.appendChild(row);
+        low = high + 1;
+      });
+      var none = el("div", { class: "legend-row" });
+      none.appendChild(el("span", { class: "swatch swatch-none", style: "background:" + config.noneColour }));
+      none.appendChild(document.createTextNode(config.text.legend_none));
+      box.appendChild(none);
+    };
+  }
+
+  function areaStyle(counts, breaks, config) {
+    return function (feature) {
+      var count = counts[feature.properties.code] || 0;
+      return {
+        fillColor: colourFor(count, breaks, config.palette, config.noneColour),
+        fillOpacity: 0.85,
+        color: count ? "#ffffff" : "#8c8c8c",
+        weight: count ? 0.8 : 0.6,
+        dashArray: count ? null : "3 3",
+      };
+    };
+  }
+
+  K.countText = function (text, n) {
+    return fill(n === 1 ? text.initiative_one : text.initiatives_many, { n: n });
+  };
+
+  /** A small map of one county's municipalities; selecting one opens its page. */
+  function mountCompact(map, config) {
+    var mapNode = map.getContainer();
+    var drawLegend = addLegend(map, config);
+    var breaks = K.classBreaks(Object.values(config.counts), config.palette.length);
+    getJSON(config.boundaries.municipality).then(function (data) {
+      var layer = L.geoJSON(data, {
+        filter: function (feature) { return feature.properties.region_code === config.region; },
+        style: areaStyle(config.counts, breaks, config),
+        onEachFeature: function (feature, area) {
+          var p = feature.properties;
+          area.bindTooltip(function () {
+            var box = el("div");
+            box.appendChild(el("strong", {}, p.name));
+            box.appendChild(el("div", {}, K.countText(config.text, config.counts[p.code] || 0)));
+            return box;
+          }, { sticky: true });
+          area.on("click", function () {
+            window.location.href = config.placeUrl.municipality + p.code + "?lang=" + config.lang;
+          });
+        },
+      }).addTo(map);
+      drawLegend(breaks);
+      mapNode.setAttribute("data-features", String(layer.getLayers().length));
+      mapNode.setAttribute("data-ready", "true");
+    });
+  }
+
   K.mountMap = function (map, config) {
+    if (config.compact) return mountCompact(map, config);
     var text = config.text;
     var state = {
       level: config.level,
@@ -90,50 +161,15 @@
     // areas lie below the markers' overlay pane, whatever order they are drawn in
     map.createPane("areas").style.zIndex = 350;
 
-    /* ---- legend ---- */
-    var legend = L.control({ position: "bottomleft" });
-    legend.onAdd = function () {
-      var box = L.DomUtil.create("div", "map-legend");
-      box.id = "map-legend";
-      return box;
-    };
-    legend.addTo(map);
-
-    function drawLegend(breaks) {
-      var box = document.getElementById("map-legend");
-      box.textContent = "";
-      box.appendChild(el("strong", {}, text.legend_title));
-      var offset = config.palette.length - breaks.length;
-      var low = 1;
-      breaks.forEach(function (high, i) {
-        var row = el("div", { class: "legend-row" });
-        row.appendChild(el("span", { class: "swatch", style: "background:" + config.palette[offset + i] }));
-        row.appendChild(document.createTextNode(low === high ? String(high) : low + "–" + high));
-        box.appendChild(row);
-        low = high + 1;
-      });
-      var none = el("div", { class: "legend-row" });
-      none.appendChild(el("span", { class: "swatch swatch-none", style: "background:" + config.noneColour }));
-      none.appendChild(document.createTextNode(text.legend_none));
-      box.appendChild(none);
-    }
+    var drawLegend = addLegend(map, config);
 
     /* ---- choropleth ---- */
     function styleFor(breaks) {
-      return function (feature) {
-        var count = state.counts[feature.properties.code] || 0;
-        return {
-          fillColor: colourFor(count, breaks, config.palette, config.noneColour),
-          fillOpacity: 0.85,
-          color: count ? "#ffffff" : "#8c8c8c",
-          weight: count ? 0.8 : 0.6,
-          dashArray: count ? null : "3 3",
-        };
-      };
+      return areaStyle(state.counts, breaks, config);
     }
 
     function countText(n) {
-      return fill(n === 1 ? text.initiative_one : text.initiatives_many, { n: n });
+      return K.countText(text, n);
     }
 
     function tooltip(layer) {
