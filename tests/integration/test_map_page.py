@@ -107,3 +107,22 @@ def test_term_names_cannot_break_out_of_the_page(app, session):
     assert "<script>alert(1)" not in html
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # the checkbox label, escaped
     assert _config(html)["benefitNames"]["efficiency"] == "</script><script>alert(1)</script>"
+
+
+def test_no_tile_server_by_default_and_attribution_when_configured(app, tmp_path):
+    from tests.conftest import make_app
+
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "L.tileLayer" not in html and "openstreetmap" not in html.lower()
+    osm = make_app(app.config["DATABASE_URL"], tmp_path, TILES="osm")
+    html = osm.test_client().get("/").get_data(as_text=True)
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in html
+    assert "OpenStreetMap" in html
+    custom = make_app(
+        app.config["DATABASE_URL"],
+        tmp_path,
+        TILES="https://tiles.example/{z}/{x}/{y}.png",
+        TILES_ATTRIBUTION="© Example",
+    )
+    html = custom.test_client().get("/").get_data(as_text=True)
+    assert "https://tiles.example/{z}/{x}/{y}.png" in html and "© Example" in html
