@@ -125,4 +125,4 @@ def test_no_tile_server_by_default_and_attribution_when_configured(app, tmp_path
         TILES_ATTRIBUTION="© Example",
     )
     html = custom.test_client().get("/").get_data(as_text=True)
-    assert "https://tiles.example/{z}/{x}/{y}.png" in html and "© Example" in html
+    assert "https://tiles.example/{z}/{x}/{y}.png" in html and "\\u00a9 Example" in html
