@@ -6,6 +6,7 @@ and a non-zero exit status, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -13,13 +14,24 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from kommunkarta import db, geo
+from kommunkarta.filters import FilterError, InitiativeFilter, Vocabulary
 from kommunkarta.models import Initiative
-from kommunkarta.services import demo, geodata, schema, setup, users
+from kommunkarta.services import (
+    demo,
+    exporter,
+    geodata,
+    importer,
+    initiatives,
+    schema,
+    setup,
+    users,
+)
 
 
 def user_errors(command):
@@ -155,7 +167,101 @@ def geodata_build_command() -> None:
         click.echo(f"Wrote {name}: {size:,} bytes")
 
 
-COMMANDS = [init_db_command, seed_demo_command, create_user_command, geodata_group]
+def _filter_options(command):
+    """The contract's filters as options: --benefit efficiency --region 14 ..."""
+    for name in ("tech", "status", "area", "benefit"):
+        command = click.option(f"--{name}", multiple=True, help=f"{name} slug (repeatable).")(
+            command
+        )
+    for name, help_text in (
+        ("year-to", "Last start year."),
+        ("year-from", "First start year."),
+        ("q", "Free text in title, summary and description."),
+        ("municipality", "Four-digit municipality code."),
+        ("region", "Two-digit county code."),
+    ):
+        command = click.option(f"--{name}", help=help_text)(command)
+    return command
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_filter_options
+@with_appcontext
+@user_errors
+def export_command(file: Path, **filters: str | tuple[str, ...] | None) -> None:
+    """Write the published initiatives under the filters to FILE (.csv, .xlsx, .geojson)."""
+    exporter.format_of(file)
+    _ready_database()
+    with _session() as session, force_locale("en"):
+        try:
+            selection = InitiativeFilter.from_args(filters, Vocabulary.load(session))
+        except FilterError as error:
+            option = error.field.replace("_", "-")
+            raise click.ClickException(f"--{option}: {error.message}") from None
+        exporter.write_file(session, selection, file, geo.current())
+        click.echo(f"Wrote {initiatives.count(session, selection)} initiatives to {file}.")
+
+
+class _ProgressBars:
+    """One progress bar on stderr per stage of an import; a context manager."""
+
+    LABELS = {"check": "Checking rows", "write": "Writing"}
+
+    def __init__(self) -> None:
+        self.bars = contextlib.ExitStack()
+        self.stage = ""
+        self.done = 0
+
+    def __enter__(self) -> _ProgressBars:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.bars.close()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.bars.close()
+            self.bar = self.bars.enter_context(
+                click.progressbar(length=total, label=self.LABELS[stage], file=sys.stderr)
+            )
+            self.stage, self.done = stage, 0
+        self.bar.update(done - self.done)
+        self.done = done
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@with_appcontext
+@user_errors
+def import_command(file: Path, dry_run: bool) -> None:
+    """Import initiatives from FILE (.csv or .xlsx in the export's columns): all rows or none."""
+    _ready_database()
+    with contextlib.ExitStack() as stack:
+        session = stack.enter_context(_session())
+        stack.enter_context(force_locale("en"))
+        source = stack.enter_context(file.open("rb"))
+        progress = stack.enter_context(_ProgressBars())
+        report = importer.import_file(
+            session, source, file.name, geo.current(), dry_run=dry_run, progress=progress
+        )
+        lines = list(importer.report_lines(report))
+    for line in lines[:-1]:
+        click.echo(line)
+    if not report.ok:
+        raise click.ClickException(lines[-1])
+    click.echo(lines[-1])
+
+
+COMMANDS = [
+    init_db_command,
+    seed_demo_command,
+    create_user_command,
+    geodata_group,
+    export_command,
+    import_command,
+]
 
 
 def register(app: Flask) -> None:

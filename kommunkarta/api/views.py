@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+import re
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from kommunkarta import db, geo
-from kommunkarta.services import initiatives, taxonomy
-from kommunkarta.vocabulary import selection_from_request
+from kommunkarta.api.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, build, documented
+from kommunkarta.errors import error_response
+from kommunkarta.services import initiatives, items, taxonomy
+from kommunkarta.vocabulary import selection_from_request, vocabulary
 
 bp = Blueprint("api", __name__)
 
 BOUNDARY_MAX_AGE = 7 * 24 * 3600
+MAX_ID = 2**31 - 1  # the largest id the database's integer column holds
+
+
+class BadParameter(ValueError):
+    """A paging parameter or path segment the API cannot use (-> 400 naming it)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 @bp.after_request
@@ -19,7 +34,68 @@ def _open_data(response: Response) -> Response:
     return response
 
 
+@bp.errorhandler(BadParameter)
+def _bad_parameter(error: BadParameter):
+    return error_response(400, error.message, error.field)
+
+
+def _whole_number(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= maximum:
+        raise BadParameter(
+            name, _("%(name)s must be a whole number from 1 to %(max)s", name=name, max=maximum)
+        )
+    return int(raw)
+
+
+@bp.get("/initiatives")
+@documented(
+    "Published initiatives under the filters, a page at a time",
+    "ItemPage",
+    filters=True,
+    paging=True,
+)
+def initiative_list():
+    selection = selection_from_request()
+    page = _whole_number("page", 1, MAX_PAGE)
+    per_page = _whole_number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    found = initiatives.search(db.session(), selection, page, per_page)
+    return jsonify(
+        {
+            "items": [items.to_item(i) for i in found.items],
+            "total": found.total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
+
+
+@bp.get("/initiatives/<initiative_id>")
+@documented("One published initiative", "Item", id_parameter="initiative_id", not_found=True)
+def initiative_detail(initiative_id: str):
+    if not re.fullmatch(r"[0-9]{1,12}", initiative_id):
+        raise BadParameter("id", _("the id must be a whole number"))
+    number = int(initiative_id)
+    found = initiatives.get_visible(db.session(), number) if number <= MAX_ID else None
+    if found is None:
+        abort(404)
+    return jsonify(items.to_item(found))
+
+
+@bp.get("/openapi.json")
+@documented("This OpenAPI description", {"type": "object"})
+def openapi_document():
+    return jsonify(build(current_app, vocabulary()))
+
+
 @bp.get("/municipalities")
+@documented(
+    "All 290 municipalities with their count under the filters",
+    {"type": "array", "items": {"$ref": "#/components/schemas/MunicipalityCount"}},
+    filters=True,
+)
 def municipalities():
     selection = selection_from_request()
     session = db.session()
@@ -38,6 +114,11 @@ def municipalities():
 
 
 @bp.get("/regions")
+@documented(
+    "All 21 counties with their counts under the filters",
+    {"type": "array", "items": {"$ref": "#/components/schemas/RegionCount"}},
+    filters=True,
+)
 def regions():
     selection = selection_from_request()
     session = db.session()
@@ -56,6 +137,7 @@ def regions():
 
 
 @bp.get("/taxonomy")
+@documented("The four taxonomies: slugs with Swedish and English names", "Taxonomy")
 def taxonomy_terms():
     terms = taxonomy.all_terms(db.session())
     return jsonify(
@@ -75,12 +157,21 @@ def _geojson(body: bytes, etag: str) -> Response:
 
 
 @bp.get("/boundaries/municipalities")
+@documented(
+    "Municipality boundaries",
+    "FeatureCollection",
+    media_type="application/geo+json",
+    conditional=True,
+)
 def municipality_boundaries():
     data = geo.current()
     return _geojson(data.municipalities_geojson, data.municipalities_etag)
 
 
 @bp.get("/boundaries/regions")
+@documented(
+    "County boundaries", "FeatureCollection", media_type="application/geo+json", conditional=True
+)
 def region_boundaries():
     data = geo.current()
     return _geojson(data.regions_geojson, data.regions_etag)

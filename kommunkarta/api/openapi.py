@@ -1,0 +1,330 @@
+"""The OpenAPI 3.1 description of /api/v1, generated from the code.
+
+Response bodies are marshmallow schemas turned into JSON Schema by apispec; the filter
+parameters come from the fields of `InitiativeFilter` (with the taxonomy's current slugs as
+enums); the paths come from the API blueprint's URL rules, each view carrying its operation
+through `@documented(...)`. A view under /api/v1 without it makes `build()` fail, so the
+document cannot silently leave a path out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+from marshmallow import Schema, validate
+from marshmallow import fields as f
+
+from kommunkarta.filters import (
+    MUNICIPALITY_CODE,
+    Q_MAX,
+    REGION_CODE,
+    YEAR_MAX,
+    YEAR_MIN,
+    InitiativeFilter,
+    Vocabulary,
+)
+from kommunkarta.services import items
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+MAX_PAGE = 10_000_000
+PREFIX = "/api/v1"
+
+
+def _text(description: str, **kwargs: Any) -> f.String:
+    return f.String(required=True, metadata={"description": description}, **kwargs)
+
+
+class Error(Schema):
+    error = _text("What was wrong, in the request's language.")
+    field = f.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The parameter at fault, or null."},
+    )
+
+
+class MunicipalityRef(Schema):
+    code = _text("Four-digit municipality code.", validate=validate.Regexp(r"^\d{4}$"))
+    name = _text("Name of the municipality.")
+
+
+class Location(Schema):
+    lat = f.Float(required=True, metadata={"description": "Latitude, WGS 84."})
+    lon = f.Float(required=True, metadata={"description": "Longitude, WGS 84."})
+
+
+def _slugs(description: str) -> f.List:
+    return f.List(f.String(), required=True, metadata={"description": description})
+
+
+class Item(Schema):
+    id = f.Integer(required=True)
+    title = _text("Title.")
+    summary = _text("One or two sentences.")
+    description = _text("Longer description, plain text.")
+    status = _text("Status slug (see /api/v1/taxonomy).")
+    benefit_areas = _slugs("Benefit-area slugs.")
+    areas = _slugs("Operational-area slugs.")
+    technologies = _slugs("Technology slugs.")
+    municipalities = f.List(
+        f.Nested(MunicipalityRef),
+        required=True,
+        metadata={"description": "Participating municipalities, by code."},
+    )
+    region_codes = _slugs("Two-digit codes of the counties involved.")
+    start_year = f.Integer(required=True, allow_none=True)
+    url = _text("Web page about the initiative, or empty.")
+    contact = _text("Whom to contact, or empty.")
+    location = f.Nested(
+        Location,
+        required=True,
+        allow_none=True,
+        metadata={"description": "A point, if the initiative has one."},
+    )
+    published_at = f.DateTime(required=True, allow_none=True)
+    updated_at = f.DateTime(required=True, allow_none=True)
+    is_demo = f.Boolean(required=True, metadata={"description": "Synthetic demo data."})
+
+
+class ItemPage(Schema):
+    items = f.List(f.Nested(Item), required=True)
+    total = f.Integer(required=True, validate=validate.Range(min=0))
+    page = f.Integer(required=True, validate=validate.Range(min=1))
+    per_page = f.Integer(required=True, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class MunicipalityCount(Schema):
+    code = _text("Four-digit municipality code.", validate=validate.Regexp(r"^\d{4}$"))
+    name = _text("Name.")
+    region_code = _text("Two-digit county code.", validate=validate.Regexp(r"^\d{2}$"))
+    count = f.Integer(
+        required=True, metadata={"description": "Published initiatives under the filters."}
+    )
+
+
+class RegionCount(Schema):
+    code = _text("Two-digit county code.", validate=validate.Regexp(r"^\d{2}$"))
+    name = _text("Name.")
+    count = f.Integer(
+        required=True,
+        metadata={"description": "Published initiatives under the filters in the county."},
+    )
+    municipalities_with_initiatives = f.Integer(required=True)
+
+
+class Term(Schema):
+    slug = _text("Identifier used in filters and items.")
+    name_sv = _text("Swedish name.")
+    name_en = _text("English name.")
+
+
+class Taxonomy(Schema):
+    benefit_areas = f.List(f.Nested(Term), required=True)
+    areas = f.List(f.Nested(Term), required=True)
+    statuses = f.List(f.Nested(Term), required=True)
+    technologies = f.List(f.Nested(Term), required=True)
+
+
+FEATURE_COLLECTION = {
+    "type": "object",
+    "description": "GeoJSON FeatureCollection (RFC 7946) in WGS 84.",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+# filter parameter -> (description, taxonomy kind whose slugs it takes, extra JSON Schema)
+FILTERS: dict[str, tuple[str, str | None, dict[str, Any]]] = {
+    "benefit": ("Benefit-area slug; repeatable (OR).", "benefit", {}),
+    "area": ("Operational-area slug; repeatable (OR).", "area", {}),
+    "status": ("Status slug; repeatable (OR).", "status", {}),
+    "tech": ("Technology slug; repeatable (OR).", "tech", {}),
+    "region": ("Two-digit county code.", None, {"pattern": REGION_CODE.pattern}),
+    "municipality": (
+        "Four-digit municipality code.",
+        None,
+        {"pattern": MUNICIPALITY_CODE.pattern},
+    ),
+    "q": ("Free text over title, summary and description.", None, {"maxLength": Q_MAX}),
+    "year_from": ("First start year, inclusive.", None, {"minimum": YEAR_MIN, "maximum": YEAR_MAX}),
+    "year_to": ("Last start year, inclusive.", None, {"minimum": YEAR_MIN, "maximum": YEAR_MAX}),
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    schema: str | dict[str, Any]  # a component name or an inline JSON Schema
+    filters: bool = False
+    paging: bool = False
+    media_type: str = "application/json"
+    not_found: bool = False
+    conditional: bool = False
+    id_parameter: str = ""  # the name of a path parameter holding an id
+
+
+def documented(summary: str, schema: str | dict[str, Any], **options: Any):
+    """Attach the OpenAPI operation of a GET view under /api/v1."""
+
+    def attach(view):
+        view.openapi = Operation(summary, schema, **options)
+        return view
+
+    return attach
+
+
+def _filter_parameters(vocabulary: Vocabulary) -> dict[str, dict[str, Any]]:
+    parameters = {}
+    for field in fields(InitiativeFilter):
+        description, kind, extra = FILTERS[field.name]  # a new filter must be described here
+        if kind is not None:
+            item = {"type": "string", "enum": sorted(vocabulary.slugs[kind])}
+            schema: dict[str, Any] = {"type": "array", "items": item}
+            style = {"style": "form", "explode": True}
+        else:
+            numeric = "minimum" in extra
+            schema = {"type": "integer" if numeric else "string", **extra}
+            style = {}
+        parameters[field.name] = {
+            "name": field.name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": schema,
+            **style,
+        }
+    return parameters
+
+
+PAGING = {
+    "page": {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Page number, from 1.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    },
+    "per_page": {
+        "name": "per_page",
+        "in": "query",
+        "required": False,
+        "description": f"Items per page, at most {MAX_PER_PAGE}.",
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_PER_PAGE,
+            "default": DEFAULT_PER_PAGE,
+        },
+    },
+}
+
+
+def _ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _operation(operation: Operation, endpoint: str) -> dict[str, Any]:
+    schema = (
+        _ref("schemas", operation.schema) if isinstance(operation.schema, str) else operation.schema
+    )
+    parameters: list[dict[str, Any] | str] = []
+    if operation.id_parameter:
+        parameters.append(
+            {
+                "name": operation.id_parameter,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        )
+    if operation.filters:
+        parameters += list(FILTERS)  # apispec turns component names into $refs
+    if operation.paging:
+        parameters += list(PAGING)
+    responses: dict[str, Any] = {
+        "200": {"description": "OK", "content": {operation.media_type: {"schema": schema}}}
+    }
+    if operation.conditional:
+        responses["200"]["headers"] = {
+            "ETag": {"schema": {"type": "string"}},
+            "Cache-Control": {"schema": {"type": "string"}},
+        }
+        responses["304"] = {"description": "Not modified (the ETag in If-None-Match matches)."}
+    if operation.filters or operation.paging or operation.id_parameter:
+        responses["400"] = "BadRequest"
+    if operation.not_found:
+        responses["404"] = "NotFound"
+    return {
+        "get": {
+            "operationId": endpoint.removeprefix("api."),
+            "summary": operation.summary,
+            "parameters": parameters,
+            "responses": responses,
+        }
+    }
+
+
+def _openapi_path(rule: str) -> str:
+    """/initiatives/<initiative_id> -> /initiatives/{initiative_id}"""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def build(app: Flask, vocabulary: Vocabulary) -> dict[str, Any]:
+    """The OpenAPI document of every route under /api/v1; raises LookupError if one of them
+    has no `@documented` operation."""
+    spec = APISpec(
+        title="Kommunkartan API",
+        version="1",
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": (
+                "Read-only open data about AI initiatives in Swedish municipalities: "
+                "published initiatives, counts per municipality and county, the taxonomy "
+                "and the boundaries. Filters combine with AND; a repeated filter matches "
+                f"any of its values. Data licence: {items.LICENCE} ({items.LICENCE_URL}). "
+                "Every response allows any origin (CORS)."
+            ),
+            "license": {"name": items.LICENCE, "url": items.LICENCE_URL},
+        },
+    )
+    for schema in (
+        Error,
+        Item,
+        ItemPage,
+        MunicipalityCount,
+        RegionCount,
+        Taxonomy,
+    ):
+        spec.components.schema(schema.__name__, schema=schema)
+    spec.components.schema("FeatureCollection", FEATURE_COLLECTION)
+    for name, parameter in {**_filter_parameters(vocabulary), **PAGING}.items():
+        spec.components.parameter(name, parameter["in"], parameter)
+    error_body = {"application/json": {"schema": _ref("schemas", "Error")}}
+    spec.components.response(
+        "BadRequest",
+        {
+            "description": "A parameter is malformed or unknown; `field` names it.",
+            "content": error_body,
+        },
+    )
+    spec.components.response(
+        "NotFound",
+        {"description": "No published initiative has this id.", "content": error_body},
+    )
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith(PREFIX + "/"):
+            continue
+        operation = getattr(app.view_functions[rule.endpoint], "openapi", None)
+        if operation is None:
+            raise LookupError(f"{rule.rule} has no OpenAPI description (@documented)")
+        spec.path(path=_openapi_path(rule.rule), operations=_operation(operation, rule.endpoint))
+    return spec.to_dict()

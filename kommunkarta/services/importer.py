@@ -1,0 +1,716 @@
+"""Importing initiatives from CSV or XLSX in the export's own columns (`items.COLUMNS`).
+
+Every row is read and checked before anything is written; then all rows are written in one
+transaction, or none when any row is bad. The report names every problem by row number (as
+a spreadsheet program shows it: the header is row 1), column, value and reason.
+
+What a row means:
+- an `id` of an existing initiative updates it; only columns present in the file are
+  compared, and a change writes a `Revision` (action "edited", changes {field: [old, new]}
+  in slugs and codes, as the submission workflow writes them), so importing the same file
+  twice changes nothing the second time;
+- an `id` that no initiative has creates one with that id (data moved from another
+  instance keeps its ids); no `id` creates one with a new id; both write a Revision with
+  action "created";
+- municipalities by code (a code whose leading zero a spreadsheet dropped is accepted)
+  or name, taxonomy terms by slug or Swedish or English name, all case-insensitive,
+  several joined with `items.SEPARATOR`;
+- `state` defaults to published, `is_demo` to false; `published_at` and `updated_at` are
+  kept for new initiatives (now if empty) and left alone on updates;
+- text that a spreadsheet would run as a formula (starting with "=") is refused; text
+  written with the export's leading apostrophe (see `items.guard_formula`) is read back
+  without it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import shapely
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from kommunkarta.filters import YEAR_MAX, YEAR_MIN
+from kommunkarta.models import (
+    BenefitArea,
+    Initiative,
+    Municipality,
+    OperationalArea,
+    Revision,
+    State,
+    Status,
+    Technology,
+    User,
+)
+from kommunkarta.services import items
+from kommunkarta.services.geodata import Geodata
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000
+REQUIRED_COLUMNS = ("title", "status", "municipalities")
+SUFFIXES = (".csv", ".xlsx")
+MAX_ID = 2**31 - 1
+BATCH = 1000
+LENGTHS = {"title": 200, "summary": 500, "url": 500, "contact": 200}
+TRUE = frozenset({"true", "1", "yes", "ja", "sant"})
+FALSE = frozenset({"false", "0", "no", "nej", "falskt", ""})
+TERM_COLUMNS = {
+    "status": Status,
+    "benefit_areas": BenefitArea,
+    "areas": OperationalArea,
+    "technologies": Technology,
+}
+# degrees (about a kilometre): the served boundaries are simplified, and a point rounded to
+# five decimals may fall just outside a border it lies on
+POINT_TOLERANCE = 0.01
+SHORT_CODE = re.compile(r"^\d{1,4}$")
+# Revision actions, the names services.revisions gives the same events
+CREATED, UPDATED = "created", "edited"
+
+# stage ("check" or "write"), rows done, rows in all
+Progress = Callable[[str, int, int], None]
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read: wrong type, too large, empty, not UTF-8, broken."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    @property
+    def bad_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+class _Bad(Exception):
+    def __init__(self, reason: Any) -> None:
+        self.reason = reason
+
+
+# --- reading the file -------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
+
+
+def _read_csv(data: bytes) -> _Table:
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ImportFileError(
+            f"the file is not UTF-8 text (line {line}); save it as “CSV UTF-8”"
+        ) from None
+    reader = csv.reader(io.StringIO(content, newline=""))
+    try:
+        header = next(reader, [])
+        rows = []
+        for number, record in enumerate(reader, start=2):
+            if any(cell.strip() for cell in record):
+                rows.append((number, list(record)))
+            if len(rows) > MAX_ROWS:
+                break
+    except csv.Error as error:
+        raise ImportFileError(f"line {reader.line_num}: {error}") from None
+    return _Table(header, rows)
+
+
+def _read_xlsx(data: bytes) -> _Table:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a broken file: all mean "unreadable"
+        raise ImportFileError("the file is not a readable XLSX workbook") from None
+    try:
+        sheet = book.worksheets[0]
+        header: list[str] = []
+        rows = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = list(values)
+            if number == 1:
+                header = ["" if v is None else str(v) for v in cells]
+            elif any(v is not None and str(v).strip() for v in cells):
+                rows.append((number, cells))
+            if number > MAX_ROWS + 1:
+                break
+    except Exception:  # a broken sheet surfaces only while iterating
+        raise ImportFileError("the file is not a readable XLSX workbook") from None
+    finally:
+        book.close()
+    return _Table(header, rows)
+
+
+def read_table(source: IO[bytes], filename: str) -> _Table:
+    """The header and the non-empty rows of a CSV or XLSX file; raises ImportFileError."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ImportFileError(f"{Path(filename).name}: import reads .csv or .xlsx files")
+    data = source.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(
+            f"the file is larger than {MAX_BYTES // 2**20} MB; split it into smaller files"
+        )
+    if not data.strip():
+        raise ImportFileError("the file is empty")
+    table = _read_csv(data) if suffix == ".csv" else _read_xlsx(data)
+    while table.header and not table.header[-1].strip():
+        table.header.pop()  # spreadsheet programs leave empty columns at the end
+    if len(table.rows) > MAX_ROWS:
+        raise ImportFileError(f"the file has more than {MAX_ROWS:,} rows; split it")
+    if not table.rows:
+        raise ImportFileError("the file has no rows under its header")
+    return table
+
+
+def _header_errors(header: list[str]) -> list[RowError]:
+    names = [h.strip().lower() for h in header]
+    if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
+        return [
+            RowError(
+                1,
+                "",
+                header[0][:80],
+                _l("the columns must be separated by commas (save as “CSV UTF-8”)"),
+            )
+        ]
+    errors = []
+    seen: set[str] = set()
+    for raw, name in zip(header, names, strict=True):
+        if name not in items.COLUMNS:
+            errors.append(RowError(1, raw, raw, _l("unknown column")))
+        elif name in seen:
+            errors.append(RowError(1, raw, raw, _l("the column appears twice")))
+        seen.add(name)
+    for name in REQUIRED_COLUMNS:
+        if name not in seen:
+            errors.append(RowError(1, name, "", _l("a required column is missing")))
+    if ("lat" in seen) != ("lon" in seen):
+        missing = "lon" if "lat" in seen else "lat"
+        errors.append(RowError(1, missing, "", _l("lat and lon come together")))
+    return errors
+
+
+# --- checking values ----------------------------------------------------------------------
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)[:80]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = str(value)
+    if raw.startswith("="):
+        raise _Bad(_l("spreadsheet formulas are not accepted; start the text with an apostrophe"))
+    if "\x00" in raw:
+        raise _Bad(_l("contains a NUL character"))
+    return items.unguard_formula(raw)
+
+
+def _integer(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise _Bad(_l("must be a whole number"))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    text_value = str(value).strip()
+    if re.fullmatch(r"\d+(\.0+)?", text_value):
+        return int(text_value.split(".")[0])
+    raise _Bad(_l("must be a whole number"))
+
+
+def _number(value: Any, low: float, high: float) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise _Bad(_l("must be a number"))
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise _Bad(_l("must be a number")) from None
+    if not low <= number <= high:
+        raise _Bad(_l("must lie between %(low)s and %(high)s", low=low, high=high))
+    return number
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise _Bad(_l("must be a date and time such as 2025-01-31T12:00:00+00:00")) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _text(value).strip().casefold()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    raise _Bad(_l("must be true or false"))
+
+
+@dataclass
+class _Vocabulary:
+    """What names in the file may refer to, loaded once."""
+
+    terms: dict[str, dict[str, Any]]  # column -> folded slug or name -> term
+    municipalities: dict[str, Municipality]  # code -> municipality
+    municipality_names: dict[str, Municipality]  # folded name -> municipality
+
+    @classmethod
+    def load(cls, session: Session) -> _Vocabulary:
+        terms = {}
+        for column, model in TERM_COLUMNS.items():
+            lookup: dict[str, Any] = {}
+            for term in session.scalars(select(model).order_by(model.position)):
+                for key in (term.name_en, term.name_sv, term.slug):
+                    lookup[key.strip().casefold()] = term
+            terms[column] = lookup
+        places = list(session.scalars(select(Municipality)))
+        return cls(
+            terms,
+            {m.code: m for m in places},
+            {m.name.casefold(): m for m in places},
+        )
+
+    def term(self, column: str, name: str) -> Any:
+        found = self.terms[column].get(name.strip().casefold())
+        if found is None:
+            raise _Bad(_l("unknown value; see /api/v1/taxonomy for the slugs"))
+        return found
+
+    def municipality(self, name: str) -> Municipality:
+        name = name.strip()
+        if SHORT_CODE.match(name):
+            found = self.municipalities.get(name.zfill(4))
+        else:
+            found = self.municipality_names.get(name.casefold())
+        if found is None:
+            raise _Bad(_l("no municipality has this code or name"))
+        return found
+
+
+def _names(value: Any) -> list[str]:
+    raw = _text(value)
+    return [part.strip() for part in raw.split(items.SEPARATOR) if part.strip()]
+
+
+def _parse(column: str, value: Any, vocabulary: _Vocabulary) -> Any:
+    """The value of one cell, checked; raises _Bad with the reason."""
+    if column == "id":
+        number = _integer(value)
+        if number is not None and not 1 <= number <= MAX_ID:
+            raise _Bad(_l("must be a positive whole number"))
+        return number
+    if column in ("title", "summary", "url", "contact"):
+        result = _text(value).strip()
+        if column == "title" and not result:
+            raise _Bad(_l("is required"))
+        if len(result) > LENGTHS[column]:
+            raise _Bad(_l("may be at most %(max)s characters", max=LENGTHS[column]))
+        if column == "url" and result and not re.match(r"^https?://\S+$", result, re.I):
+            raise _Bad(_l("must be a web address starting with http:// or https://"))
+        return result
+    if column == "description":
+        return _text(value)
+    if column == "status":
+        name = _text(value).strip()
+        if not name:
+            raise _Bad(_l("is required"))
+        return vocabulary.term(column, name)
+    if column in TERM_COLUMNS:
+        return list(dict.fromkeys(vocabulary.term(column, n) for n in _names(value)))
+    if column == "municipalities":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(int(value))  # one code typed as a number
+        chosen = list(dict.fromkeys(vocabulary.municipality(n) for n in _names(value)))
+        if not chosen:
+            raise _Bad(_l("at least one municipality is required"))
+        return chosen
+    if column == "start_year":
+        year = _integer(value)
+        if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+            raise _Bad(_l("must lie between %(low)s and %(high)s", low=YEAR_MIN, high=YEAR_MAX))
+        return year
+    if column == "lat":
+        return _number(value, -90, 90)
+    if column == "lon":
+        return _number(value, -180, 180)
+    if column == "state":
+        state = _text(value).strip().lower() or State.PUBLISHED.value
+        if state not in {s.value for s in State}:
+            raise _Bad(_l("must be draft, submitted, published or rejected"))
+        return state
+    if column == "is_demo":
+        return _boolean(value)
+    return _timestamp(value)  # published_at, updated_at
+
+
+def _near(geodata: Geodata, code: str, lat: float, lon: float) -> bool:
+    """Inside the municipality or within POINT_TOLERANCE of its (simplified) boundary."""
+    geometry = geodata.municipalities.geometry.get(code)
+    return geometry is not None and shapely.dwithin(
+        geometry, shapely.Point(lon, lat), POINT_TOLERANCE
+    )
+
+
+@dataclass
+class _Record:
+    row: int
+    values: dict[str, Any]
+
+
+def _check_row(
+    number: int,
+    cells: list[Any],
+    columns: list[str],
+    vocabulary: _Vocabulary,
+    geodata: Geodata,
+) -> tuple[_Record | None, list[RowError]]:
+    errors: list[RowError] = []
+    extra = [c for c in cells[len(columns) :] if c is not None and str(c).strip()]
+    if extra:
+        errors.append(RowError(number, "", _shown(extra[0]), _l("a value outside the columns")))
+    values: dict[str, Any] = {}
+    for position, column in enumerate(columns):
+        raw = cells[position] if position < len(cells) else None
+        try:
+            values[column] = _parse(column, raw, vocabulary)
+        except _Bad as bad:
+            errors.append(RowError(number, column, _shown(raw), bad.reason))
+    lat, lon = values.get("lat"), values.get("lon")
+    if (lat is None) != (lon is None):
+        column = "lon" if lat is not None else "lat"
+        errors.append(RowError(number, column, "", _l("give both lat and lon, or neither")))
+    elif lat is not None and values.get("municipalities"):
+        if not any(_near(geodata, m.code, lat, lon) for m in values["municipalities"]):
+            errors.append(
+                RowError(
+                    number,
+                    "lat",
+                    f"{lat}, {lon}",
+                    _l("the point lies outside the initiative's municipalities"),
+                )
+            )
+    return (None if errors else _Record(number, values)), errors
+
+
+# --- writing --------------------------------------------------------------------------------
+
+SCALARS = ("title", "summary", "description", "start_year", "url", "contact", "lat", "lon")
+LISTS = ("benefit_areas", "areas", "technologies")
+
+
+def _comparable(initiative: Initiative, column: str) -> Any:
+    if column == "status":
+        return initiative.status.slug
+    if column in LISTS:
+        return [t.slug for t in getattr(initiative, column)]
+    if column == "municipalities":
+        return [m.code for m in initiative.municipalities]
+    if column == "state":
+        return str(initiative.state)
+    if column == "is_demo":
+        return bool(initiative.is_demo)
+    return getattr(initiative, column)
+
+
+def _plain(column: str, value: Any) -> Any:
+    """A parsed value in the form _comparable gives, for comparing and for the revision."""
+    if column == "status":
+        return value.slug
+    if column in LISTS:
+        return [t.slug for t in sorted(value, key=lambda t: t.position)]
+    if column == "municipalities":
+        return sorted(m.code for m in value)
+    return value
+
+
+def _changes(initiative: Initiative, values: dict[str, Any]) -> dict[str, list[Any]]:
+    changes = {}
+    for column in (*SCALARS, "status", *LISTS, "municipalities", "state", "is_demo"):
+        if column not in values:
+            continue
+        old, new = _comparable(initiative, column), _plain(column, values[column])
+        if column in (*LISTS, "municipalities"):
+            same = sorted(old) == sorted(new)
+        else:
+            same = old == new
+        if not same:
+            changes[column] = [old, new]
+    return changes
+
+
+def _assign(initiative: Initiative, values: dict[str, Any], now: datetime) -> None:
+    for column in (*SCALARS, "state", "is_demo", "status"):
+        if column in values:
+            setattr(initiative, column, values[column])
+    for column in (*LISTS, "municipalities"):
+        if column in values:
+            key = (lambda m: m.code) if column == "municipalities" else (lambda t: t.position)
+            setattr(initiative, column, sorted(values[column], key=key))
+    if initiative.state == State.PUBLISHED and initiative.published_at is None:
+        initiative.published_at = now
+    initiative.refresh_search_text()
+
+
+def _new(values: dict[str, Any], now: datetime, by: User | None) -> Initiative:
+    initiative = Initiative(
+        id=values.get("id"),
+        state=State.PUBLISHED.value,
+        is_demo=False,
+        summary="",
+        description="",
+        url="",
+        contact="",
+        author_id=by.id if by else None,
+        created_at=now,
+        updated_at=values.get("updated_at") or now,
+        published_at=values.get("published_at"),
+    )
+    _assign(initiative, values, now)
+    return initiative
+
+
+def _existing(session: Session, ids: list[int]) -> dict[int, Initiative]:
+    found: dict[int, Initiative] = {}
+    for start in range(0, len(ids), BATCH):
+        stmt = (
+            select(Initiative)
+            .where(Initiative.id.in_(ids[start : start + BATCH]))
+            .options(
+                selectinload(Initiative.municipalities),
+                selectinload(Initiative.benefit_areas),
+                selectinload(Initiative.areas),
+                selectinload(Initiative.technologies),
+                selectinload(Initiative.status),
+            )
+        )
+        found.update((i.id, i) for i in session.scalars(stmt))
+    return found
+
+
+def _move_id_sequence(session: Session) -> None:
+    """PostgreSQL: explicit ids bypass the sequence; move it past them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('initiatives', 'id'), "
+                "(SELECT coalesce(max(id), 1) FROM initiatives))"
+            )
+        )
+
+
+def _revision(initiative_id: int, action: str, changes: dict, by: User | None) -> Revision:
+    return Revision(
+        initiative_id=initiative_id,
+        user_id=by.id if by else None,
+        action=action,
+        changes=json.dumps(changes, ensure_ascii=False, default=str),
+    )
+
+
+@dataclass
+class _Step:
+    record: _Record
+    target: Initiative | None  # None: create
+    changes: dict[str, list[Any]]
+
+
+def _write(session: Session, plan: list[_Step], by: User | None, progress: Progress | None) -> None:
+    now = datetime.now(UTC)
+    updates = [s for s in plan if s.target is not None and s.changes]
+    with_id = [s for s in plan if s.target is None and s.record.values.get("id") is not None]
+    without_id = [s for s in plan if s.target is None and s.record.values.get("id") is None]
+    created: list[Initiative] = []
+    done = len(plan) - len(updates) - len(with_id) - len(without_id)  # unchanged rows
+    for group in (updates, with_id, without_id):
+        if group is without_id and with_id:
+            # explicit ids bypass PostgreSQL's sequence: move it past them before drawing
+            session.flush()
+            _move_id_sequence(session)
+        for step in group:
+            if step.target is None:
+                initiative = _new(step.record.values, now, by)
+                session.add(initiative)
+                created.append(initiative)
+            else:
+                _assign(step.target, step.record.values, now)
+                step.target.updated_at = now
+                session.add(_revision(step.target.id, UPDATED, step.changes, by))
+            done += 1
+            if done % BATCH == 0:
+                session.flush()
+                if progress:
+                    progress("write", done, len(plan))
+    session.flush()
+    if with_id and not without_id:
+        _move_id_sequence(session)
+    session.add_all(_revision(i.id, CREATED, {}, by) for i in created)
+    session.flush()
+    if progress:
+        progress("write", len(plan), len(plan))
+
+
+def import_table(
+    session: Session,
+    table: _Table,
+    geodata: Geodata,
+    *,
+    dry_run: bool = False,
+    by: User | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check every row, then write all of them in one transaction (committed here) unless
+    a row is bad or this is a dry run. Raises ImportFileError if the database changes under
+    the import."""
+    report = ImportReport(rows=len(table.rows), dry_run=dry_run)
+    report.errors = _header_errors(table.header)
+    if report.errors:
+        return report
+    columns = [h.strip().lower() for h in table.header]
+    vocabulary = _Vocabulary.load(session)
+    records: list[_Record] = []
+    first_row_of_id: dict[int, int] = {}
+    for done, (number, cells) in enumerate(table.rows, start=1):
+        record, errors = _check_row(number, cells, columns, vocabulary, geodata)
+        report.errors += errors
+        if record is not None and (initiative_id := record.values.get("id")) is not None:
+            if initiative_id in first_row_of_id:
+                report.errors.append(
+                    RowError(
+                        number,
+                        "id",
+                        str(initiative_id),
+                        _l("the same id is on row %(row)s", row=first_row_of_id[initiative_id]),
+                    )
+                )
+                record = None
+            else:
+                first_row_of_id[initiative_id] = number
+        if record is not None:
+            records.append(record)
+        if progress and (done % BATCH == 0 or done == len(table.rows)):
+            progress("check", done, len(table.rows))
+    if report.errors:
+        return report
+
+    existing = _existing(session, list(first_row_of_id))
+    plan = []
+    for record in records:
+        target = existing.get(record.values.get("id"))
+        changes = _changes(target, record.values) if target is not None else {}
+        plan.append(_Step(record, target, changes))
+        if target is None:
+            report.created += 1
+        elif changes:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if dry_run:
+        session.rollback()
+        return report
+    try:
+        _write(session, plan, by, progress)
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise ImportFileError(
+            "an initiative changed while the file was imported; nothing was written, "
+            "run the import again"
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+def import_file(
+    session: Session,
+    source: IO[bytes],
+    filename: str,
+    geodata: Geodata,
+    *,
+    dry_run: bool = False,
+    by: User | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Read a CSV or XLSX file and import it (see import_table). Raises ImportFileError."""
+    table = read_table(source, filename)
+    return import_table(session, table, geodata, dry_run=dry_run, by=by, progress=progress)
+
+
+def report_lines(report: ImportReport) -> Iterable[str]:
+    """The report as plain text, one problem a line, then the summary."""
+    for error in report.errors:
+        where = f"row {error.row}" + (f", column {error.column}" if error.column else "")
+        value = f" “{error.value}”" if error.value else ""
+        yield f"{where}:{value} {error.reason}"
+    yield summary(report)
+
+
+def summary(report: ImportReport) -> str:
+    counts = (
+        f"{report.rows} rows: {report.created} new, {report.updated} changed, "
+        f"{report.unchanged} unchanged"
+    )
+    if not report.ok:
+        return (
+            f"{report.rows} rows, {report.bad_rows} with problems "
+            f"({len(report.errors)} in all); nothing was written."
+        )
+    if report.dry_run:
+        return f"{counts}; dry run, nothing was written."
+    if not report.created and not report.updated:
+        return f"{counts}; nothing to write."
+    return f"{counts}; written."

@@ -1,0 +1,146 @@
+"""One initiative as open data: the API item and the row of the CSV/XLSX export.
+
+The JSON API, the GeoJSON export and the spreadsheet exports all serialise through here, so
+the field names and values agree everywhere; the importer reads the same `COLUMNS` back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, selectinload
+
+from kommunkarta.filters import InitiativeFilter
+from kommunkarta.models import Initiative
+from kommunkarta.services.initiatives import visible
+
+# Joins the values of a multi-valued cell (taxonomy slugs, municipality codes). Slugs and codes
+# never contain it, and unlike "," or ";" it does not occur in the taxonomy's names either.
+SEPARATOR = "|"
+
+# The columns of the CSV and XLSX exports, in order; `import` reads exactly these.
+COLUMNS = (
+    "id",
+    "title",
+    "summary",
+    "description",
+    "status",
+    "benefit_areas",
+    "areas",
+    "technologies",
+    "municipalities",
+    "start_year",
+    "url",
+    "contact",
+    "lat",
+    "lon",
+    "state",
+    "is_demo",
+    "published_at",
+    "updated_at",
+)
+# Free text typed by people: the columns the spreadsheet formula guard applies to.
+TEXT_COLUMNS = frozenset({"title", "summary", "description", "url", "contact"})
+
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+ATTRIBUTION = "Kommunkartan"
+
+# Spreadsheet programs treat a cell starting with = + - @ (or a tab or carriage return) as a
+# formula. Such text is written with a leading apostrophe, as is text that already starts with
+# apostrophes before one of those characters, so that `unguard_formula` reverses it exactly.
+_FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
+
+_RELATIONS = (
+    selectinload(Initiative.municipalities),
+    selectinload(Initiative.benefit_areas),
+    selectinload(Initiative.areas),
+    selectinload(Initiative.technologies),
+    selectinload(Initiative.status),
+)
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC; SQLite hands back naive datetimes, which are UTC too."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+def guard_formula(text: str) -> str:
+    """Text made safe to open in a spreadsheet program (see _FORMULA_START)."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def unguard_formula(text: str) -> str:
+    """The original text of a cell written by guard_formula."""
+    return text[1:] if text.startswith("'") and _FORMULA_START.match(text) else text
+
+
+def to_item(initiative: Initiative) -> dict[str, Any]:
+    """The API item of the contract (also the properties of a GeoJSON feature)."""
+    municipalities = initiative.municipalities
+    has_point = initiative.lat is not None and initiative.lon is not None
+    return {
+        "id": initiative.id,
+        "title": initiative.title,
+        "summary": initiative.summary or "",
+        "description": initiative.description or "",
+        "status": initiative.status.slug,
+        "benefit_areas": [t.slug for t in initiative.benefit_areas],
+        "areas": [t.slug for t in initiative.areas],
+        "technologies": [t.slug for t in initiative.technologies],
+        "municipalities": [{"code": m.code, "name": m.name} for m in municipalities],
+        "region_codes": sorted({m.region_code for m in municipalities}),
+        "start_year": initiative.start_year,
+        "url": initiative.url or "",
+        "contact": initiative.contact or "",
+        "location": {"lat": initiative.lat, "lon": initiative.lon} if has_point else None,
+        "published_at": timestamp(initiative.published_at),
+        "updated_at": timestamp(initiative.updated_at),
+        "is_demo": bool(initiative.is_demo),
+    }
+
+
+def to_row(initiative: Initiative) -> dict[str, Any]:
+    """The export row: lists joined with SEPARATOR, no value is None ("" instead) except
+    the numbers, which stay numbers for XLSX."""
+    return {
+        "id": initiative.id,
+        "title": initiative.title,
+        "summary": initiative.summary or "",
+        "description": initiative.description or "",
+        "status": initiative.status.slug,
+        "benefit_areas": SEPARATOR.join(t.slug for t in initiative.benefit_areas),
+        "areas": SEPARATOR.join(t.slug for t in initiative.areas),
+        "technologies": SEPARATOR.join(t.slug for t in initiative.technologies),
+        "municipalities": SEPARATOR.join(m.code for m in initiative.municipalities),
+        "start_year": initiative.start_year,
+        "url": initiative.url or "",
+        "contact": initiative.contact or "",
+        "lat": initiative.lat,
+        "lon": initiative.lon,
+        "state": initiative.state,
+        "is_demo": "true" if initiative.is_demo else "false",
+        "published_at": timestamp(initiative.published_at) or "",
+        "updated_at": timestamp(initiative.updated_at) or "",
+    }
+
+
+def selected(
+    session: Session, selection: InitiativeFilter, batch: int = 500
+) -> Iterator[Initiative]:
+    """Every published initiative under the filter, by id, loaded `batch` at a time so that
+    an export of the whole data set never holds it all in memory."""
+    stmt = (
+        selection.apply(visible())
+        .order_by(Initiative.id)
+        .options(*_RELATIONS)
+        .execution_options(yield_per=batch)
+    )
+    yield from session.scalars(stmt)
