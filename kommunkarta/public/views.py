@@ -1,12 +1,100 @@
-"""Public pages other than the map, and the health check."""
+"""Public pages other than the map: the table, one initiative, a municipality, a county,
+the statistics, and the health check."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import text
 
-from kommunkarta import db
-from kommunkarta.public import bp
+from kommunkarta import db, geo
+from kommunkarta.errors import error_response
+from kommunkarta.filters import MUNICIPALITY_CODE, REGION_CODE
+from kommunkarta.i18n import select_locale
+from kommunkarta.public import bp, display, filter_form
+from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
+from kommunkarta.services import initiatives, places, stats
+from kommunkarta.vocabulary import selection_from_request
+
+for template_filter in display.FILTERS:
+    bp.add_app_template_filter(template_filter)
+bp.add_app_template_global(page_window)
+
+
+@bp.get("/initiatives")
+def initiative_table():
+    selection = selection_from_request()
+    try:
+        table = TableArgs.from_args(request.args)
+    except ArgumentError as error:
+        return error_response(400, error.message, error.field)
+    session = db.session()
+    page = initiatives.search(
+        session, selection, table.page, table.per_page, table.sort, table.descending
+    )
+    if table.page > page.pages:
+        return error_response(
+            404,
+            _("There is no page %(page)s; the last is %(last)s.", page=table.page, last=page.pages),
+        )
+    return render_template(
+        "public/initiatives.html",
+        selection=selection,
+        table=table,
+        per_page_choices=PER_PAGE_CHOICES,
+        page=page,
+        municipality_count=stats.municipality_count(session, selection),
+        form=filter_form.build(session, selection, select_locale()),
+    )
+
+
+@bp.get("/initiatives/<int:initiative_id>")
+def initiative_page(initiative_id: int):
+    found = places.initiative(db.session(), initiative_id)
+    if found is None:
+        return error_response(404, _("There is no published initiative with that number."))
+    return render_template(
+        "public/initiative.html", initiative=found.initiative, regions=found.regions
+    )
+
+
+@bp.get("/municipalities/<code>")
+def municipality_page(code: str):
+    if not MUNICIPALITY_CODE.match(code):
+        return error_response(400, _("A municipality code has four digits, such as 0180."), "code")
+    selection = selection_from_request()
+    neighbours = geo.current().neighbours.get(code, ())
+    view = places.municipality(db.session(), code, selection, neighbours)
+    if view is None:
+        return error_response(404, _("There is no municipality with code %(code)s.", code=code))
+    return render_template(
+        "public/municipality.html",
+        view=view,
+        form=filter_form.build(db.session(), view.selection, select_locale()),
+    )
+
+
+@bp.get("/regions/<code>")
+def region_page(code: str):
+    if not REGION_CODE.match(code):
+        return error_response(400, _("A county code has two digits, such as 01."), "code")
+    selection = selection_from_request()
+    view = places.region(db.session(), code, selection)
+    if view is None:
+        return error_response(404, _("There is no county with code %(code)s.", code=code))
+    return render_template(
+        "public/region.html",
+        view=view,
+        form=filter_form.build(db.session(), view.selection, select_locale()),
+    )
+
+
+@bp.get("/stats")
+def stats_page():
+    selection = selection_from_request()
+    return render_template(
+        "public/stats.html", selection=selection, figures=stats.national(db.session(), selection)
+    )
 
 
 @bp.get("/healthz")
