@@ -1,14 +1,18 @@
 """The database engine and the request-scoped session.
 
 SQLite gets WAL mode, foreign keys and a busy timeout on every connection so that several
-processes can read while one writes; every engine pre-pings its pooled connections so the app
+processes can read while one writes. Its transactions are begun by us, not by the driver:
+a session that will write begins with `BEGIN IMMEDIATE`, so it waits for the write lock up
+front (within the busy timeout) instead of failing with "database is locked" when it tries to
+turn a read into a write after another process wrote. Reads begin a plain deferred
+transaction and never block. PostgreSQL engines pre-ping pooled connections so the app
 recovers by itself when the database comes back after an outage.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -25,6 +29,12 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            immediate = connection.get_execution_options().get("sqlite_immediate")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     if url.startswith("postgresql://"):
@@ -36,13 +46,26 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_write_sessionmaker"] = sessionmaker(
+        writing_engine(engine), expire_on_commit=False
+    )
     app.teardown_appcontext(_close_session)
 
 
+def writing_engine(engine: Engine) -> Engine:
+    """The same engine and pool, with transactions that take SQLite's write lock at once."""
+    return engine.execution_options(sqlite_immediate=True)
+
+
 def session() -> Session:
-    """The session of the current app context, opened on first use."""
+    """The session of the current app context, opened on first use.
+
+    GET and HEAD requests read; any other request, and the command line, may write.
+    """
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        key = "db_sessionmaker" if reading else "db_write_sessionmaker"
+        g.db_session = current_app.extensions[key]()
     return g.db_session
 
 

@@ -53,13 +53,11 @@ def upgrade(engine: Engine) -> None:
             # SQLite migrations rebuild tables (copy, drop, rename); with foreign keys on,
             # dropping the old table would cascade-delete every row that refers to it.
             # The pragma only takes effect outside a transaction, so it comes first.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         with connection.begin():
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                 raise MigrationFailed("the migration would leave rows without their parents")
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
