@@ -1,0 +1,134 @@
+"""A bounded load run on localhost: gunicorn with two workers, driven by wrk.
+
+wrk (Debian's package) generates the load because a Python generator would take a good part
+of the two cores away from the server it measures. Every run is bounded in time and only
+ever targets 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.measure import ROOT
+
+WRK_MISSING = "wrk is not installed (Debian: apt-get install -y wrk)"
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+WORKERS = 2
+CONNECTIONS = 8
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    label: str
+    requests: int
+    seconds: float
+    errors: int  # connect, read, write and timeout errors plus answers other than 2xx/3xx
+    p50: float
+    p95: float
+    p99: float
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str) -> Iterator[Server]:
+    """gunicorn with two sync workers on a free local port, serving `benchmarks.serve:app`."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "benchmark"}
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS)]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "benchmarks.serve:app"]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_ready(url, process, log)
+            yield Server(url, process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen, log) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            tail = log.read().decode(errors="replace").strip().splitlines()[-1:]
+            raise RuntimeError(f"gunicorn stopped: {' '.join(tail) or 'no output'}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def fetch(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+
+
+def run_wrk(label: str, url: str, seconds: float) -> LoadResult:
+    """One wrk run of `seconds` against `url` with gzip accepted, as a browser asks."""
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s"]
+    command += ["--timeout", "10s", "-H", "Accept-Encoding: gzip", "-s", str(WRK_SCRIPT), url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    line = next(
+        (x for x in done.stdout.splitlines() if x.startswith("BENCH ")),
+        None,
+    )
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed: {(done.stderr or done.stdout).strip()[:200]}")
+    data = json.loads(line.removeprefix("BENCH "))
+    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return LoadResult(
+        label=label,
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        errors=errors,
+        p50=data["p50_us"] / 1e6,
+        p95=data["p95_us"] / 1e6,
+        p99=data["p99_us"] / 1e6,
+    )
+
+
+def peak_rss(pid: int) -> int:
+    """The most resident memory the process has had (VmHWM), in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")

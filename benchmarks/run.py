@@ -1,0 +1,271 @@
+"""The benchmark run: for each database and size, seed, time every endpoint and command next
+to the naive Folium baseline and the floor, load-test the largest size, and write the report.
+
+Options come from the command line or, for `make bench`, from BENCH_* environment variables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask
+
+from benchmarks import databases, load, reference, report
+from benchmarks.measure import ROOT, Budget, NotAvailable, Result, time_command, time_requests
+from kommunkarta import create_app, db, geo
+from kommunkarta.services import setup
+
+BENEFIT = "efficiency"
+MUNICIPALITY = "0180"  # Stockholm: the most initiatives, the heaviest municipality page
+QUERY = "chattbot"
+COUNTS = f"/api/v1/municipalities?benefit={BENEFIT}"
+SEED = 1
+EXPORT_MAX = 10_000  # export and import are timed at sizes up to this many initiatives
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    label: str
+    path: str
+    min_requests: int | None = None  # fewer for slow endpoints (exports)
+
+
+ENDPOINTS = [
+    Endpoint("map", "GET / (map page)", "/"),
+    Endpoint("map_benefit", f"GET /?benefit={BENEFIT}", f"/?benefit={BENEFIT}"),
+    Endpoint("baseline", "naive Folium map", reference.BASELINE),
+    Endpoint(
+        "baseline_benefit",
+        f"naive Folium map, benefit={BENEFIT}",
+        f"{reference.BASELINE}?benefit={BENEFIT}",
+    ),
+    Endpoint("floor", "floor (cached body of GET /)", reference.floor_path("/")),
+    Endpoint("counts", f"GET {COUNTS}", COUNTS),
+    Endpoint("counts_floor", "floor (cached counts body)", reference.floor_path(COUNTS)),
+    Endpoint("list", "GET /initiatives (first page)", "/initiatives"),
+    Endpoint(
+        "municipality", f"GET /municipalities/{MUNICIPALITY}", f"/municipalities/{MUNICIPALITY}"
+    ),
+    Endpoint("search", f"GET /api/v1/initiatives?q={QUERY}", f"/api/v1/initiatives?q={QUERY}"),
+    Endpoint("export", "GET /export.csv (all)", "/export.csv", min_requests=5),
+]
+LOAD_TARGETS = [
+    ("map", "GET /", "/"),
+    ("map_floor", "floor for GET /", reference.floor_path("/")),
+    ("counts", f"GET {COUNTS}", COUNTS),
+    ("counts_floor", "floor for the counts", reference.floor_path(COUNTS)),
+]
+
+
+@dataclass
+class SizeResult:
+    backend: str
+    size: int
+    requests: dict[str, Result] = field(default_factory=dict)
+    commands: dict[str, Result] = field(default_factory=dict)
+
+
+@dataclass
+class BackendResult:
+    backend: str
+    problem: str | None = None  # why this database could not be benchmarked
+    sizes: list[SizeResult] = field(default_factory=list)
+    load: list[load.LoadResult] | NotAvailable | None = None
+    load_size: int | None = None
+    worker_rss: int | None = None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    env = os.environ
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time Kommunkartan against a naive Folium baseline and a floor.",
+    )
+    parser.add_argument(
+        "--sizes",
+        default=env.get("BENCH_SIZES", "1000,10000,100000"),
+        help="comma-separated numbers of demo initiatives (BENCH_SIZES)",
+    )
+    parser.add_argument(
+        "--databases",
+        default=env.get("BENCH_DATABASES", "sqlite,postgresql"),
+        help="comma-separated: sqlite, postgresql (BENCH_DATABASES)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=float(env.get("BENCH_SECONDS", "3")),
+        help="time spent on each endpoint after warm-up (BENCH_SECONDS)",
+    )
+    parser.add_argument(
+        "--min-requests",
+        type=int,
+        default=int(env.get("BENCH_MIN_REQUESTS", "30")),
+        help="timed requests per endpoint at least (BENCH_MIN_REQUESTS)",
+    )
+    parser.add_argument(
+        "--load-seconds",
+        type=float,
+        default=float(env.get("BENCH_LOAD_SECONDS", "10")),
+        help="length of each load run at the largest size; 0 for none (BENCH_LOAD_SECONDS)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path(env.get("BENCH_OUTPUT", str(ROOT / "docs" / "benchmarks.md"))),
+        help="the Markdown report to write (BENCH_OUTPUT)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=env.get("KOMMUNKARTA_TEST_POSTGRES_URL", databases.DEFAULT_POSTGRES_URL),
+        help="PostgreSQL to make a schema in (KOMMUNKARTA_TEST_POSTGRES_URL)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"--sizes takes numbers separated by commas, not {args.sizes!r}")
+    args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    unknown = set(args.databases) - {"sqlite", "postgresql"}
+    if unknown or not args.sizes or not args.databases:
+        parser.error("--databases takes sqlite and/or postgresql; --sizes at least one number")
+    return args
+
+
+def _app(url: str) -> Flask:
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})
+    reference.register(app)
+    return app
+
+
+def _init_db(url: str) -> None:
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})
+    with app.app_context():
+        setup.init_db(db.engine(), geo.current())
+    app.extensions["db_engine"].dispose()
+
+
+def bench_size(
+    backend: str,
+    size: int,
+    url: str,
+    options: argparse.Namespace,
+    scratch: Path,
+) -> SizeResult:
+    result = SizeResult(backend, size)
+    _init_db(url)
+    seeding = time_command(["seed-demo", "--count", str(size), "--seed", str(SEED)], url)
+    result.commands["seed"] = seeding
+    say(f"  seed-demo --count {size}: {report.result_text(seeding, seconds=True)}")
+    app = _app(url)
+    try:
+        for endpoint in ENDPOINTS:
+            if endpoint.key == "export" and size > EXPORT_MAX:
+                continue
+            budget = Budget(
+                seconds=options.seconds,
+                min_requests=min(options.min_requests, endpoint.min_requests or 10**9),
+                warmup=1 if endpoint.min_requests else Budget.warmup,
+            )
+            timing = time_requests(app, endpoint.path, budget)
+            result.requests[endpoint.key] = timing
+            say(f"  {endpoint.label}: {report.result_text(timing)}")
+        if size <= EXPORT_MAX:
+            result.commands.update(_export_import(app, backend, url, options, scratch))
+    finally:
+        app.extensions["db_engine"].dispose()
+    return result
+
+
+def _export_import(
+    app: Flask,
+    backend: str,
+    url: str,
+    options: argparse.Namespace,
+    scratch: Path,
+) -> dict[str, Result]:
+    """Time the `export` command into a CSV file and the `import` of that file into a fresh
+    database of the same kind."""
+    commands = set(app.cli.commands)
+    csv_file = scratch / "export.csv"
+    exported = time_command(["export", str(csv_file)], url, available="export" in commands)
+    say(f"  export FILE.csv (CLI): {report.result_text(exported, seconds=True)}")
+    if isinstance(exported, NotAvailable):
+        imported: Result = NotAvailable("not available (no export file to import)")
+    else:
+        with databases.database(backend, scratch, options.postgres_url) as target:
+            _init_db(target)
+            imported = time_command(
+                ["import", str(csv_file)], target, available="import" in commands
+            )
+        csv_file.unlink()
+    say(f"  import FILE.csv (CLI): {report.result_text(imported, seconds=True)}")
+    return {"export": exported, "import": imported}
+
+
+def load_run(url: str, options: argparse.Namespace):
+    """Load-test the map page, the counts and their floors; then the workers' peak memory
+    after a few requests to every page endpoint."""
+    if not load.wrk_available():
+        return NotAvailable(load.WRK_MISSING), None
+    results = []
+    with load.gunicorn(url) as server:
+        for key, label, path in LOAD_TARGETS:
+            load.fetch(server.url + path)  # warm both the cache and the floor's copy
+            outcome = load.run_wrk(key, server.url + path, options.load_seconds)
+            results.append((label, outcome))
+            say(f"  load {label}: {report.load_text(outcome)}")
+        for endpoint in ENDPOINTS:
+            if endpoint.key in ("export", "baseline", "baseline_benefit"):
+                continue
+            for _ in range(2 * load.WORKERS):
+                try:
+                    load.fetch(server.url + endpoint.path)
+                except OSError:
+                    break  # not available here; reported by the timed part
+        rss = max(load.peak_rss(pid) for pid in server.worker_pids())
+    say(f"  peak RSS of one worker: {rss / 2**20:.0f} MiB")
+    return results, rss
+
+
+def bench_backend(backend: str, options: argparse.Namespace, scratch: Path) -> BackendResult:
+    result = BackendResult(backend)
+    if backend == "postgresql":
+        result.problem = databases.postgres_problem(options.postgres_url)
+        if result.problem:
+            say(f"{backend}: not available: {result.problem}")
+            return result
+    for size in options.sizes:
+        say(f"{backend}, {size:,} initiatives")
+        with databases.database(backend, scratch, options.postgres_url) as url:
+            result.sizes.append(bench_size(backend, size, url, options, scratch))
+            if size == options.sizes[-1] and options.load_seconds > 0:
+                result.load, result.worker_rss = load_run(url, options)
+                result.load_size = size
+    return result
+
+
+def say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    run = report.Run.start(options)
+    say(f"Benchmark on {run.machine}; load average {run.load_before}")
+    with tempfile.TemporaryDirectory(prefix="kommunkarta-bench-") as scratch:
+        # what every CLI figure includes before the command does anything
+        run.cli_startup = time_command(["routes"], f"sqlite:///{scratch}/startup.sqlite")
+        for backend in options.databases:
+            run.backends.append(bench_backend(backend, options, Path(scratch)))
+    run.finish()
+    report.write(options.output, report.markdown(run))
+    print(report.summary(run))
+    say(f"Wrote {options.output}")
+    return 0

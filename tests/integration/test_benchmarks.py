@@ -1,0 +1,30 @@
+"""The benchmark program (`make bench`) still runs: a tiny size, SQLite only, no load run.
+
+Nothing here checks a time; the figures belong in docs/benchmarks.md, not in assertions.
+"""
+
+from benchmarks import measure, run
+
+
+def test_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, capsys):
+    output = tmp_path / "benchmarks.md"
+    output.write_text("# Benchmarks\n\nNotes kept by hand.\n")
+    options = ["--sizes", "50", "--databases", "sqlite", "--seconds", "0"]
+    options += ["--min-requests", "2", "--load-seconds", "0", "--output", str(output)]
+
+    assert run.main(options) == 0
+
+    text = output.read_text()
+    assert text.startswith("# Benchmarks\n\nNotes kept by hand.\n")
+    assert "| sqlite | 50 | unfiltered |" in text  # ours next to the baseline and the floor
+    assert "| map page ≥ 10× faster than naive Folium (10,000) |" in text
+    assert "`seed-demo --count N`" in text
+    assert "| sqlite | 50 | unfiltered |" in capsys.readouterr().out
+
+
+def test_a_missing_endpoint_is_reported_as_not_available(app):
+    budget = measure.Budget(seconds=0, min_requests=1, warmup=0)
+    assert measure.time_requests(app, "/no/such/page", budget) == measure.NotAvailable(
+        "not available (no route)"
+    )
+    assert isinstance(measure.time_requests(app, "/api/v1/taxonomy", budget), measure.Timing)
