@@ -26,11 +26,12 @@ run: translations
 test: translations
 	$(VENV)/bin/pytest
 
+# Options as variables: make bench BENCH_SIZES=1000,10000 BENCH_DATABASES=sqlite (see README)
 bench: translations
 	$(PY) -m benchmarks
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check kommunkarta tests
+	$(VENV)/bin/ruff check kommunkarta tests benchmarks
 
 # Collect new UI strings into the catalogues; then fill in the Swedish msgstr lines.
 extract-messages: $(VENV)/.installed
