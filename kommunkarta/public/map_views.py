@@ -157,9 +157,7 @@ def home():
             "municipality": url_for("api.municipalities"),
             "region": url_for("api.regions"),
         },
-        initiativesApi=url_for("api.initiatives")
-        if "api.initiatives" in current_app.view_functions
-        else None,
+        initiativesApi=url_for("api.initiative_list"),
         pointsUrl=url_for("public.map_points"),
         initiativeUrl=url_for("public.home") + "initiatives/",
         tableUrl=url_for("public.home") + "initiatives",

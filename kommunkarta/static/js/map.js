@@ -236,7 +236,6 @@
       panelBody.textContent = "";
       panelBody.appendChild(el("p", {}, text.loading));
       panel.focus();
-      if (!config.initiativesApi) return;
       var listParams = new URLSearchParams(params);
       listParams.set("per_page", "100");
       getJSON(config.initiativesApi + "?" + listParams).then(function (body) {
@@ -365,8 +364,9 @@
       var filters = filterParams(params);
       var ticket = ++state.request;
       var countsUrl = config.countsApi[level] + "?" + filters;
-      var totalUrl = config.initiativesApi ? config.initiativesApi + "?" + filters + (filters.toString() ? "&" : "") + "per_page=1" : null;
-      Promise.all([getJSON(countsUrl), totalUrl ? getJSON(totalUrl) : Promise.resolve(null)])
+      var totalParams = new URLSearchParams(filters);
+      totalParams.set("per_page", "1");
+      Promise.all([getJSON(countsUrl), getJSON(config.initiativesApi + "?" + totalParams)])
         .then(function (results) {
           if (ticket !== state.request) return;
           errorBox.hidden = true;
@@ -378,8 +378,7 @@
           state.level = level;
           var drawn = levelChanged ? drawLayer(level) : Promise.resolve(restyle());
           return drawn.then(function () {
-            var total = results[1] ? results[1].total : Object.values(counts).reduce(function (a, b) { return a + b; }, 0);
-            updateSummary(total);
+            updateSummary(results[1].total);
             updateTable(results[0]);
             if (tableLink) {
               var tableParams = new URLSearchParams(filters);
