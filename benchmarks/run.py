@@ -217,8 +217,12 @@ def load_run(url: str, options: argparse.Namespace):
     results = []
     with load.gunicorn(url) as server:
         for key, label, path in LOAD_TARGETS:
-            load.fetch(server.url + path)  # warm both the cache and the floor's copy
-            outcome = load.run_wrk(key, server.url + path, options.load_seconds)
+            try:
+                load.fetch(server.url + path)  # warm both the cache and the floor's copy
+                outcome = load.run_wrk(key, server.url + path, options.load_seconds)
+            except (OSError, RuntimeError) as error:
+                say(f"  load {label}: not available: {error}")
+                continue
             results.append((label, outcome))
             say(f"  load {label}: {report.load_text(outcome)}")
         for endpoint in ENDPOINTS:
@@ -246,7 +250,10 @@ def bench_backend(backend: str, options: argparse.Namespace, scratch: Path) -> B
         with databases.database(backend, scratch, options.postgres_url) as url:
             result.sizes.append(bench_size(backend, size, url, options, scratch))
             if size == options.sizes[-1] and options.load_seconds > 0:
-                result.load, result.worker_rss = load_run(url, options)
+                try:
+                    result.load, result.worker_rss = load_run(url, options)
+                except RuntimeError as error:  # gunicorn did not start
+                    result.load = NotAvailable(f"not available: {error}")
                 result.load_size = size
     return result
 
