@@ -73,9 +73,11 @@ class Databases:
         if not self.schemas:
             return
         admin = create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
+        with admin.connect() as connection:
             for name in self.schemas:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+                # one transaction each: dropping hundreds of schemas at once runs out of locks
+                with connection.begin():
+                    connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         admin.dispose()
 
 
