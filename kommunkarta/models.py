@@ -128,10 +128,23 @@ user_municipalities = Table(
     Column("municipality_code", ForeignKey("municipalities.code"), primary_key=True),
 )
 
+# One row whose token changes with every write to public data: cached query results are keyed
+# on it (kommunkarta.cache).
+data_version = Table(
+    "data_version",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(32), nullable=False),
+)
+
 
 class Initiative(Base):
     __tablename__ = "initiatives"
-    __table_args__ = (Index("ix_initiatives_state_start_year", "state", "start_year"),)
+    __table_args__ = (
+        Index("ix_initiatives_state_start_year", "state", "start_year"),
+        # the table's and the API's default order (newest change first) without a sort
+        Index("ix_initiatives_state_updated_at", "state", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -2,13 +2,15 @@
 
 from flask import g, request
 
-from kommunkarta import db
+from kommunkarta import cache, db
 from kommunkarta.filters import InitiativeFilter, Vocabulary
 
 
 def vocabulary() -> Vocabulary:
+    """The taxonomy's slugs and the place codes, loaded once per data version."""
     if "vocabulary" not in g:
-        g.vocabulary = Vocabulary.load(db.session())
+        session = db.session()
+        g.vocabulary = cache.cached(session, "vocabulary", lambda: Vocabulary.load(session))
     return g.vocabulary
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
     Initiative,
@@ -16,6 +17,7 @@ from kommunkarta.models import (
     State,
     initiative_municipalities,
 )
+from kommunkarta.services.geodata import Place
 
 SORTS = {
     "title": Initiative.title,
@@ -63,7 +65,7 @@ def search(
 ) -> Page:
     """One page of published initiatives under the filter, newest change first by default."""
     base = selection.apply(visible())
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    total = count(session, selection)
     column = SORTS.get(sort, Initiative.updated_at)
     order = (column.desc(), Initiative.id.desc()) if descending else (column.asc(), Initiative.id)
     stmt = _loaded(base.order_by(*order).limit(per_page).offset((page - 1) * per_page))
@@ -75,7 +77,8 @@ def get_visible(session: Session, initiative_id: int) -> Initiative | None:
 
 
 def counts_by_municipality(session: Session, selection: InitiativeFilter) -> dict[str, int]:
-    """Published initiatives under the filter per participating municipality code."""
+    """Published initiatives under the filter per participating municipality code (cached
+    until the next write, like every count here)."""
     link = initiative_municipalities
     stmt = selection.apply(
         visible(
@@ -84,7 +87,8 @@ def counts_by_municipality(session: Session, selection: InitiativeFilter) -> dic
             )
         )
     ).group_by(link.c.municipality_code)
-    return dict(session.execute(stmt).all())
+    key = ("counts_by_municipality", cache.filter_key(selection))
+    return dict(cache.cached(session, key, lambda: dict(session.execute(stmt).all())))
 
 
 def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str, tuple[int, int]]:
@@ -104,12 +108,14 @@ def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str,
             )
         )
     ).group_by(region)
-    return {code: (count, with_any) for code, count, with_any in session.execute(stmt)}
+
+    def load() -> dict[str, tuple[int, int]]:
+        return {code: (n, with_any) for code, n, with_any in session.execute(stmt)}
+
+    return dict(cache.cached(session, ("counts_by_region", cache.filter_key(selection)), load))
 
 
-def located(
-    session: Session, selection: InitiativeFilter
-) -> list[tuple[int, float, float, str]]:
+def located(session: Session, selection: InitiativeFilter) -> list[tuple[int, float, float, str]]:
     """(id, lat, lon, title) of published initiatives under the filter that have a point."""
     stmt = selection.apply(
         visible(select(Initiative.id, Initiative.lat, Initiative.lon, Initiative.title))
@@ -119,12 +125,25 @@ def located(
 
 def count(session: Session, selection: InitiativeFilter) -> int:
     stmt = selection.apply(visible(select(func.count(Initiative.id))))
-    return session.scalar(stmt) or 0
+    key = ("count", cache.filter_key(selection))
+    return cache.cached(session, key, lambda: session.scalar(stmt) or 0)
 
 
-def municipalities(session: Session) -> list[Municipality]:
-    return list(session.scalars(select(Municipality).order_by(Municipality.code)))
+def municipalities(session: Session) -> list[Place]:
+    """All municipalities by code; cached until the next write."""
+
+    def load() -> tuple[Place, ...]:
+        columns = (Municipality.code, Municipality.name, Municipality.region_code)
+        return tuple(Place(*row) for row in session.execute(select(*columns).order_by(columns[0])))
+
+    return list(cache.cached(session, "municipalities", load))
 
 
-def regions(session: Session) -> list[Region]:
-    return list(session.scalars(select(Region).order_by(Region.code)))
+def regions(session: Session) -> list[Place]:
+    """All counties by code (`region_code` is the code itself); cached until the next write."""
+
+    def load() -> tuple[Place, ...]:
+        rows = session.execute(select(Region.code, Region.name).order_by(Region.code))
+        return tuple(Place(code, name, code) for code, name in rows)
+
+    return list(cache.cached(session, "regions", load))

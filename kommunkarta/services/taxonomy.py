@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kommunkarta import cache
 from kommunkarta.models import BenefitArea, OperationalArea, Status, Technology
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
@@ -47,9 +48,14 @@ class Term:
 
 
 def terms(session: Session, kind: str) -> list[Term]:
+    """The terms of one kind in their order; cached until the next write."""
     model = KINDS[kind]
-    rows = session.scalars(select(model).order_by(model.position, model.id))
-    return [Term(t.id, t.slug, t.name_sv, t.name_en) for t in rows]
+
+    def load() -> tuple[Term, ...]:
+        rows = session.scalars(select(model).order_by(model.position, model.id))
+        return tuple(Term(t.id, t.slug, t.name_sv, t.name_en) for t in rows)
+
+    return list(cache.cached(session, ("terms", kind), load))
 
 
 def all_terms(session: Session) -> dict[str, list[Term]]:
