@@ -8,6 +8,7 @@ in place. Every script and style sheet comes from the app itself — no CDN.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 # Sweden, whole: south-west and north-east corners
 SWEDEN_BOUNDS = [[55.2, 10.9], [69.1, 24.2]]
+CONFIG_SLOT = "__kommunkarta_map_config__"  # where each page's config goes into the skeleton
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 
@@ -66,8 +68,33 @@ def render(
     map_id: str = "kommunkarta-map",
     **map_options: Any,
 ) -> RenderedMap:
-    """Render a Folium map that shows our choropleth; `asset_urls` are local js/css URLs."""
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, **map_options)
+    """Render a Folium map that shows our choropleth; `asset_urls` are local js/css URLs.
+
+    Folium builds the map once per set of arguments; each page only puts its config in."""
+    skeleton = _skeleton(
+        tuple(asset_urls.get("css", [])),
+        tuple(asset_urls.get("js", [])),
+        tiles,
+        tiles_attribution,
+        tuple(tuple(corner) for corner in bounds or SWEDEN_BOUNDS),
+        map_id,
+        tuple(sorted(map_options.items())),
+    )
+    script = str(skeleton.script).replace(CONFIG_SLOT, str(config_json))
+    return RenderedMap(skeleton.assets, skeleton.html, Markup(script))
+
+
+@functools.lru_cache(maxsize=64)
+def _skeleton(
+    css: tuple[str, ...],
+    js: tuple[str, ...],
+    tiles: str,
+    tiles_attribution: str,
+    bounds: tuple[tuple[float, ...], ...],
+    map_id: str,
+    map_options: tuple[tuple[str, Any], ...],
+) -> RenderedMap:
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, **dict(map_options))
     # Folium gives zoom limits only to tile layers; the marker clusters need the map's own
     fmap.options.update(minZoom=4, maxZoom=14)
     fmap._id = map_id.replace("-", "_")  # a stable name, so pages stay byte-identical
@@ -76,12 +103,12 @@ def render(
     layer = _tile_layer(tiles, tiles_attribution)
     if layer is not None:
         layer.add_to(fmap)
-    fmap.fit_bounds(bounds or SWEDEN_BOUNDS)
-    ChoroplethLayer(config_json).add_to(fmap)
+    fmap.fit_bounds([list(corner) for corner in bounds])
+    ChoroplethLayer(CONFIG_SLOT).add_to(fmap)
     figure = fmap.get_root()
-    for url in asset_urls.get("css", []):
+    for url in css:
         figure.header.add_child(CssLink(url))
-    for url in asset_urls.get("js", []):
+    for url in js:
         figure.header.add_child(JavascriptLink(url))
     figure.render()
     # Only links and scripts from the header: Folium's own page styles and its viewport
