@@ -1,8 +1,8 @@
 """What the pages of one initiative, one municipality and one county show.
 
-Each function loads everything its page needs in a fixed, small number of queries (no lazy
-loading from templates) and returns None when the initiative or place does not exist for the
-public, which the blueprint turns into a 404.
+Each function loads everything its page needs up front (no lazy loading from templates) in a
+few queries, most of them cached (`kommunkarta.cache`), and returns None when the initiative
+or place does not exist for the public, which the blueprint turns into a 404.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.models import Initiative, Municipality, Region
+from kommunkarta.models import Initiative
 from kommunkarta.services import initiatives, stats
+from kommunkarta.services.geodata import Place
 
 LATEST = 20  # initiatives listed on a municipality or county page; the table has the rest
 # Swedish alphabetical order (… x y z å ä ö) whatever the database's collation
@@ -29,13 +29,13 @@ def swedish_order(name: str) -> str:
 @dataclass(frozen=True)
 class InitiativeView:
     initiative: Initiative
-    regions: list[Region]
+    regions: list[Place]
 
 
 @dataclass(frozen=True)
 class MunicipalityView:
-    municipality: Municipality
-    region: Region
+    municipality: Place
+    region: Place
     selection: InitiativeFilter
     latest: initiatives.Page
     by_benefit: list[stats.Figure]
@@ -44,7 +44,7 @@ class MunicipalityView:
 
 @dataclass(frozen=True)
 class RegionView:
-    region: Region
+    region: Place
     selection: InitiativeFilter
     latest: initiatives.Page
     by_benefit: list[stats.Figure]
@@ -55,16 +55,33 @@ class RegionView:
         return sum(1 for m in self.municipalities if m.count)
 
 
+def _places(session: Session) -> tuple[dict[str, Place], dict[str, Place]]:
+    """Municipalities and counties by code."""
+    return (
+        {p.code: p for p in initiatives.municipalities(session)},
+        {p.code: p for p in initiatives.regions(session)},
+    )
+
+
+def _counted(
+    session: Session, selection: InitiativeFilter, places: list[Place]
+) -> list[stats.PlaceCount]:
+    """The places in Swedish alphabetical order with their counts under the filter."""
+    counts = stats.by_municipality(session, selection, [p.code for p in places])
+    return [
+        stats.PlaceCount(p.code, p.name, counts[p.code])
+        for p in sorted(places, key=lambda p: swedish_order(p.name))
+    ]
+
+
 def initiative(session: Session, initiative_id: int) -> InitiativeView | None:
     """A published initiative with the counties of its municipalities."""
     found = initiatives.get_visible(session, initiative_id)
     if found is None:
         return None
-    codes = {m.region_code for m in found.municipalities}
-    regions = list(
-        session.scalars(select(Region).where(Region.code.in_(codes)).order_by(Region.code))
-    )
-    return InitiativeView(found, regions)
+    regions = _places(session)[1]
+    codes = sorted({m.region_code for m in found.municipalities})
+    return InitiativeView(found, [regions[code] for code in codes])
 
 
 def municipality(
@@ -77,32 +94,18 @@ def municipality(
 
     The page's municipality replaces any place in the filter.
     """
-    found = session.get(Municipality, code)
-    if found is None:
+    municipalities, regions = _places(session)
+    if code not in municipalities:
         return None
-    region = session.get(Region, found.region_code)
     here = replace(selection, municipality=code, region=None)
-    counts = stats.by_municipality(
-        session, selection.without("municipality", "region"), neighbour_codes
-    )
-    names = dict(
-        session.execute(
-            select(Municipality.code, Municipality.name).where(
-                Municipality.code.in_(list(neighbour_codes))
-            )
-        ).all()
-    )
-    neighbours = sorted(
-        (stats.PlaceCount(c, names[c], counts.get(c, 0)) for c in neighbour_codes if c in names),
-        key=lambda p: swedish_order(p.name),
-    )
+    neighbours = [municipalities[c] for c in neighbour_codes if c in municipalities]
     return MunicipalityView(
-        municipality=found,
-        region=region,
+        municipality=municipalities[code],
+        region=regions[municipalities[code].region_code],
         selection=here,
         latest=initiatives.search(session, here, per_page=LATEST),
         by_benefit=stats.by_benefit(session, here),
-        neighbours=neighbours,
+        neighbours=_counted(session, selection.without("municipality", "region"), neighbours),
     )
 
 
@@ -111,21 +114,15 @@ def region(session: Session, code: str, selection: InitiativeFilter) -> RegionVi
 
     The page's county replaces any place in the filter.
     """
-    found = session.get(Region, code)
-    if found is None:
+    municipalities, regions = _places(session)
+    if code not in regions:
         return None
     here = replace(selection, region=code, municipality=None)
-    members = sorted(
-        session.scalars(select(Municipality).where(Municipality.region_code == code)),
-        key=lambda m: swedish_order(m.name),
-    )
-    counts = stats.by_municipality(
-        session, selection.without("municipality", "region"), [m.code for m in members]
-    )
+    members = [p for p in municipalities.values() if p.region_code == code]
     return RegionView(
-        region=found,
+        region=regions[code],
         selection=here,
         latest=initiatives.search(session, here, per_page=LATEST),
         by_benefit=stats.by_benefit(session, here),
-        municipalities=[stats.PlaceCount(m.code, m.name, counts.get(m.code, 0)) for m in members],
+        municipalities=_counted(session, selection.without("municipality", "region"), members),
     )

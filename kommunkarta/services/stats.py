@@ -1,30 +1,26 @@
 """Figures for the pages: counts of published initiatives by benefit area, status and place.
 
-Every count starts from `initiatives.visible()` narrowed by the filter, taken as a subquery of
-initiative ids and joined to a link table, so each figure is one GROUP BY query whatever the
-number of initiatives. A breakdown leaves out its own dimension of the filter (facet counts):
-the figures by benefit area under `benefit=efficiency` still show every benefit area.
+Every count starts from `initiatives.visible()` narrowed by the filter and is one GROUP BY
+query whatever the number of initiatives, cached until the next write (`kommunkarta.cache`).
+Counts per place reuse the map's `initiatives.counts_by_municipality/_by_region`, so the map,
+the table and these pages share one cached result per filter. A breakdown leaves out its own
+dimension of the filter (facet counts): the figures by benefit area under `benefit=efficiency`
+still show every benefit area.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Subquery, distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.models import (
-    BenefitArea,
-    Initiative,
-    Municipality,
-    Region,
-    Status,
-    initiative_benefit_areas,
-    initiative_municipalities,
-)
-from kommunkarta.services import initiatives
+from kommunkarta.models import Initiative, initiative_benefit_areas
+from kommunkarta.services import initiatives, taxonomy
 
 
 @dataclass(frozen=True)
@@ -71,86 +67,70 @@ class National:
         return self.with_initiatives / self.municipalities if self.municipalities else 0.0
 
 
-def _ids(selection: InitiativeFilter) -> Subquery:
-    """The ids of the published initiatives under the filter."""
-    return selection.apply(initiatives.visible(select(Initiative.id))).subquery()
+def _figures(terms: list[taxonomy.Term], counts: dict[int, int]) -> list[Figure]:
+    return [Figure(t.slug, t.name_sv, t.name_en, counts.get(t.id, 0)) for t in terms]
 
 
 def by_benefit(session: Session, selection: InitiativeFilter) -> list[Figure]:
     """Every benefit area in taxonomy order with its count (the benefit filter left out)."""
-    ids = _ids(selection.without("benefit"))
-    link = initiative_benefit_areas
-    counts = dict(
-        session.execute(
+    selection = selection.without("benefit")
+
+    def load() -> dict[int, int]:
+        ids = selection.apply(initiatives.visible(select(Initiative.id))).subquery()
+        link = initiative_benefit_areas
+        stmt = (
             select(link.c.benefit_area_id, func.count())
             .join(ids, ids.c.id == link.c.initiative_id)
             .group_by(link.c.benefit_area_id)
-        ).all()
-    )
-    terms = session.scalars(select(BenefitArea).order_by(BenefitArea.position, BenefitArea.id))
-    return [Figure(t.slug, t.name_sv, t.name_en, counts.get(t.id, 0)) for t in terms]
+        )
+        return dict(session.execute(stmt).all())
+
+    counts = cache.cached(session, ("stats.by_benefit", cache.filter_key(selection)), load)
+    return _figures(taxonomy.terms(session, "benefit_areas"), counts)
 
 
 def by_status(session: Session, selection: InitiativeFilter) -> list[Figure]:
     """Every status in taxonomy order with its count (the status filter left out)."""
-    stmt = (
-        selection.without("status")
-        .apply(initiatives.visible(select(Initiative.status_id, func.count(Initiative.id))))
-        .group_by(Initiative.status_id)
-    )
-    counts = dict(session.execute(stmt).all())
-    terms = session.scalars(select(Status).order_by(Status.position, Status.id))
-    return [Figure(t.slug, t.name_sv, t.name_en, counts.get(t.id, 0)) for t in terms]
+    selection = selection.without("status")
+
+    def load() -> dict[int, int]:
+        stmt = selection.apply(
+            initiatives.visible(select(Initiative.status_id, func.count(Initiative.id)))
+        ).group_by(Initiative.status_id)
+        return dict(session.execute(stmt).all())
+
+    counts = cache.cached(session, ("stats.by_status", cache.filter_key(selection)), load)
+    return _figures(taxonomy.terms(session, "statuses"), counts)
 
 
 def by_municipality(
-    session: Session, selection: InitiativeFilter, codes: Collection[str] | None = None
+    session: Session, selection: InitiativeFilter, codes: Collection[str]
 ) -> dict[str, int]:
-    """Initiatives per municipality code, for all municipalities or only `codes`."""
-    ids = _ids(selection)
-    link = initiative_municipalities
-    stmt = (
-        select(link.c.municipality_code, func.count())
-        .join(ids, ids.c.id == link.c.initiative_id)
-        .group_by(link.c.municipality_code)
-    )
-    if codes is not None:
-        stmt = stmt.where(link.c.municipality_code.in_(list(codes)))
-    return dict(session.execute(stmt).all())
+    """Initiatives under the filter for each of `codes`, zero included."""
+    counts = initiatives.counts_by_municipality(session, selection)
+    return {code: counts.get(code, 0) for code in codes}
 
 
 def municipality_count(session: Session, selection: InitiativeFilter) -> int:
     """How many municipalities take part in at least one initiative under the filter."""
-    ids = _ids(selection)
-    link = initiative_municipalities
-    stmt = select(func.count(distinct(link.c.municipality_code))).join(
-        ids, ids.c.id == link.c.initiative_id
-    )
-    return session.scalar(stmt) or 0
+    return len(initiatives.counts_by_municipality(session, selection))
 
 
 def by_region(session: Session, selection: InitiativeFilter) -> list[RegionFigure]:
-    """Every county with its initiatives and its municipalities with and without any.
-
-    An initiative shared by municipalities in two counties counts in both.
-    """
-    place_free = selection.without("region", "municipality")
-    counts = initiatives.counts_by_region(session, place_free)
-    sizes = dict(
-        session.execute(
-            select(Municipality.region_code, func.count()).group_by(Municipality.region_code)
-        ).all()
-    )
+    """Every county with its initiatives and its municipalities with and without any
+    (the place filters left out). An initiative shared by two counties counts in both."""
+    counts = initiatives.counts_by_region(session, selection.without("region", "municipality"))
+    sizes = Counter(m.region_code for m in initiatives.municipalities(session))
     return [
         RegionFigure(
             r.code,
             r.name,
             r.name,
             counts.get(r.code, (0, 0))[0],
-            municipalities=sizes.get(r.code, 0),
+            municipalities=sizes[r.code],
             with_initiatives=counts.get(r.code, (0, 0))[1],
         )
-        for r in session.scalars(select(Region).order_by(Region.code))
+        for r in initiatives.regions(session)
     ]
 
 
@@ -158,7 +138,7 @@ def national(session: Session, selection: InitiativeFilter) -> National:
     """The national figures of the statistics page."""
     return National(
         total=initiatives.count(session, selection),
-        municipalities=session.scalar(select(func.count()).select_from(Municipality)) or 0,
+        municipalities=len(initiatives.municipalities(session)),
         with_initiatives=municipality_count(session, selection),
         by_benefit=by_benefit(session, selection),
         by_status=by_status(session, selection),
