@@ -377,6 +377,8 @@ def test_municipality_page_accepts_the_filters(client, session):
     text = text_of(client.get("/municipalities/0180?lang=en&benefit=safety"))
     assert "Trygg" in text and "Effektiv" not in text
     assert "1 published initiative for Safety and security." in text
+    both = text_of(client.get("/municipalities/0180?lang=en&benefit=safety&benefit=efficiency"))
+    assert "2 published initiatives for Efficiency or Safety and security." in both
     html = client.get("/municipalities/0180?benefit=safety&status=idea").get_data(as_text=True)
     assert '<input type="hidden" name="status" value="idea">' in html
     assert 'value="safety"\n          checked' in html or re.search(
