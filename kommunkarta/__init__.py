@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from kommunkarta import config, db, errors, i18n
+from kommunkarta import config, db, errors, i18n, security
 from kommunkarta.extensions import babel, compress, csrf, limiter, login_manager
 from kommunkarta.services import geodata
 
@@ -39,6 +39,7 @@ def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    security.init_app(app)
     app.config["COMPRESS_REGISTER"] = False
     compress.init_app(app)
     app.after_request(_compress)

@@ -103,12 +103,18 @@ def page(browser, live_server):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def console(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            errors.append(message.text)
+
+    page.on("console", console)
     page.blocked_requests = blocked
     page.js_errors = errors
     yield page
     context.close()
     assert not blocked, f"requests left localhost: {blocked}"
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or blocked scripts: {errors}"
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,7 +1,10 @@
 """The map in Chromium: it draws, restyles in place, lists an area's initiatives, switches
 level, and passes axe-core — with every request outside localhost blocked."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_serious, screenshot
 
@@ -33,11 +36,9 @@ def test_benefit_filter_restyles_in_place_and_updates_the_url(page, live_server)
     before = page.eval_on_selector_all(AREAS, "paths => paths.map(p => p.getAttribute('fill'))")
     page.get_by_label("Efficiency").check()
     page.wait_for_selector(".folium-map[data-restyled]")
-    page.wait_for_function("window.location.search.includes('benefit=efficiency')")
+    expect(page).to_have_url(re.compile(r"benefit=efficiency"))
     assert page.evaluate("window.__samePage") is True  # no navigation happened
-    page.wait_for_function(
-        "s => document.getElementById('map-summary').textContent !== s", arg=before_summary
-    )
+    expect(page.locator("#map-summary")).not_to_have_text(before_summary)
     after = page.eval_on_selector_all(AREAS, "paths => paths.map(p => p.getAttribute('fill'))")
     assert after != before
     assert page.locator(AREAS).count() == 290
@@ -63,8 +64,8 @@ def test_county_level_draws_21_counties(page, live_server):
     _open(page, live_server.url + "/?lang=en")
     page.evaluate("window.__samePage = true")
     page.get_by_role("radio", name="County").check()
-    page.wait_for_function(f"document.querySelectorAll('{AREAS}').length === 21", timeout=10_000)
-    page.wait_for_function("window.location.search.includes('level=region')")
+    expect(page.locator(AREAS)).to_have_count(21, timeout=10_000)
+    expect(page).to_have_url(re.compile(r"level=region"))
     assert page.evaluate("window.__samePage") is True
     assert page.locator("#map-counts tbody tr").count() == 21
 

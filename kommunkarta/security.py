@@ -1,0 +1,82 @@
+"""Security headers on every response.
+
+The Content-Security-Policy allows scripts only from the app itself and inline scripts that
+carry this response's nonce (the Folium set-up script does). Styles may be inline because
+Leaflet positions its panes with style attributes. Frames: none may embed our pages, except
+paths a blueprint marks with `allow_framing` (the embeddable map). The one outside origin
+the policy can name is the optional base-map tile server.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from flask import Flask, Response, current_app, g, request
+
+OSM_TILES = "https://tile.openstreetmap.org"
+
+
+def csp_nonce() -> str:
+    """This response's script nonce; templates put it on every inline <script>."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def allow_framing(view: Callable) -> Callable:
+    """Mark a view whose page other sites may show in a frame."""
+    view.allow_framing = True
+    return view
+
+
+def tile_origin(tiles: str) -> str | None:
+    """The origin (with a wildcard for a `{s}` subdomain) of the configured tile server."""
+    if tiles in ("", "none"):
+        return None
+    if tiles == "osm":
+        return OSM_TILES
+    parsed = urlparse(tiles)
+    return f"{parsed.scheme}://{parsed.netloc.replace('{s}', '*')}"
+
+
+def _framing_allowed() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "allow_framing", False))
+
+
+def _headers(response: Response) -> Response:
+    images = "'self' data:"
+    if origin := tile_origin(current_app.config["TILES"]):
+        images += f" {origin}"
+    framing = "*" if _framing_allowed() else "'none'"
+    policy = [
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{csp_nonce()}'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src {images}",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        f"frame-ancestors {framing}",
+    ]
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", "; ".join(policy))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if not _framing_allowed():
+        headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    # forms and uploads stay small; an import file is the largest thing anyone sends
+    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    app.after_request(_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
