@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -75,8 +75,11 @@ def has_route(app: Flask, path: str) -> bool:
     return True
 
 
-def time_requests(app: Flask, path: str, budget: Budget) -> Result:
-    """Time GET `path` with gzip accepted; NotAvailable if there is no such page (yet)."""
+def time_requests(
+    app: Flask, path: str, budget: Budget, before_each: Callable[[], None] | None = None
+) -> Result:
+    """Time GET `path` with gzip accepted, calling `before_each` (untimed) before every timed
+    request; NotAvailable if there is no such page (yet)."""
     if not has_route(app, path):
         return NotAvailable("not available (no route)")
     client = app.test_client()
@@ -93,6 +96,8 @@ def time_requests(app: Flask, path: str, budget: Budget) -> Result:
     while len(times) < budget.max_requests and (
         len(times) < budget.min_requests or time.perf_counter() - started < budget.seconds
     ):
+        if before_each is not None:
+            before_each()
         begin = time.perf_counter()
         response = client.get(path, headers=GZIP)
         gzip_size = len(response.get_data())

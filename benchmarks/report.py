@@ -171,17 +171,19 @@ def _endpoint_table(run: Run) -> list[str]:
             "| endpoint | " + " | ".join(f"{s.size:,}" for s in sizes) + " |",
             "|---|" + "--:|" * len(sizes),
         ]
-        for endpoint in ENDPOINTS:
+        rows = [(e.key, e.label) for e in ENDPOINTS]
+        rows += [(e.cold_key, e.cold_label) for e in ENDPOINTS if e.cold]
+        for key, label in rows:
             cells = []
             for size in sizes:
-                result = size.requests.get(endpoint.key)
+                result = size.requests.get(key)
                 timing = _timing(result)
                 cells.append(
                     f"{_cell(result)} ({timing.n}; {kb(timing.size)}, {kb(timing.gzip_size)})"
                     if timing
                     else _cell(result)
                 )
-            lines.append(f"| {endpoint.label} | " + " | ".join(cells) + " |")
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
     return lines
 
