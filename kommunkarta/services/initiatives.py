@@ -78,38 +78,42 @@ def get_visible(session: Session, initiative_id: int) -> Initiative | None:
 
 def counts_by_municipality(session: Session, selection: InitiativeFilter) -> dict[str, int]:
     """Published initiatives under the filter per participating municipality code (cached
-    until the next write, like every count here)."""
-    link = initiative_municipalities
-    stmt = selection.apply(
-        visible(
-            select(link.c.municipality_code, func.count()).select_from(
-                link.join(Initiative, Initiative.id == link.c.initiative_id)
+    until the next write, like every count here; a hit builds no statement)."""
+
+    def load() -> dict[str, int]:
+        link = initiative_municipalities
+        stmt = selection.apply(
+            visible(
+                select(link.c.municipality_code, func.count()).select_from(
+                    link.join(Initiative, Initiative.id == link.c.initiative_id)
+                )
             )
-        )
-    ).group_by(link.c.municipality_code)
+        ).group_by(link.c.municipality_code)
+        return dict(session.execute(stmt).all())
+
     key = ("counts_by_municipality", cache.filter_key(selection))
-    return dict(cache.cached(session, key, lambda: dict(session.execute(stmt).all())))
+    return dict(cache.cached(session, key, load))
 
 
 def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str, tuple[int, int]]:
     """Per county code: (initiatives involving the county, municipalities with at least one)."""
-    link = initiative_municipalities
-    region = Municipality.region_code
-    stmt = selection.apply(
-        visible(
-            select(
-                region,
-                func.count(func.distinct(link.c.initiative_id)),
-                func.count(func.distinct(link.c.municipality_code)),
-            ).select_from(
-                link.join(Initiative, Initiative.id == link.c.initiative_id).join(
-                    Municipality, Municipality.code == link.c.municipality_code
-                )
-            )
-        )
-    ).group_by(region)
 
     def load() -> dict[str, tuple[int, int]]:
+        link = initiative_municipalities
+        region = Municipality.region_code
+        stmt = selection.apply(
+            visible(
+                select(
+                    region,
+                    func.count(func.distinct(link.c.initiative_id)),
+                    func.count(func.distinct(link.c.municipality_code)),
+                ).select_from(
+                    link.join(Initiative, Initiative.id == link.c.initiative_id).join(
+                        Municipality, Municipality.code == link.c.municipality_code
+                    )
+                )
+            )
+        ).group_by(region)
         return {code: (n, with_any) for code, n, with_any in session.execute(stmt)}
 
     return dict(cache.cached(session, ("counts_by_region", cache.filter_key(selection)), load))
@@ -124,9 +128,10 @@ def located(session: Session, selection: InitiativeFilter) -> list[tuple[int, fl
 
 
 def count(session: Session, selection: InitiativeFilter) -> int:
-    stmt = selection.apply(visible(select(func.count(Initiative.id))))
-    key = ("count", cache.filter_key(selection))
-    return cache.cached(session, key, lambda: session.scalar(stmt) or 0)
+    def load() -> int:
+        return session.scalar(selection.apply(visible(select(func.count(Initiative.id))))) or 0
+
+    return cache.cached(session, ("count", cache.filter_key(selection)), load)
 
 
 def municipalities(session: Session) -> list[Place]:
