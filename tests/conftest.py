@@ -44,6 +44,16 @@ def postgres_reason() -> str | None:
     return _postgres_available()
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Databases:
     """Creates empty databases for a backend and removes them at the end."""
 
@@ -56,9 +66,26 @@ class Databases:
             if IN_CI:
                 pytest.fail(message)
             pytest.skip(message)
+        if backend == "postgresql":
+            self.drop_orphans()
+
+    @staticmethod
+    def drop_orphans() -> None:
+        """Drop the schemas of test runs whose process is gone (killed or interrupted runs
+        never reach their own clean-up); runs still going keep theirs."""
+        admin = create_engine(POSTGRES_URL)
+        with admin.connect() as connection:
+            names = connection.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname ~ '^t[0-9]+_'")
+            ).scalars()
+            for name in list(names):
+                if not _process_alive(int(name[1:].split("_")[0])):
+                    with connection.begin():
+                        connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()
 
     def new_url(self) -> str:
-        name = f"t_{uuid.uuid4().hex[:12]}"
+        name = f"t{os.getpid()}_{uuid.uuid4().hex[:10]}"  # the pid lets later runs clean up
         if self.backend == "sqlite":
             return f"sqlite:///{self.tmp_dir / name}.sqlite"
         admin = create_engine(POSTGRES_URL)
