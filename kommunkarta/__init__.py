@@ -73,10 +73,12 @@ def configure_geodata(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from kommunkarta.api.views import bp as api_bp
+    from kommunkarta.opendata.views import bp as opendata_bp
     from kommunkarta.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(opendata_bp)
     csrf.exempt(api_bp)
 
 

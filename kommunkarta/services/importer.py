@@ -136,9 +136,9 @@ def _read_csv(data: bytes) -> _Table:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise ImportFileError(
-            f"the file is not UTF-8 text (line {line}); save it as “CSV UTF-8”"
+            _l("the file is not UTF-8 text (line %(line)s); save it as “CSV UTF-8”", line=line)
         ) from None
-    reader = csv.reader(io.StringIO(content, newline=""))
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
     try:
         header = next(reader, [])
         rows = []
@@ -148,7 +148,9 @@ def _read_csv(data: bytes) -> _Table:
             if len(rows) > MAX_ROWS:
                 break
     except csv.Error as error:
-        raise ImportFileError(f"line {reader.line_num}: {error}") from None
+        raise ImportFileError(
+            _l("line %(line)s: %(reason)s", line=reader.line_num, reason=str(error))
+        ) from None
     return _Table(header, rows)
 
 
@@ -156,7 +158,7 @@ def _read_xlsx(data: bytes) -> _Table:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken file: all mean "unreadable"
-        raise ImportFileError("the file is not a readable XLSX workbook") from None
+        raise ImportFileError(_l("the file is not a readable XLSX workbook")) from None
     try:
         sheet = book.worksheets[0]
         header: list[str] = []
@@ -170,7 +172,7 @@ def _read_xlsx(data: bytes) -> _Table:
             if number > MAX_ROWS + 1:
                 break
     except Exception:  # a broken sheet surfaces only while iterating
-        raise ImportFileError("the file is not a readable XLSX workbook") from None
+        raise ImportFileError(_l("the file is not a readable XLSX workbook")) from None
     finally:
         book.close()
     return _Table(header, rows)
@@ -180,21 +182,28 @@ def read_table(source: IO[bytes], filename: str) -> _Table:
     """The header and the non-empty rows of a CSV or XLSX file; raises ImportFileError."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
-        raise ImportFileError(f"{Path(filename).name}: import reads .csv or .xlsx files")
+        raise ImportFileError(
+            _l("%(name)s: import reads .csv or .xlsx files", name=Path(filename).name)
+        )
     data = source.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ImportFileError(
-            f"the file is larger than {MAX_BYTES // 2**20} MB; split it into smaller files"
+            _l(
+                "the file is larger than %(size)s MB; split it into smaller files",
+                size=MAX_BYTES // 2**20,
+            )
         )
     if not data.strip():
-        raise ImportFileError("the file is empty")
+        raise ImportFileError(_l("the file is empty"))
     table = _read_csv(data) if suffix == ".csv" else _read_xlsx(data)
     while table.header and not table.header[-1].strip():
         table.header.pop()  # spreadsheet programs leave empty columns at the end
     if len(table.rows) > MAX_ROWS:
-        raise ImportFileError(f"the file has more than {MAX_ROWS:,} rows; split it")
+        raise ImportFileError(
+            _l("the file has more than %(rows)s rows; split it", rows=f"{MAX_ROWS:,}")
+        )
     if not table.rows:
-        raise ImportFileError("the file has no rows under its header")
+        raise ImportFileError(_l("the file has no rows under its header"))
     return table
 
 
@@ -666,8 +675,10 @@ def import_table(
     except StaleDataError:
         session.rollback()
         raise ImportFileError(
-            "an initiative changed while the file was imported; nothing was written, "
-            "run the import again"
+            _l(
+                "an initiative changed while the file was imported; nothing was written, "
+                "run the import again"
+            )
         ) from None
     except BaseException:
         session.rollback()

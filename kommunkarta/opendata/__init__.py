@@ -1,0 +1,1 @@
+"""Open data files: exports of the current selection and the admins' import page."""

@@ -1,0 +1,191 @@
+"""GET /export.csv, /export.xlsx, /export.geojson (the current selection, any filter of the
+map) and the admins' import page, GET|POST /admin/import and POST /admin/import/confirm.
+
+An upload is checked first (a dry run); a file without problems waits in the instance folder
+under a random name until the admin confirms, and is removed then or after PENDING_MAX_AGE.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+
+from kommunkarta import db, geo
+from kommunkarta.models import Role
+from kommunkarta.services import exporter, importer, items
+from kommunkarta.vocabulary import selection_from_request
+
+bp = Blueprint("opendata", __name__)
+
+PENDING_MAX_AGE = 3600  # seconds an upload waits for its confirmation
+PENDING_NAME = re.compile(r"^[A-Za-z0-9_-]{22}\.(csv|xlsx)$")
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def _download(body, kind: str, generated: datetime) -> Response:
+    response = body if isinstance(body, Response) else Response(body)
+    response.mimetype = exporter.MIMETYPES[kind].split(";")[0]
+    if kind == "csv":
+        response.charset = "utf-8"
+    name = f"kommunkartan-{generated:%Y-%m-%d}.{kind}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Link"] = f'<{items.LICENCE_URL}>; rel="license"'
+    response.headers["X-Data-License"] = items.LICENCE
+    response.headers["X-Data-Generated"] = items.timestamp(generated)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _streamed(chunks: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
+    """The chunks, read from a session opened once the response streams: the view's own
+    session is closed when the view returns, before the first chunk is asked for, and this
+    one is closed when the streaming ends (or the client goes away)."""
+
+    def generate() -> Iterator[bytes]:
+        yield from chunks(db.session())
+
+    return stream_with_context(generate())
+
+
+@bp.get("/export.csv")
+def export_csv():
+    selection = selection_from_request()
+    body = _streamed(lambda session: exporter.csv_chunks(session, selection))
+    return _download(body, "csv", datetime.now(UTC))
+
+
+@bp.get("/export.geojson")
+def export_geojson():
+    selection = selection_from_request()
+    generated = datetime.now(UTC)
+    geodata = geo.current()
+    body = _streamed(
+        lambda session: exporter.geojson_chunks(session, selection, geodata, generated)
+    )
+    return _download(body, "geojson", generated)
+
+
+@bp.get("/export.xlsx")
+def export_xlsx():
+    selection = selection_from_request()
+    generated = datetime.now(UTC)
+    spool = tempfile.TemporaryFile()
+    exporter.write_xlsx(db.session(), selection, spool, generated)
+    spool.seek(0)
+    response = send_file(spool, mimetype=exporter.MIMETYPES["xlsx"], max_age=0)
+    return _download(response, "xlsx", generated)
+
+
+# --- import (admins) ----------------------------------------------------------------------
+
+
+def _admin_only() -> None:
+    if current_user.role != Role.ADMIN:
+        abort(403)
+
+
+def _pending_dir() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep(data: bytes, suffix: str) -> str:
+    """Store an upload until it is confirmed; returns its token. Drops stale uploads."""
+    folder = _pending_dir()
+    for old in folder.iterdir():
+        if old.stat().st_mtime < time.time() - PENDING_MAX_AGE:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(16) + suffix
+    (folder / token).write_bytes(data)
+    return token
+
+
+def _pending(token: str) -> Path | None:
+    if not PENDING_NAME.match(token):
+        return None
+    path = _pending_dir() / token
+    return path if path.is_file() else None
+
+
+def _page(**context):
+    return render_template(
+        "opendata/import.html",
+        columns=items.COLUMNS,
+        required=importer.REQUIRED_COLUMNS,
+        separator=items.SEPARATOR,
+        max_mb=importer.MAX_BYTES // 2**20,
+        **context,
+    )
+
+
+@bp.route("/admin/import", methods=["GET", "POST"])
+@login_required
+def import_upload():
+    _admin_only()
+    if request.method == "GET":
+        return _page()
+    request.max_content_length = importer.MAX_BYTES + MULTIPART_OVERHEAD
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _page(problem=_("Choose a CSV or XLSX file.")), 400
+    data = upload.read()
+    suffix = Path(upload.filename).suffix.lower()
+    try:
+        report = importer.import_file(
+            db.session(),
+            io.BytesIO(data),
+            upload.filename,
+            geo.current(),
+            dry_run=True,
+            by=current_user,
+        )
+    except importer.ImportFileError as error:
+        return _page(problem=str(error), filename=upload.filename), 400
+    token = _keep(data, suffix) if report.ok else None
+    return _page(report=report, filename=upload.filename, token=token), 200 if report.ok else 400
+
+
+@bp.post("/admin/import/confirm")
+@login_required
+def import_confirm():
+    _admin_only()
+    token = request.form.get("token", "")
+    filename = request.form.get("filename", "")[:200] or token
+    path = _pending(token)
+    if path is None:
+        flash(_("That upload has expired. Please upload the file again."), "error")
+        return redirect(url_for("opendata.import_upload"))
+    try:
+        with path.open("rb") as source:
+            report = importer.import_file(
+                db.session(), source, path.name, geo.current(), by=current_user
+            )
+    except importer.ImportFileError as error:
+        return _page(problem=str(error), filename=filename), 409
+    finally:
+        path.unlink(missing_ok=True)
+    return _page(report=report, filename=filename), 200 if report.ok else 409
