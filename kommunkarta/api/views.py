@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from kommunkarta import db, geo
+from kommunkarta import cache, db, geo
 from kommunkarta.api.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, build, documented
 from kommunkarta.errors import error_response
 from kommunkarta.services import initiatives, items, taxonomy
@@ -99,9 +100,10 @@ def openapi_document():
 def municipalities():
     selection = selection_from_request()
     session = db.session()
-    counts = initiatives.counts_by_municipality(session, selection)
-    return jsonify(
-        [
+
+    def body() -> list[dict]:
+        counts = initiatives.counts_by_municipality(session, selection)
+        return [
             {
                 "code": m.code,
                 "name": m.name,
@@ -110,7 +112,8 @@ def municipalities():
             }
             for m in initiatives.municipalities(session)
         ]
-    )
+
+    return _counts_json(("municipalities", cache.filter_key(selection)), body)
 
 
 @bp.get("/regions")
@@ -122,9 +125,10 @@ def municipalities():
 def regions():
     selection = selection_from_request()
     session = db.session()
-    counts = initiatives.counts_by_region(session, selection)
-    return jsonify(
-        [
+
+    def body() -> list[dict]:
+        counts = initiatives.counts_by_region(session, selection)
+        return [
             {
                 "code": r.code,
                 "name": r.name,
@@ -133,7 +137,17 @@ def regions():
             }
             for r in initiatives.regions(session)
         ]
-    )
+
+    return _counts_json(("regions", cache.filter_key(selection)), body)
+
+
+def _counts_json(key: tuple, body: Callable[[], list[dict]]) -> Response:
+    """The map restyles from these on every filter change: the encoded body is cached until
+    the next write, and its ETag lets a client revalidate for a 304."""
+    data = cache.cached(db.session(), ("api", key), lambda: jsonify(body()).get_data())
+    response = Response(data, mimetype=current_app.json.mimetype)
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/taxonomy")

@@ -102,3 +102,16 @@ def test_the_filter_key_ignores_the_order_of_repeated_values():
     other = InitiativeFilter(benefit=("efficiency", "safety"), region="01")
     assert cache.filter_key(one) == cache.filter_key(other)
     assert cache.filter_key(one) != cache.filter_key(InitiativeFilter(benefit=("safety",)))
+
+
+def test_counts_carry_an_etag_that_changes_with_the_counts(client, session):
+    path = "/api/v1/municipalities?benefit=safety"
+    first = client.get(path)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    _publish(session, "Trygghetskamera vid skolan")
+    changed = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    regions = client.get("/api/v1/regions")
+    assert regions.headers["ETag"] and regions.get_json()[0]["code"] == "01"
