@@ -282,7 +282,7 @@ def load_run(url: str, options: argparse.Namespace):
                 except OSError:
                     break  # not available here; reported by the timed part
         rss = max(load.peak_rss(pid) for pid in server.worker_pids())
-    say(f"  peak RSS of one worker: {rss / 2**20:.0f} MiB")
+    say(f"  peak RSS of one worker: {rss / report.MB:.0f} MB")
     return results, rss
 
 
