@@ -243,9 +243,12 @@ def import_command(file: Path, dry_run: bool) -> None:
         stack.enter_context(force_locale("en"))
         source = stack.enter_context(file.open("rb"))
         progress = stack.enter_context(_ProgressBars())
-        report = importer.import_file(
-            session, source, file.name, geo.current(), dry_run=dry_run, progress=progress
-        )
+        try:
+            report = importer.import_file(
+                session, source, file.name, geo.current(), dry_run=dry_run, progress=progress
+            )
+        except importer.ImportFileError as error:
+            raise click.ClickException(str(error)) from None
         lines = list(importer.report_lines(report))
     for line in lines[:-1]:
         click.echo(line)
