@@ -45,7 +45,9 @@ def configure_extensions(app: Flask) -> None:
     app.after_request(_compress)
     csrf.init_app(app)
     login_manager.init_app(app)
-    import kommunkarta.auth  # noqa: F401  (registers the user loader)
+    from kommunkarta import auth  # registers the user loader
+
+    auth.init_app(app)
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
@@ -72,11 +74,17 @@ def configure_geodata(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from kommunkarta.admin import bp as admin_bp
     from kommunkarta.api.views import bp as api_bp
+    from kommunkarta.auth import bp as auth_bp
     from kommunkarta.opendata.views import bp as opendata_bp
     from kommunkarta.public import bp as public_bp
+    from kommunkarta.submissions import bp as submissions_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(submissions_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(opendata_bp)
     csrf.exempt(api_bp)

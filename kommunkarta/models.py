@@ -200,6 +200,14 @@ class Initiative(Base):
     def refresh_search_text(self) -> None:
         self.search_text = self.fold(self.title, self.summary or "", self.description or "")
 
+    @property
+    def review_state(self) -> str:
+        """Where the working copy stands: a pending edit's state while a published initiative
+        is being changed, else the publication state."""
+        if self.state == State.PUBLISHED and self.pending_state:
+            return self.pending_state
+        return self.state
+
 
 class User(UserMixin, Base):
     __tablename__ = "users"

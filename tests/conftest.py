@@ -8,6 +8,7 @@ PostgreSQL the PostgreSQL half skips locally; with CI=true it fails instead.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta import create_app, db
 from kommunkarta.services import demo, geodata, setup
+from kommunkarta.services.users import create_user
 
 POSTGRES_URL = os.environ.get(
     "KOMMUNKARTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -189,3 +191,38 @@ def runner(app):
 def session(app) -> Iterator[Session]:
     with Session(app.extensions["db_engine"]) as s:
         yield s
+
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_from(response) -> str:
+    """The CSRF token of the first form on a page, as a browser would send it back."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def add_user(app, email: str, role: str, municipalities=("0180",)):
+    """An account with PASSWORD; coordinators belong to `municipalities`."""
+    codes = list(municipalities) if role == "coordinator" else []
+    with Session(app.extensions["db_engine"], expire_on_commit=False) as s, s.begin():
+        return create_user(s, email, PASSWORD, role, codes)
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Sign a test client in through the real form (with its CSRF token) as a new account with
+    `role`; a coordinator belongs to Stockholm (0180) unless told otherwise. Returns the user."""
+
+    def sign_in(role: str, municipalities=("0180",), on=None):
+        on = on or client
+        email = f"{role}-{uuid.uuid4().hex[:10]}@example.se"
+        user = add_user(app, email, role, municipalities)
+        token = csrf_from(on.get("/login"))
+        form = {"email": email, "password": PASSWORD, "csrf_token": token}
+        response = on.post("/login", data=form)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return sign_in

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from flask import Blueprint, Flask, flash, has_request_context, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+
 from kommunkarta import db
 from kommunkarta.extensions import login_manager
 from kommunkarta.models import User
+
+bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
@@ -13,3 +19,29 @@ def load_user(user_id: str) -> User | None:
         return None
     user = db.session().get(User, int(user_id))
     return user if user is not None and user.active else None
+
+
+@login_manager.unauthorized_handler
+def _sign_in_first():
+    """Send someone who is not signed in to the sign-in page, coming back here afterwards
+    (for a page they looked at; a form they posted cannot be repeated by a redirect)."""
+    flash(_("Please sign in to continue."), "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is HttpOnly and SameSite=Lax (config), and Secure whenever the
+    request came over HTTPS, or always with SESSION_COOKIE_SECURE."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if super().get_cookie_secure(app):
+            return True
+        return has_request_context() and request.is_secure
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+
+
+from kommunkarta.auth import views  # noqa: E402, F401  (routes register on bp)

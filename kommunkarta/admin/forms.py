@@ -1,0 +1,49 @@
+"""Forms for account administration."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField
+from wtforms.validators import InputRequired, Length, Regexp
+
+from kommunkarta.forms import CheckboxListField, clean_filter
+from kommunkarta.models import Role
+from kommunkarta.services.users import EMAIL
+
+ROLE_LABELS = {
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class MunicipalitiesForm(FlaskForm):
+    municipalities = CheckboxListField(
+        _l("Municipalities"),
+        description=_l("A coordinator edits the initiatives of these municipalities."),
+    )
+
+
+class NewUserForm(MunicipalitiesForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            InputRequired(_l("Give an email address.")),
+            Length(max=254),
+            Regexp(EMAIL, message=_l("Give an email address, such as ai@kommun.se.")),
+        ],
+        filters=[clean_filter],
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        validators=[InputRequired()],
+    )
+    password = PasswordField(
+        _l("First password"),
+        validators=[
+            InputRequired(_l("Give a password.")),
+            Length(min=10, max=1000, message=_l("Use at least 10 characters.")),
+        ],
+        description=_l("At least 10 characters. Give it to the person in a safe way."),
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,112 @@
+"""Pages under /admin/users."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from kommunkarta import db
+from kommunkarta.admin import bp
+from kommunkarta.admin.forms import ROLE_LABELS, MunicipalitiesForm, NewUserForm
+from kommunkarta.services import accounts, permissions, submissions
+from kommunkarta.services.users import InvalidField
+from kommunkarta.submissions.common import acting_user, municipality_choices
+
+# create_user's checks that the form cannot make first, in the visitor's language
+CREATE_MESSAGES = {
+    "email": lambda: _("An account with this email already exists."),
+    "municipalities": lambda: _("A coordinator needs at least one municipality."),
+}
+
+
+def _render(template: str, status: int = 200, **context):
+    return (
+        render_template(
+            template,
+            groups=submissions.places_by_region(db.session()),
+            role_labels=ROLE_LABELS,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.get("/admin/users")
+@login_required
+def users():
+    return render_template(
+        "admin/users.html",
+        users=accounts.all_users(db.session(), acting_user()),
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    session, user = db.session(), acting_user()
+    permissions.require_admin(user)
+    form = NewUserForm()
+    form.municipalities.choices = municipality_choices(session)
+    if form.validate_on_submit():
+        try:
+            created = accounts.create(
+                session,
+                form.email.data,
+                form.password.data,
+                form.role.data,
+                form.municipalities.data or [],
+                user,
+            )
+        except InvalidField as error:
+            session.rollback()
+            field = "municipalities" if error.field == "municipality" else error.field
+            message = CREATE_MESSAGES[field]() if field in CREATE_MESSAGES else error.reason
+            getattr(form, field).errors = [*getattr(form, field).errors, message]
+        else:
+            flash(_("Created the account for %(email)s.", email=created.email), "success")
+            return redirect(url_for(".users"))
+    status = 400 if request.method == "POST" else 200
+    return _render("admin/user_new.html", status, form=form)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):
+    session, user = db.session(), acting_user()
+    account = accounts.get_user(session, user_id, user)
+    form = MunicipalitiesForm()
+    form.municipalities.choices = municipality_choices(session)
+    if request.method == "GET":
+        form.municipalities.data = [m.code for m in account.municipalities]
+    elif form.validate_on_submit():
+        try:
+            accounts.set_municipalities(session, user_id, form.municipalities.data or [], user)
+        except InvalidField as error:
+            session.rollback()
+            form.municipalities.errors = [*form.municipalities.errors, error.reason]
+        else:
+            flash(_("Saved the municipalities of %(email)s.", email=account.email), "success")
+            return redirect(url_for(".users"))
+    status = 400 if request.method == "POST" else 200
+    return _render("admin/user_edit.html", status, form=form, account=account)
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@login_required
+def set_active(user_id: int):
+    active = request.form.get("active")
+    if active not in ("0", "1"):
+        abort(400)
+    session = db.session()
+    try:
+        account = accounts.set_active(session, user_id, active == "1", acting_user())
+    except InvalidField as error:
+        flash(str(error.reason), "error")
+        return redirect(url_for(".users"))
+    if account.active:
+        flash(_("%(email)s can sign in again.", email=account.email), "success")
+    else:
+        flash(_("%(email)s can no longer sign in.", email=account.email), "success")
+    return redirect(url_for(".users"))

@@ -1,0 +1,71 @@
+"""GET/POST /login and POST /logout.
+
+Failed sign-ins are limited per client address and per account (Flask-Limiter, shared through
+Redis when REDIS_URL is set); a successful one does not count.
+"""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from kommunkarta import db
+from kommunkarta.auth import bp
+from kommunkarta.auth.forms import LoginForm
+from kommunkarta.extensions import limiter
+from kommunkarta.models import User
+from kommunkarta.services import accounts, permissions
+from kommunkarta.services.text import clean, safe_next
+
+PER_CLIENT = "20 per 10 minutes"
+PER_ACCOUNT = "5 per 10 minutes"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login-account:" + clean(request.form.get("email", "")).lower()[:254]
+
+
+def landing(user: User) -> str:
+    """Where someone goes after signing in when no page asked for it."""
+    if permissions.is_staff(user):
+        return url_for("submissions.moderation_queue")
+    return url_for("submissions.mine")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(PER_CLIENT, methods=["POST"], deduct_when=_failed)
+@limiter.limit(PER_ACCOUNT, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def login():
+    target = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(target or landing(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(db.session(), form.email.data, form.password.data)
+        except accounts.LoginFailed:
+            form.form_errors.append(_("Wrong email or password."))
+        except accounts.AccountDisabled:
+            form.form_errors.append(
+                _("This account is disabled. Ask an administrator if you need it again.")
+            )
+        else:
+            session.clear()  # a new session (and CSRF token) for the signed-in user
+            login_user(user)
+            flash(_("You are signed in as %(email)s.", email=user.email), "success")
+            return redirect(target or landing(user))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, next=target), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("public.home"))

@@ -1,0 +1,37 @@
+"""Errors the services raise and the blueprints turn into responses.
+
+`InvalidField` (a value breaks a rule) lives in services.users, where it started; the
+errors here are about who acts and when.
+"""
+
+from __future__ import annotations
+
+from kommunkarta.services.users import InvalidField
+
+
+class NotAllowed(Exception):
+    """The acting user may not do this (403)."""
+
+
+class NotFound(LookupError):
+    """No such item, or the acting user may not learn that it exists (404)."""
+
+
+class Conflict(Exception):
+    """The item changed since the form was opened, or its state does not allow the action (409).
+
+    `current` carries the stored version when the caller may want to compare with it.
+    """
+
+    def __init__(self, message: str, current: object | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.current = current
+
+
+class InvalidFields(ValueError):
+    """Several values break rules at once, so that a form can show every message together."""
+
+    def __init__(self, errors: list[InvalidField]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors

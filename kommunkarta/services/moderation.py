@@ -1,0 +1,129 @@
+"""The moderators' side: the review queue, the diff against the published version, publishing
+and rejecting. Publishing and rejecting check the version the moderator looked at, so a change
+made after they opened the review is never published unseen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from kommunkarta.models import Initiative, Revision, State, User
+from kommunkarta.services import permissions, submissions
+from kommunkarta.services.errors import Conflict
+from kommunkarta.services.geodata import Geodata
+from kommunkarta.services.initiatives import Page
+from kommunkarta.services.permissions import Action
+from kommunkarta.services.revisions import Change, Event, Labels, describe, record
+from kommunkarta.services.submissions import Content, changes, commit, require_version
+from kommunkarta.services.text import clean
+from kommunkarta.services.users import InvalidField
+
+REASON_MAX = 2000
+
+WAITING = or_(
+    Initiative.state == State.SUBMITTED,
+    and_(Initiative.state == State.PUBLISHED, Initiative.pending_state == State.SUBMITTED),
+)
+NOT_WAITING = _l("This initiative is not waiting for review.")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    initiative: Initiative
+    waiting_since: object  # datetime of the latest revision
+
+
+def queue(session: Session, by: User | None, page: int = 1, per_page: int = 50) -> Page:
+    """Initiatives waiting for review, the longest waiting first; raises NotAllowed."""
+    permissions.require_staff(by)
+    since = (
+        select(func.max(Revision.created_at))
+        .where(Revision.initiative_id == Initiative.id)
+        .correlate(Initiative)
+        .scalar_subquery()
+    )
+    total = session.scalar(select(func.count(Initiative.id)).where(WAITING)) or 0
+    rows = session.execute(
+        select(Initiative, since)
+        .where(WAITING)
+        .options(selectinload(Initiative.municipalities), selectinload(Initiative.author))
+        .order_by(since.asc(), Initiative.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page([QueueItem(i, when) for i, when in rows], total, page, per_page)
+
+
+@dataclass(frozen=True)
+class Review:
+    """An initiative's working copy beside what the public sees now."""
+
+    initiative: Initiative
+    content: Content
+    published: Content | None
+    changes: list[Change]  # published -> working copy; empty if never published or unchanged
+    labels: Labels
+
+
+def review(session: Session, initiative_id: int, by: User | None, locale: str) -> Review:
+    """Raises NotFound or NotAllowed unless `by` may view the working copy."""
+    initiative = submissions.get(session, initiative_id, by, Action.VIEW)
+    content = submissions.working_copy(initiative)
+    published = submissions.published_copy(initiative)
+    labels = Labels.load(session, locale)
+    diff = describe(changes(published, content), labels) if published is not None else []
+    return Review(initiative, content, published, diff, labels)
+
+
+def publish(
+    session: Session, initiative_id: int, version: int, by: User | None, places: Geodata
+) -> Initiative:
+    """Make the working copy public; raises NotFound, NotAllowed, Conflict or InvalidFields
+    (when it lacks what a published initiative needs, e.g. a benefit area)."""
+    initiative = submissions.get(session, initiative_id, by, Action.PUBLISH)
+    require_version(initiative, version)
+    before_state = initiative.review_state
+    if before_state != State.SUBMITTED:
+        raise Conflict(NOT_WAITING)
+    submissions.check(session, submissions.working_copy(initiative), by, places)
+    diff = submissions.make_public(session, initiative)
+    diff["state"] = [before_state, State.PUBLISHED.value]
+    record(session, initiative, by, Event.PUBLISHED, diff)
+    commit(session)
+    return initiative
+
+
+def reject(
+    session: Session, initiative_id: int, version: int, reason: str, by: User | None
+) -> Initiative:
+    """Send the working copy back with a reason; a published version stays published.
+    Raises NotFound, NotAllowed, Conflict or InvalidField("reason")."""
+    initiative = submissions.get(session, initiative_id, by, Action.REJECT)
+    require_version(initiative, version)
+    before_state = initiative.review_state
+    if before_state != State.SUBMITTED:
+        raise Conflict(NOT_WAITING)
+    reason = clean(reason)
+    if not reason:
+        raise InvalidField("reason", _l("Tell the coordinator why, so they can fix it."))
+    if len(reason) > REASON_MAX:
+        raise InvalidField("reason", _l("Use at most %(limit)s characters.", limit=REASON_MAX))
+    if initiative.state == State.PUBLISHED:
+        initiative.pending_state = State.REJECTED.value
+    else:
+        initiative.state = State.REJECTED
+    before_note = initiative.moderation_note
+    initiative.moderation_note = reason
+    record(
+        session,
+        initiative,
+        by,
+        Event.REJECTED,
+        {"state": [before_state, State.REJECTED.value], "moderation_note": [before_note, reason]},
+    )
+    commit(session)
+    return initiative

@@ -1,0 +1,35 @@
+"""Small checks and clean-ups of user-written text shared by forms and services."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# Control characters other than tab and newline: PostgreSQL refuses NUL, and none belong in text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean(value: str | None) -> str:
+    """Text without control characters, with Unix newlines and no surrounding blanks."""
+    if not value:
+        return ""
+    return _CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http(s) URL with a host; `javascript:` and friends are refused."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: the only redirects we follow."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if _CONTROLS.search(target) or "\n" in target or "\t" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

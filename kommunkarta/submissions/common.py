@@ -1,0 +1,72 @@
+"""Helpers the submission views share: the acting user, choices, form errors, versions."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from kommunkarta import geo
+from kommunkarta.i18n import select_locale
+from kommunkarta.models import User
+from kommunkarta.services import submissions, taxonomy
+from kommunkarta.services.errors import InvalidFields
+from kommunkarta.submissions.forms import ActionForm
+
+
+def acting_user() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def term_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
+    locale = select_locale()
+    return {
+        kind: [(t.slug, t.name(locale)) for t in terms]
+        for kind, terms in taxonomy.all_terms(session).items()
+    }
+
+
+def municipality_choices(session: Session) -> list[tuple[str, str]]:
+    return [
+        (m.code, m.name)
+        for region, members in submissions.places_by_region(session)
+        for m in members
+    ]
+
+
+def show_errors(form, error: InvalidFields) -> None:
+    """Put each service message beside its field (or above the form if it has none), unless
+    the form already has a message there."""
+    for problem in error.errors:
+        field = getattr(form, problem.field, None)
+        if problem.field == "location" and hasattr(form, "location_errors"):
+            if not (form.location_errors or form.lat.errors or form.lon.errors):
+                form.location_errors.append(problem.reason)
+        elif field is not None and hasattr(field, "errors"):
+            if not field.errors:
+                field.errors = [problem.reason]
+        else:
+            form.form_errors.append(problem.reason)
+
+
+def show_all_problems(form, session: Session, user: User | None) -> None:
+    """After the form's own checks failed, add the services' messages for the other fields,
+    so that every problem shows at once."""
+    problems = submissions.problems(session, form.content(), user, geo.current())
+    if problems:
+        show_errors(form, InvalidFields(problems))
+
+
+def action_version() -> int:
+    """The version posted with an action button; 400 if the form is not what we sent."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return int(form.version.data)
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        abort(400)
+    return int(raw)

@@ -1,0 +1,194 @@
+"""The coordinators' side: new and edit forms, the review page of one initiative, its history,
+submitting and deleting, and "my initiatives"."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from kommunkarta import db, geo
+from kommunkarta.i18n import select_locale
+from kommunkarta.models import Initiative
+from kommunkarta.services import moderation, permissions, revisions, submissions
+from kommunkarta.services.errors import Conflict, InvalidFields
+from kommunkarta.services.permissions import Action
+from kommunkarta.submissions import bp
+from kommunkarta.submissions.common import (
+    acting_user,
+    action_version,
+    municipality_choices,
+    page_number,
+    show_all_problems,
+    show_errors,
+    term_choices,
+)
+from kommunkarta.submissions.forms import InitiativeForm, RejectForm
+
+SAVED = {
+    submissions.Intent.DRAFT: lambda: _("Saved as a draft."),
+    submissions.Intent.SUBMIT: lambda: _("Submitted for review. A moderator will look at it."),
+    submissions.Intent.PUBLISH: lambda: _("Saved and published."),
+}
+
+
+def _form() -> InitiativeForm:
+    session = db.session()
+    form = InitiativeForm()
+    form.location_errors = []
+    terms = term_choices(session)
+    form.status.choices = terms["statuses"]
+    form.benefit_areas.choices = terms["benefit_areas"]
+    form.areas.choices = terms["areas"]
+    form.technologies.choices = terms["technologies"]
+    form.municipalities.choices = municipality_choices(session)
+    return form
+
+
+def _render_form(form: InitiativeForm, initiative: Initiative | None, status: int = 200, **extra):
+    user = acting_user()
+    return (
+        render_template(
+            "submissions/form.html",
+            form=form,
+            initiative=initiative,
+            groups=submissions.places_by_region(db.session()),
+            own={m.code for m in user.municipalities},
+            may_publish=permissions.is_staff(user),
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.route("/initiatives/new", methods=["GET", "POST"])
+@login_required
+def new():
+    user = acting_user()
+    form = _form()
+    if request.method == "GET":
+        form.municipalities.data = [m.code for m in user.municipalities]
+    elif form.validate_on_submit():
+        try:
+            initiative = submissions.create(
+                db.session(), form.content(), user, form.intent(), geo.current()
+            )
+        except InvalidFields as error:
+            show_errors(form, error)
+        else:
+            flash(SAVED[form.intent()](), "success")
+            return redirect(url_for(".review", initiative_id=initiative.id))
+    else:
+        show_all_problems(form, db.session(), user)
+    return _render_form(form, None, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(initiative_id: int):
+    session, user = db.session(), acting_user()
+    initiative = submissions.get(session, initiative_id, user, Action.EDIT)
+    form = _form()
+    if request.method == "GET":
+        form.fill(submissions.working_copy(initiative))
+        form.version.data = initiative.version
+        return _render_form(form, initiative)
+    if form.validate_on_submit():
+        if not (form.version.data or "").isdigit():
+            abort(400)
+        try:
+            submissions.update(
+                session,
+                initiative_id,
+                form.content(),
+                int(form.version.data),
+                user,
+                form.intent(),
+                geo.current(),
+            )
+        except InvalidFields as error:
+            show_errors(form, error)
+        except Conflict as conflict:
+            return _conflicting(form, initiative_id, conflict)
+        else:
+            flash(SAVED[form.intent()](), "success")
+            return redirect(url_for(".review", initiative_id=initiative_id))
+    else:
+        show_all_problems(form, session, user)
+    return _render_form(form, initiative, 400)
+
+
+def _conflicting(form: InitiativeForm, initiative_id: int, conflict: Conflict):
+    """The form again with what was typed, the fields that differ from the stored version,
+    and that version's number, so that saving again is a deliberate choice."""
+    session, user = db.session(), acting_user()
+    session.rollback()
+    initiative = submissions.get(session, initiative_id, user, Action.EDIT)
+    current = submissions.working_copy(initiative)
+    differing = [
+        str(revisions.FIELD_LABELS[name]) for name in submissions.changes(current, form.content())
+    ]
+    form.version.data = initiative.version
+    return _render_form(form, initiative, 409, conflict=conflict.message, differing=differing)
+
+
+def review_page(initiative_id: int, status: int = 200, **extra):
+    """The working copy beside the published version, with the actions the user may take."""
+    session, user = db.session(), acting_user()
+    review = moderation.review(session, initiative_id, user, select_locale())
+    return (
+        render_template(
+            "submissions/review.html",
+            review=review,
+            initiative=review.initiative,
+            allowed=permissions.allowed(user, review.initiative),
+            reject_form=extra.pop("reject_form", None) or RejectForm(formdata=None),
+            field_labels=revisions.FIELD_LABELS,
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.get("/initiatives/<int:initiative_id>/review")
+@login_required
+def review(initiative_id: int):
+    return review_page(initiative_id)
+
+
+@bp.get("/initiatives/<int:initiative_id>/history")
+@login_required
+def history(initiative_id: int):
+    session = db.session()
+    initiative = submissions.get(session, initiative_id, acting_user(), Action.VIEW)
+    entries = revisions.described_history(session, initiative_id, select_locale())
+    return render_template("submissions/history.html", initiative=initiative, entries=entries)
+
+
+@bp.post("/initiatives/<int:initiative_id>/submit")
+@login_required
+def submit(initiative_id: int):
+    version = action_version()
+    try:
+        submissions.submit(db.session(), initiative_id, version, acting_user(), geo.current())
+    except InvalidFields as error:
+        db.session().rollback()
+        return review_page(initiative_id, 400, problems=error.errors)
+    flash(_("Submitted for review. A moderator will look at it."), "success")
+    return redirect(url_for(".review", initiative_id=initiative_id))
+
+
+@bp.post("/initiatives/<int:initiative_id>/delete")
+@login_required
+def delete(initiative_id: int):
+    version = action_version()
+    submissions.delete(db.session(), initiative_id, version, acting_user())
+    flash(_("The initiative was deleted."), "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.get("/initiatives/mine")
+@login_required
+def mine():
+    page = submissions.mine(db.session(), acting_user(), page_number())
+    return render_template("submissions/mine.html", page=page)

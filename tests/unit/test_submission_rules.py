@@ -1,0 +1,121 @@
+"""The pure rules behind submissions: safe redirects, web addresses, clean text, content
+comparison, word diffs and the permission table."""
+
+import pytest
+
+from kommunkarta.models import Initiative, Municipality, User
+from kommunkarta.services.permissions import Action, may
+from kommunkarta.services.revisions import word_diff
+from kommunkarta.services.submissions import Content, changes, swedish_key
+from kommunkarta.services.text import clean, is_web_url, safe_next
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/initiatives/new", "/initiatives/new"),
+        ("/initiatives?benefit=efficiency&page=2", "/initiatives?benefit=efficiency&page=2"),
+        (None, None),
+        ("", None),
+        ("initiatives", None),
+        ("//evil.example/x", None),
+        ("/\\evil.example", None),
+        ("https://evil.example/", None),
+        ("javascript:alert(1)", None),
+        ("/ok\r\nSet-Cookie: x=1", None),
+    ],
+)
+def test_safe_next(target, expected):
+    assert safe_next(target) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://www.stockholm.se/ai", True),
+        ("http://example.se", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("ftp://example.se", False),
+        ("https://", False),
+        ("www.example.se", False),
+        ("https://exa mple.se", False),
+        ("http://[::1", False),
+    ],
+)
+def test_is_web_url(url, ok):
+    assert is_web_url(url) is ok
+
+
+def test_clean_drops_control_characters_and_keeps_paragraphs():
+    assert clean("  a\x00b\x07\r\n\r\nc\td  ") == "ab\n\nc\td"
+    assert clean(None) == ""
+
+
+def test_content_compares_equal_whoever_typed_it():
+    a = Content(title=" Titel ", municipalities=("1480", "0180", "0180"), benefit_areas=("b", "a"))
+    b = Content(title="Titel", municipalities=("0180", "1480"), benefit_areas=("a", "b"))
+    assert a == b
+    assert Content.from_json(a.to_json()) == a
+
+
+def test_changes_list_old_and_new_values():
+    old = Content(title="Gammal", summary="Samma", municipalities=("0180",))
+    new = Content(title="Ny", summary="Samma", municipalities=("0180", "1480"))
+    assert changes(old, new) == {
+        "title": ["Gammal", "Ny"],
+        "municipalities": [["0180"], ["0180", "1480"]],
+    }
+    assert changes(None, Content(title="Ny")) == {"title": [None, "Ny"]}
+
+
+def test_word_diff_marks_removed_and_added_words():
+    assert word_diff("en gammal titel", "en ny titel") == [
+        ("same", "en "),
+        ("del", "gammal"),
+        ("ins", "ny"),
+        ("same", " titel"),
+    ]
+
+
+def test_swedish_order_puts_a_ring_a_umlaut_o_umlaut_last():
+    names = ["Örebro", "Älmhult", "Åre", "Ystad", "Arboga"]
+    assert sorted(names, key=swedish_key) == ["Arboga", "Ystad", "Åre", "Älmhult", "Örebro"]
+
+
+def _user(role, codes=(), active=True):
+    return User(role=role, active=active, municipalities=[Municipality(code=c) for c in codes])
+
+
+def _initiative(state, codes=("0180",), pending=None):
+    return Initiative(
+        state=state, pending=pending, municipalities=[Municipality(code=c) for c in codes]
+    )
+
+
+@pytest.mark.parametrize(
+    ("user", "action", "state", "allowed"),
+    [
+        (None, Action.VIEW, "draft", False),
+        (_user("coordinator", ["0180"]), Action.VIEW, "draft", True),
+        (_user("coordinator", ["0180"]), Action.EDIT, "published", True),
+        (_user("coordinator", ["0180"]), Action.DELETE, "draft", True),
+        (_user("coordinator", ["0180"]), Action.DELETE, "published", False),
+        (_user("coordinator", ["0180"]), Action.PUBLISH, "submitted", False),
+        (_user("coordinator", ["0180"]), Action.REJECT, "submitted", False),
+        (_user("coordinator", ["1480"]), Action.VIEW, "draft", False),
+        (_user("coordinator", ["0180"], active=False), Action.VIEW, "draft", False),
+        (_user("moderator"), Action.PUBLISH, "submitted", True),
+        (_user("moderator"), Action.DELETE, "published", True),
+        (_user("admin"), Action.REJECT, "submitted", True),
+    ],
+)
+def test_permission_table(user, action, state, allowed):
+    assert may(user, action, _initiative(state)) is allowed
+
+
+def test_a_pending_edit_involves_the_municipalities_it_adds():
+    pending = Content(title="t", municipalities=("0180", "1480")).to_json()
+    initiative = _initiative("published", pending=pending)
+    assert may(_user("coordinator", ["1480"]), Action.VIEW, initiative)
