@@ -140,9 +140,7 @@ def _point(item: dict[str, Any], geodata: Geodata, cache: dict[str, tuple[float,
     return {"type": "Point", "coordinates": [lon, lat]}
 
 
-def _features(
-    initiatives: Iterable[Initiative], geodata: Geodata
-) -> Iterator[dict[str, Any]]:
+def _features(initiatives: Iterable[Initiative], geodata: Geodata) -> Iterator[dict[str, Any]]:
     cache: dict[str, tuple[float, float]] = {}
     for initiative in initiatives:
         item = items.to_item(initiative)
@@ -183,9 +181,7 @@ def format_of(path: Path) -> str:
     return kind
 
 
-def write_file(
-    session: Session, selection: InitiativeFilter, path: Path, geodata: Geodata
-) -> None:
+def write_file(session: Session, selection: InitiativeFilter, path: Path, geodata: Geodata) -> None:
     """Write the export to `path` in the format its extension names. The file appears only
     when complete (written beside it, then renamed). Raises ExportError or OSError."""
     kind = format_of(path)
