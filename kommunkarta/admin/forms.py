@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
 
 from kommunkarta.forms import CheckboxListField, clean_filter
@@ -35,7 +36,7 @@ class NewUserForm(MunicipalitiesForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
         validators=[InputRequired()],
     )
     password = PasswordField(

@@ -366,7 +366,8 @@ def update(
     if initiative.review_state != before_state:
         diff["state"] = [before_state, initiative.review_state]
     submitted = initiative.review_state == State.SUBMITTED and before_state != State.SUBMITTED
-    record(session, initiative, by, Event.SUBMITTED if submitted else Event.EDITED, diff)
+    if diff:  # saving unchanged content is no change to record
+        record(session, initiative, by, Event.SUBMITTED if submitted else Event.EDITED, diff)
     commit(session)
     return initiative
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
+from wtforms.fields.choices import SelectChoice
 
 from kommunkarta import geo
 from kommunkarta.i18n import select_locale
@@ -18,19 +19,20 @@ def acting_user() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def term_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
+def term_choices(session: Session) -> dict[str, list[SelectChoice]]:
     locale = select_locale()
     return {
-        kind: [(t.slug, t.name(locale)) for t in terms]
+        kind: [SelectChoice(t.slug, t.name(locale)) for t in terms]
         for kind, terms in taxonomy.all_terms(session).items()
     }
 
 
-def municipality_choices(session: Session) -> list[tuple[str, str]]:
+def municipality_choices(session: Session) -> list[SelectChoice]:
+    """Every municipality, in Swedish alphabetical order."""
+    places = [m for _region, members in submissions.places_by_region(session) for m in members]
     return [
-        (m.code, m.name)
-        for region, members in submissions.places_by_region(session)
-        for m in members
+        SelectChoice(m.code, m.name)
+        for m in sorted(places, key=lambda m: submissions.swedish_key(m.name))
     ]
 
 

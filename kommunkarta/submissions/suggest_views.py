@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from kommunkarta import db, geo
 from kommunkarta.extensions import limiter
 from kommunkarta.services import submissions
 from kommunkarta.services.errors import InvalidFields
 from kommunkarta.submissions import bp
-from kommunkarta.submissions.common import show_errors, term_choices
+from kommunkarta.submissions.common import municipality_choices, show_errors, term_choices
 from kommunkarta.submissions.forms import SuggestionForm
 
 PER_CLIENT = "5 per hour"
@@ -22,9 +23,9 @@ def suggest():
     session = db.session()
     form = SuggestionForm()
     form.benefit_areas.choices = term_choices(session)["benefit_areas"]
-    places = [m for _region, members in submissions.places_by_region(session) for m in members]
-    form.municipality.choices = [("", _("Choose a municipality"))] + [
-        (m.code, m.name) for m in sorted(places, key=lambda m: submissions.swedish_key(m.name))
+    form.municipality.choices = [
+        SelectChoice("", _("Choose a municipality")),
+        *municipality_choices(session),
     ]
     if request.method == "POST" and form.website.data:
         return redirect(url_for(".suggest_thanks"))  # a robot: say thanks, keep nothing

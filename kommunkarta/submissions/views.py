@@ -9,10 +9,11 @@ from flask_login import login_required
 
 from kommunkarta import db, geo
 from kommunkarta.i18n import select_locale
-from kommunkarta.models import Initiative
+from kommunkarta.models import Initiative, State
 from kommunkarta.services import moderation, permissions, revisions, submissions
 from kommunkarta.services.errors import Conflict, InvalidFields
 from kommunkarta.services.permissions import Action
+from kommunkarta.services.submissions import Intent
 from kommunkarta.submissions import bp
 from kommunkarta.submissions.common import (
     acting_user,
@@ -26,9 +27,9 @@ from kommunkarta.submissions.common import (
 from kommunkarta.submissions.forms import InitiativeForm, RejectForm
 
 SAVED = {
-    submissions.Intent.DRAFT: lambda: _("Saved as a draft."),
-    submissions.Intent.SUBMIT: lambda: _("Submitted for review. A moderator will look at it."),
-    submissions.Intent.PUBLISH: lambda: _("Saved and published."),
+    Intent.DRAFT: lambda: _("Saved as a draft."),
+    Intent.SUBMIT: lambda: _("Submitted for review. A moderator will look at it."),
+    Intent.PUBLISH: lambda: _("Saved and published."),
 }
 
 
@@ -97,7 +98,7 @@ def edit(initiative_id: int):
         if not (form.version.data or "").isdigit():
             abort(400)
         try:
-            submissions.update(
+            saved = submissions.update(
                 session,
                 initiative_id,
                 form.content(),
@@ -111,7 +112,12 @@ def edit(initiative_id: int):
         except Conflict as conflict:
             return _conflicting(form, initiative_id, conflict)
         else:
-            flash(SAVED[form.intent()](), "success")
+            if saved.review_state == State.PUBLISHED and form.intent() != Intent.PUBLISH:
+                flash(
+                    _("Nothing differs from the published version, so there is nothing to review.")
+                )
+            else:
+                flash(SAVED[form.intent()](), "success")
             return redirect(url_for(".review", initiative_id=initiative_id))
     else:
         show_all_problems(form, session, user)

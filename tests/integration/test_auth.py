@@ -171,3 +171,48 @@ def test_session_cookie_is_httponly_lax_and_secure_over_https(app):
     )
     assert response.status_code == 302
     assert "Secure" in _session_cookie(response)
+
+
+def _admin_post(client, path: str, data: dict):
+    token = csrf_from(client.get("/admin/users"))
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def test_admin_creates_an_account_that_can_sign_in(app, client, login_as):
+    login_as("admin")
+    email = f"new-{uuid.uuid4().hex[:8]}@example.se"
+    form = {"email": email, "role": "coordinator", "password": PASSWORD}
+    missing = _admin_post(client, "/admin/users/new?lang=en", form)
+    assert missing.status_code == 400
+    assert "at least one municipality" in missing.get_data(as_text=True)
+    created = _admin_post(client, "/admin/users/new", {**form, "municipalities": ["1480"]})
+    assert created.status_code == 302
+    again = _admin_post(client, "/admin/users/new?lang=en", {**form, "municipalities": ["1480"]})
+    assert again.status_code == 400
+    assert "already exists" in again.get_data(as_text=True)
+    assert email in client.get("/admin/users").get_data(as_text=True)
+    assert _login(app.test_client(), email, PASSWORD).status_code == 302
+
+
+def test_admin_disables_enables_and_moves_a_coordinator(app, client, login_as):
+    admin = login_as("admin")
+    coordinator = add_user(app, f"c-{uuid.uuid4().hex[:8]}@example.se", "coordinator")
+    path = f"/admin/users/{coordinator.id}"
+    assert _admin_post(client, f"{path}/active", {"active": "0"}).status_code == 302
+    assert _login(app.test_client(), coordinator.email, PASSWORD).status_code == 400
+    assert _admin_post(client, f"{path}/active", {"active": "1"}).status_code == 302
+    assert _login(app.test_client(), coordinator.email, PASSWORD).status_code == 302
+    assert _admin_post(client, f"{path}/active", {"active": "maybe"}).status_code == 400
+
+    assert re.search(r'value="0180"\s+checked', client.get(path).get_data(as_text=True))
+    moved = _admin_post(client, path, {"municipalities": ["1480", "1490"]})
+    assert moved.status_code == 302
+    body = client.get(path).get_data(as_text=True)
+    assert re.search(r'value="1480"\s+checked', body) and not re.search(
+        r'value="0180"\s+checked', body
+    )
+    assert _admin_post(client, path, {}).status_code == 400  # a coordinator needs one
+
+    # an admin cannot lock themselves out
+    _admin_post(client, f"/admin/users/{admin.id}/active", {"active": "0"})
+    assert client.get("/admin/users").status_code == 200

@@ -450,3 +450,26 @@ def test_submitting_twice_is_a_conflict(app, client, login_as):
         client, f"/initiatives/{initiative_id}/submit", {"version": _version(app, initiative_id)}
     )
     assert response.status_code == 409
+
+
+def test_saving_a_published_initiative_unchanged_leaves_nothing_to_review(app, client, login_as):
+    initiative_id = _published(app)
+    login_as("coordinator")
+    form = _form(
+        title="Publicerad chatbot",
+        summary="Svarar på frågor.",
+        description="",
+        benefit_areas=["efficiency"],
+        areas=None,
+        technologies=None,
+        status="production",
+        start_year="",
+        url="",
+        version=_version(app, initiative_id),
+    )
+    response = _post(client, f"/initiatives/{initiative_id}/edit", form)
+    assert response.status_code == 302
+    with Session(app.extensions["db_engine"]) as s:
+        item = s.get(Initiative, initiative_id)
+        assert (item.pending, item.pending_state) == (None, None)
+    assert _revisions(app, initiative_id) == []
