@@ -6,6 +6,7 @@ made after they opened the review is never published unseen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -34,7 +35,7 @@ NOT_WAITING = _l("This initiative is not waiting for review.")
 @dataclass(frozen=True)
 class QueueItem:
     initiative: Initiative
-    waiting_since: object  # datetime of the latest revision
+    waiting_since: datetime | None  # when it last changed: the latest revision
 
 
 def queue(session: Session, by: User | None, page: int = 1, per_page: int = 50) -> Page:

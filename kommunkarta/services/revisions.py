@@ -173,14 +173,21 @@ def describe(changes: dict[str, list[Any]], labels: Labels) -> list[Change]:
     return out
 
 
-def described_history(session: Session, initiative_id: int, locale: str) -> list[dict]:
+@dataclass(frozen=True)
+class Entry:
+    revision: Revision
+    event: str
+    changes: list[Change]
+
+
+def described_history(session: Session, initiative_id: int, locale: str) -> list[Entry]:
     """The history newest first, each entry with its changes described for people."""
     labels = Labels.load(session, locale)
     return [
-        {
-            "revision": revision,
-            "event": str(EVENT_LABELS.get(revision.action, revision.action)),
-            "changes": describe(json.loads(revision.changes or "{}"), labels),
-        }
+        Entry(
+            revision,
+            str(EVENT_LABELS.get(revision.action, revision.action)),
+            describe(json.loads(revision.changes or "{}"), labels),
+        )
         for revision in history(session, initiative_id)
     ]

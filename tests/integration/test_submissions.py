@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import (
@@ -18,6 +18,8 @@ from kommunkarta.models import (
     State,
     Status,
 )
+from kommunkarta.services import submissions
+from kommunkarta.services.errors import Conflict
 from tests.conftest import csrf_from
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
@@ -473,3 +475,23 @@ def test_saving_a_published_initiative_unchanged_leaves_nothing_to_review(app, c
         item = s.get(Initiative, initiative_id)
         assert (item.pending, item.pending_state) == (None, None)
     assert _revisions(app, initiative_id) == []
+
+
+def test_a_write_racing_past_the_version_check_is_still_a_conflict(app):
+    """Between the service's version check and its UPDATE another writer commits: the UPDATE
+    matches no row at the old version, and the service says Conflict instead of overwriting."""
+    initiative_id = _published(app, title="Före")
+    with Session(app.extensions["db_engine"]) as s:
+        item = submissions.load(s, initiative_id)
+        submissions.require_version(item, item.version)  # passes: nobody has changed it yet
+        s.execute(  # the other writer, behind the ORM's back
+            update(Initiative)
+            .where(Initiative.id == initiative_id)
+            .values(title="Någon annans", version=Initiative.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        item.title = "Min"
+        with pytest.raises(Conflict):
+            submissions.commit(s)
+    with Session(app.extensions["db_engine"]) as s:
+        assert s.get(Initiative, initiative_id).title == "Före"  # rolled back, "Min" not written
