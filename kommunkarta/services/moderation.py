@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.models import Initiative, Revision, State, User
@@ -25,10 +25,8 @@ from kommunkarta.services.users import InvalidField
 
 REASON_MAX = 2000
 
-WAITING = or_(
-    Initiative.state == State.SUBMITTED,
-    and_(Initiative.state == State.PUBLISHED, Initiative.pending_state == State.SUBMITTED),
-)
+# pending_state is only ever set on published initiatives; each side of the OR has its index
+WAITING = or_(Initiative.state == State.SUBMITTED, Initiative.pending_state == State.SUBMITTED)
 NOT_WAITING = _l("This initiative is not waiting for review.")
 
 

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -479,10 +479,9 @@ def mine(session: Session, by: User | None, page: int = 1, per_page: int = 50) -
     if by.role == Role.COORDINATOR:
         link = initiative_municipalities
         codes = [m.code for m in by.municipalities]
-        condition = exists(
-            select(1).where(
-                link.c.initiative_id == Initiative.id, link.c.municipality_code.in_(codes)
-            )
+        # ids from the link table's municipality index, not a probe per initiative
+        condition = Initiative.id.in_(
+            select(link.c.initiative_id).where(link.c.municipality_code.in_(codes))
         )
     else:
         condition = Initiative.author_id == by.id
