@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -175,6 +176,14 @@ class Initiative(Base):
     is_suggestion: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How to reach whoever suggested it: for moderators only, never shown publicly.
     suggester_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # An initiative taken from another data set: its case there ("pstw:1234"), so that a newer
+    # file updates it instead of adding it twice, and the source and licence to attribute.
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True, unique=True)
+    source: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    licence: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # When someone last vouched that the published content is still correct: a moderator
+    # publishing it, or a coordinator's "still correct" (services.freshness).
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     status: Mapped[Status] = relationship()
     author: Mapped[User | None] = relationship()
@@ -189,6 +198,11 @@ class Initiative(Base):
     )
     technologies: Mapped[list[Technology]] = relationship(
         secondary=initiative_technologies, order_by=Technology.position
+    )
+    adoptions: Mapped[list[Adoption]] = relationship(
+        back_populates="initiative",
+        order_by="Adoption.municipality_code",
+        passive_deletes=True,
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -243,3 +257,63 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User | None] = relationship()
+
+
+class Adoption(Base):
+    """"We do this too": a municipality that uses another's published initiative as well,
+    with the status and start year of its own use. Counted as that municipality's initiative
+    on the map and in the counts (services.initiatives)."""
+
+    __tablename__ = "adoptions"
+    __table_args__ = (UniqueConstraint("initiative_id", "municipality_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True
+    )
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"))
+    start_year: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the adopting coordinator's latest "still correct"; starts as created_at
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    initiative: Mapped[Initiative] = relationship(back_populates="adoptions")
+    municipality: Mapped[Municipality] = relationship()
+    status: Mapped[Status] = relationship()
+
+
+class NoneConfirmation(Base):
+    """A municipality's statement that it has no AI initiatives, the latest one only."""
+
+    __tablename__ = "none_confirmations"
+
+    municipality_code: Mapped[str] = mapped_column(
+        ForeignKey("municipalities.code"), primary_key=True
+    )
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Report(Base):
+    """A reader's report of a mistake in a published initiative, or a suggested change.
+
+    The text and the contact are for the initiative's coordinators and the moderators only;
+    the reply that resolves it is shown on the initiative's public page."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reply: Mapped[str] = mapped_column(Text, default="")
+
+    initiative: Mapped[Initiative] = relationship()
