@@ -48,4 +48,5 @@ def from_environment(instance_path: Path) -> dict:
             "application/geo+json",
         ],
         "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["gzip"],
     }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request, url_for
+from flask import Flask, Response, g, has_request_context, request, url_for
 
 LANGUAGES = ("sv", "en")
 COOKIE = "lang"
 
 
 def select_locale() -> str:
+    """The page's language; outside a request (the command line) messages are English."""
+    if not has_request_context():
+        return "en"
     if "lang" not in g:
         chosen = request.args.get("lang")
         if chosen not in LANGUAGES:

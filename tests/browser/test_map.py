@@ -45,6 +45,8 @@ def test_benefit_filter_restyles_in_place_and_updates_the_url(page, live_server)
     assert "for Efficiency" in page.locator("#map-summary").inner_text()
     table_link = page.get_attribute("#table-link", "href")
     assert "benefit=efficiency" in table_link
+    csv_link = page.get_attribute(".downloads a[href*='export.csv']", "href")
+    assert csv_link == "/export.csv?benefit=efficiency"
 
 
 def test_a_bad_filter_shows_a_message_not_a_broken_map(page, live_server):

@@ -380,6 +380,11 @@
           return drawn.then(function () {
             updateSummary(results[1].total);
             updateTable(results[0]);
+            document.querySelectorAll(".downloads a[download]").forEach(function (link) {
+              var url = new URL(link.href);
+              url.search = filters.toString();
+              link.href = url.pathname + url.search;
+            });
             if (tableLink) {
               var tableParams = new URLSearchParams(filters);
               tableParams.set("lang", config.lang);
