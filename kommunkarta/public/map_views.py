@@ -142,13 +142,7 @@ def home():
     _choice("view", VIEWS)
     session = db.session()
     locale = select_locale()
-    if level == "region":
-        region_counts = initiatives.counts_by_region(session, selection)
-        counts = {code: pair[0] for code, pair in region_counts.items()}
-        places = initiatives.regions(session)
-    else:
-        counts = initiatives.counts_by_municipality(session, selection)
-        places = initiatives.municipalities(session)
+    counts = _level_counts(session, selection, level)
     total = initiatives.count(session, selection)
     args = selection.to_args()
     config = _base_config(level, counts)
@@ -161,6 +155,7 @@ def home():
         pointsUrl=url_for("public.map_points"),
         initiativeUrl=url_for("public.home") + "initiatives/",
         tableUrl=url_for("public.home") + "initiatives",
+        figuresUrl=url_for("public.figures"),
         benefitNames={t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
     )
     rendered = map_builder.render(
@@ -174,12 +169,39 @@ def home():
         selection=selection,
         form=filter_form.build(session, selection, locale),
         level=level,
-        places=places,
-        counts=counts,
         total=total,
         summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
         table_args=args,
         rendered=rendered,
+    )
+
+
+def _level_counts(session, selection: InitiativeFilter, level: str) -> dict[str, int]:
+    if level == "region":
+        by_region = initiatives.counts_by_region(session, selection)
+        return {code: pair[0] for code, pair in by_region.items()}
+    return initiatives.counts_by_municipality(session, selection)
+
+
+@bp.get("/figures")
+def figures():
+    """The map's figures as a table: the text alternative to the map, without script."""
+    selection = selection_from_request()
+    level = _choice("level", LEVELS)
+    session = db.session()
+    counts = _level_counts(session, selection, level)
+    if level == "region":
+        places = initiatives.regions(session)
+    else:
+        places = initiatives.municipalities(session)
+    total = initiatives.count(session, selection)
+    return render_template(
+        "public/figures.html",
+        selection=selection,
+        level=level,
+        places=places,
+        counts=counts,
+        summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
     )
 
 

@@ -24,6 +24,7 @@ def test_map_draws_all_290_municipalities(page, live_server):
     print(f"\nnavigation to drawn map: {drawn_ms:.0f} ms")
     assert page.locator(AREAS).count() == 290
     assert page.locator(".map-legend").is_visible()
+    assert page.locator("#map-counts tbody tr").count() == 290  # the table alternative
     page.wait_for_selector(".folium-map[data-points]")
     assert int(page.get_attribute(".folium-map", "data-points")) > 50
     screenshot(page, "map-en-1280")

@@ -61,7 +61,20 @@ def test_region_level(seeded_app):
     assert config["level"] == "region"
     regions = client.get("/api/v1/regions").get_json()
     assert config["counts"] == {r["code"]: r["count"] for r in regions if r["count"]}
-    assert html.count('data-code="') == 21
+
+
+def test_figures_page_is_the_maps_table_without_script(seeded_app):
+    client = seeded_app.test_client()
+    api = client.get("/api/v1/municipalities?benefit=safety").get_json()
+    html = client.get("/figures?benefit=safety&lang=en").get_data(as_text=True)
+    rows = re.findall(r'<a href="/municipalities/(\d{4})">[^<]+</a></th>\s*<td class="num">(\d+)<', html)
+    assert len(rows) == 290
+    assert {code: int(n) for code, n in rows} == {m["code"]: m["count"] for m in api}
+    assert "for Safety and security" in html
+    regions = client.get("/figures?level=region&lang=en").get_data(as_text=True)
+    assert regions.count('<a href="/regions/') == 21
+    assert client.get("/figures?level=world").status_code == 400
+    assert client.get("/figures?region=1").status_code == 400
 
 
 def test_bad_map_parameters_are_400_in_the_current_language(seeded_app):

@@ -351,6 +351,13 @@
       });
     }
 
+    function boundaryPlaces() {
+      return state.boundaries[state.level].features.map(function (f) {
+        var code = f.properties.code;
+        return { code: code, name: f.properties.name, count: state.counts[code] || 0 };
+      });
+    }
+
     function pageUrl() {
       var params = new URLSearchParams(state.params);
       if (state.level !== "municipality") params.set("level", state.level);
@@ -380,6 +387,9 @@
           return drawn.then(function () {
             updateSummary(results[1].total);
             updateTable(results[0]);
+            var figuresParams = new URLSearchParams(filters);
+            if (level !== "municipality") figuresParams.set("level", level);
+            document.getElementById("figures-link").href = config.figuresUrl + "?" + figuresParams;
             document.querySelectorAll(".downloads a[download]").forEach(function (link) {
               var url = new URL(link.href);
               url.search = filters.toString();
@@ -418,7 +428,10 @@
       });
     }
 
-    drawLayer(state.level).then(loadPoints).catch(function () {
+    drawLayer(state.level).then(function () {
+      updateTable(boundaryPlaces());
+      return loadPoints();
+    }).catch(function () {
       errorBox.textContent = text.failed;
       errorBox.hidden = false;
     });
