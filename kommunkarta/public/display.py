@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from flask_babel import format_decimal, format_percent
 
+from kommunkarta.services.sources import attribution
+
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 
@@ -51,4 +53,5 @@ def percent(value: float) -> str:
     return format_percent(value)
 
 
-FILTERS = (paragraphs, http_url, email_address, number, percent)
+# `attribution`: an initiative's credit to the data set it came from, or None
+FILTERS = (paragraphs, http_url, email_address, number, percent, attribution)

@@ -13,6 +13,7 @@ comma-separated, multi-valued cells joined with `items.SEPARATOR`; the columns a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -82,7 +83,8 @@ def csv_chunks(session: Session, selection: InitiativeFilter) -> Iterator[bytes]
     yield buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_value(value: Any) -> Any:
+def xlsx_value(value: Any) -> Any:
+    """A cell value openpyxl can write: text without the control characters XLSX forbids."""
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
@@ -104,7 +106,7 @@ def write_xlsx(
     sheet.append(header)
     for initiative in items.selected(session, selection):
         row = _text_cells(items.to_row(initiative))
-        sheet.append([_xlsx_value(row[name]) for name in items.COLUMNS])
+        sheet.append([xlsx_value(row[name]) for name in items.COLUMNS])
 
     about = book.create_sheet("About")
     meta = metadata(selection, generated)
@@ -181,25 +183,33 @@ def format_of(path: Path) -> str:
     return kind
 
 
-def write_file(session: Session, selection: InitiativeFilter, path: Path, geodata: Geodata) -> None:
-    """Write the export to `path` in the format its extension names. The file appears only
-    when complete (written beside it, then renamed). Raises ExportError or OSError."""
-    kind = format_of(path)
-    generated = datetime.now(UTC)
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[IO[bytes]]:
+    """A file to write that appears at `path` only when complete (written beside it, then
+    renamed), and not at all when writing fails."""
     partial = path.with_name(f".{path.name}.partial")
     try:
         with partial.open("wb") as out:
-            if kind == "xlsx":
-                write_xlsx(session, selection, out, generated)
-            else:
-                chunks = (
-                    csv_chunks(session, selection)
-                    if kind == "csv"
-                    else geojson_chunks(session, selection, geodata, generated)
-                )
-                for chunk in chunks:
-                    out.write(chunk)
+            yield out
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def write_file(session: Session, selection: InitiativeFilter, path: Path, geodata: Geodata) -> None:
+    """Write the export to `path` in the format its extension names (see `replacing`).
+    Raises ExportError or OSError."""
+    kind = format_of(path)
+    generated = datetime.now(UTC)
+    with replacing(path) as out:
+        if kind == "xlsx":
+            write_xlsx(session, selection, out, generated)
+        else:
+            chunks = (
+                csv_chunks(session, selection)
+                if kind == "csv"
+                else geojson_chunks(session, selection, geodata, generated)
+            )
+            for chunk in chunks:
+                out.write(chunk)
