@@ -6,7 +6,8 @@ a session that will write begins with `BEGIN IMMEDIATE`, so it waits for the wri
 front (within the busy timeout) instead of failing with "database is locked" when it tries to
 turn a read into a write after another process wrote. Reads begin a plain deferred
 transaction and never block. PostgreSQL engines pre-ping pooled connections so the app
-recovers by itself when the database comes back after an outage.
+recovers by itself when the database comes back after an outage, and give up connecting
+after CONNECT_TIMEOUT seconds.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
 
 
 def make_engine(url: str) -> Engine:
@@ -39,7 +42,15 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        # a database host that stops answering (rather than refusing) fails a request
+        # within seconds, as a 503, instead of holding a worker until gunicorn kills it
+        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+    )
 
 
 def init_app(app: Flask) -> None:

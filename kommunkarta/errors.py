@@ -6,11 +6,12 @@ friendly 503; nothing shows a traceback.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from kommunkarta.extensions import login_manager
 from kommunkarta.filters import FilterError
 
 
@@ -42,7 +43,9 @@ def _http_error(error: HTTPException):
         403: _("You are not allowed to do that."),
         404: _("The page or item you asked for does not exist."),
         405: _("That method is not allowed here."),
-        413: _("The upload is too large."),
+        413: _(
+            "What you sent is too large. Shorten the text, or split the file into smaller ones."
+        ),
         429: _("Too many requests. Please wait a moment and try again."),
     }
     message = messages.get(error.code or 500, error.description or "")
@@ -52,6 +55,9 @@ def _http_error(error: HTTPException):
 
 
 def _database_unavailable(_error: Exception):
+    # The page shows who is signed in; loading the account needs the database, so this
+    # response is drawn for an anonymous visitor (the session cookie stays as it is).
+    g._login_user = login_manager.anonymous_user()
     return error_response(503, _("The database is unavailable right now. Please try again soon."))
 
 

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from urllib.parse import urlparse
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 OSM_TILES = "https://tile.openstreetmap.org"
+MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # an import file of 20 MB with its form around it
 
 
 def csp_nonce() -> str:
@@ -75,8 +77,22 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host
+    from their X-Forwarded-* headers (so that HTTPS sets Secure cookies and HSTS, and rate
+    limits count per client, not per proxy). Off by default: without a proxy that
+    overwrites them, anyone could send those headers."""
+    if count := app.config.get("TRUSTED_PROXIES", 0):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )
+
+
 def init_app(app: Flask) -> None:
     # forms and uploads stay small; an import file is the largest thing anyone sends
-    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    # (Flask's own default is None, no limit, so setdefault would leave it unlimited)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
+    trust_proxies(app)
     app.after_request(_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
