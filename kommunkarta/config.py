@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
+import click
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STALE_MONTHS_SETTING = "KOMMUNKARTA_STALE_MONTHS"
+MAX_STALE_MONTHS = 600
+
+
+class InvalidSetting(click.ClickException, ValueError):
+    """A setting has a value the app cannot use; the message names the setting.
+
+    create_app raises it, so the app does not start; being a ClickException, every command
+    line (`flask`, `kommunkarta`) reports it as one `Error:` line instead of a traceback."""
+
+
+def stale_months(raw: object) -> int:
+    """The stale threshold (services.freshness, services.coverage) in months; raises
+    InvalidSetting unless it is a whole number from 1 to MAX_STALE_MONTHS."""
+    text = str(raw).strip()
+    if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= MAX_STALE_MONTHS:
+        raise InvalidSetting(
+            f"{STALE_MONTHS_SETTING} must be a whole number of months from 1 to "
+            f"{MAX_STALE_MONTHS}, not {str(raw)!r}"
+        )
+    return int(text)
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -18,6 +42,14 @@ def _secret_key(instance_path: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _proxies(raw: str) -> int:
+    """How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port;
+    raises ValueError for anything but a small whole number."""
+    if not raw.strip().isdigit() or int(raw) > 5:
+        raise ValueError(f"KOMMUNKARTA_TRUSTED_PROXIES must be a whole number 0-5, not {raw!r}")
+    return int(raw)
 
 
 def from_environment(instance_path: Path) -> dict:
@@ -32,6 +64,8 @@ def from_environment(instance_path: Path) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "GEODATA_DIR": os.environ.get("KOMMUNKARTA_GEODATA_DIR") or str(PROJECT_ROOT / "geodata"),
         "SMTP_URL": os.environ.get("SMTP_URL"),
+        "STALE_MONTHS": os.environ.get(STALE_MONTHS_SETTING, "12"),
+        "TRUSTED_PROXIES": _proxies(os.environ.get("KOMMUNKARTA_TRUSTED_PROXIES", "0")),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SESSION_COOKIE_HTTPONLY": True,

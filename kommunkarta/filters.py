@@ -14,10 +14,11 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import (
+    Adoption,
     BenefitArea,
     Initiative,
     Municipality,
@@ -222,14 +223,24 @@ class InitiativeFilter:
         if self.region:
             places.append(lambda code: code.like(f"{self.region}__"))
         for match in places:
-            # an alias, so that counting queries that join the link table stay correct
+            # aliases, so that counting queries that join these tables stay correct; a
+            # municipality's adoptions are its initiatives too (services.adoption)
             link = initiative_municipalities.alias()
+            adopted = Adoption.__table__.alias()
             clauses.append(
-                exists(
-                    select(1).where(
-                        link.c.initiative_id == Initiative.id, match(link.c.municipality_code)
-                    )
-                ).correlate(Initiative)
+                or_(
+                    exists(
+                        select(1).where(
+                            link.c.initiative_id == Initiative.id, match(link.c.municipality_code)
+                        )
+                    ).correlate(Initiative),
+                    exists(
+                        select(1).where(
+                            adopted.c.initiative_id == Initiative.id,
+                            match(adopted.c.municipality_code),
+                        )
+                    ).correlate(Initiative),
+                )
             )
         if self.q:
             needle = self.q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

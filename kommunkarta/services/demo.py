@@ -250,6 +250,7 @@ def seed(
                 "created_at": changed,
                 "updated_at": changed,
                 "published_at": changed,
+                "last_confirmed_at": changed,
                 "moderation_note": "",
             }
         )

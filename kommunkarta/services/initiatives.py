@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
+    Adoption,
     Initiative,
     Municipality,
     Region,
@@ -40,6 +41,8 @@ def _loaded(stmt: Select) -> Select:
         selectinload(Initiative.areas),
         selectinload(Initiative.technologies),
         selectinload(Initiative.status),
+        selectinload(Initiative.adoptions).selectinload(Adoption.municipality),
+        selectinload(Initiative.adoptions).selectinload(Adoption.status),
     )
 
 
@@ -77,8 +80,9 @@ def get_visible(session: Session, initiative_id: int) -> Initiative | None:
 
 
 def counts_by_municipality(session: Session, selection: InitiativeFilter) -> dict[str, int]:
-    """Published initiatives under the filter per participating municipality code (cached
-    until the next write, like every count here; a hit builds no statement)."""
+    """Published initiatives under the filter per municipality code, those it takes part in
+    and those it has adopted (cached until the next write, like every count here; a hit
+    builds no statement)."""
 
     def load() -> dict[str, int]:
         link = initiative_municipalities
@@ -89,32 +93,89 @@ def counts_by_municipality(session: Session, selection: InitiativeFilter) -> dic
                 )
             )
         ).group_by(link.c.municipality_code)
-        return dict(session.execute(stmt).all())
+        counts = dict(session.execute(stmt).all())
+        for code, adopted in adopted_by_municipality(session, selection).items():
+            counts[code] = counts.get(code, 0) + adopted
+        return counts
 
     key = ("counts_by_municipality", cache.filter_key(selection))
     return dict(cache.cached(session, key, load))
 
 
+def _adopted_only() -> Select:
+    """Adoptions of published initiatives by municipalities that do not also take part in
+    them (an edit may add an adopter as a participant): each counts once."""
+    link = initiative_municipalities
+    return visible(
+        select(Adoption.municipality_code, Adoption.initiative_id)
+        .join(Initiative, Initiative.id == Adoption.initiative_id)
+        .where(
+            ~exists().where(
+                and_(
+                    link.c.initiative_id == Adoption.initiative_id,
+                    link.c.municipality_code == Adoption.municipality_code,
+                )
+            )
+        )
+    )
+
+
+def adopted_by_municipality(session: Session, selection: InitiativeFilter) -> dict[str, int]:
+    """Per municipality code: how many of its initiatives under the filter are adoptions."""
+
+    def load() -> dict[str, int]:
+        stmt = (
+            selection.apply(_adopted_only())
+            .with_only_columns(Adoption.municipality_code, func.count())
+            .group_by(Adoption.municipality_code)
+        )
+        return dict(session.execute(stmt).all())
+
+    key = ("adopted_by_municipality", cache.filter_key(selection))
+    return dict(cache.cached(session, key, load))
+
+
 def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str, tuple[int, int]]:
-    """Per county code: (initiatives involving the county, municipalities with at least one)."""
+    """Per county code: (initiatives involving the county, municipalities with at least one),
+    where a municipality's adoptions involve it as much as taking part does."""
 
     def load() -> dict[str, tuple[int, int]]:
         link = initiative_municipalities
         region = Municipality.region_code
         stmt = selection.apply(
             visible(
-                select(
-                    region,
-                    func.count(func.distinct(link.c.initiative_id)),
-                    func.count(func.distinct(link.c.municipality_code)),
-                ).select_from(
+                select(region, func.count(func.distinct(link.c.initiative_id))).select_from(
                     link.join(Initiative, Initiative.id == link.c.initiative_id).join(
                         Municipality, Municipality.code == link.c.municipality_code
                     )
                 )
             )
         ).group_by(region)
-        return {code: (n, with_any) for code, n, with_any in session.execute(stmt)}
+        counts = dict(session.execute(stmt).all())
+        # adopted initiatives in which no municipality of the adopter's county takes part
+        partner = initiative_municipalities.alias()
+        adopted = (
+            selection.apply(_adopted_only())
+            .join(Municipality, Municipality.code == Adoption.municipality_code)
+            .where(
+                ~exists().where(
+                    and_(
+                        partner.c.initiative_id == Adoption.initiative_id,
+                        partner.c.municipality_code.like(region + "__"),
+                    )
+                )
+            )
+            .with_only_columns(region, func.count(func.distinct(Adoption.initiative_id)))
+            .group_by(region)
+        )
+        for code, n in session.execute(adopted):
+            counts[code] = counts.get(code, 0) + n
+        with_any: dict[str, int] = {}
+        places = {m.code: m.region_code for m in municipalities(session)}
+        for code, n in counts_by_municipality(session, selection).items():
+            if n:
+                with_any[places[code]] = with_any.get(places[code], 0) + 1
+        return {code: (n, with_any.get(code, 0)) for code, n in counts.items()}
 
     return dict(cache.cached(session, ("counts_by_region", cache.filter_key(selection)), load))
 

@@ -1,10 +1,13 @@
 """Who may do what with an initiative — the one place that decides it.
 
-Moderators and admins may do everything with every initiative. A coordinator may view, edit
-and submit the initiatives that involve one of their municipalities, and delete those that
-were never published; a coordinator never publishes or rejects. Anyone else may do nothing
-here. Someone who may not even view an unpublished initiative must not learn that it exists:
-for them it is NotFound; for a published one (which the public sees anyway) it is NotAllowed.
+Moderators and admins may do everything with every initiative. A coordinator may view, edit,
+submit and confirm as still correct the initiatives that involve one of their municipalities,
+read and resolve readers' reports on them, and delete those that were never published; a
+coordinator never publishes or rejects. For their own municipalities a coordinator (or staff)
+may state that there are no initiatives, and a coordinator may adopt another municipality's
+published initiative ("we do this too"). Anyone else may do nothing here. Someone who may
+not even view an unpublished initiative must not learn that it exists: for them it is
+NotFound; for a published one (which the public sees anyway) it is NotAllowed.
 """
 
 from __future__ import annotations
@@ -25,9 +28,20 @@ class Action(enum.StrEnum):
     PUBLISH = "publish"
     REJECT = "reject"
     DELETE = "delete"
+    CONFIRM = "confirm"  # "still correct" (services.freshness)
+    HANDLE_REPORTS = "handle_reports"  # read and resolve readers' reports (services.reports)
 
 
-COORDINATOR_ACTIONS = frozenset({Action.VIEW, Action.EDIT, Action.SUBMIT, Action.DELETE})
+COORDINATOR_ACTIONS = frozenset(
+    {
+        Action.VIEW,
+        Action.EDIT,
+        Action.SUBMIT,
+        Action.DELETE,
+        Action.CONFIRM,
+        Action.HANDLE_REPORTS,
+    }
+)
 
 
 def signed_in(user: User | None) -> bool:
@@ -62,6 +76,26 @@ def may(user: User | None, action: Action, initiative: Initiative) -> bool:
     if not involves(user, initiative) or action not in COORDINATOR_ACTIONS:
         return False
     return action != Action.DELETE or initiative.state != State.PUBLISHED
+
+
+def own_codes(user: User | None) -> set[str]:
+    """The municipalities a signed-in coordinator speaks for (none for anyone else)."""
+    if not signed_in(user) or user.role != Role.COORDINATOR:
+        return set()
+    return {m.code for m in user.municipalities}
+
+
+def may_confirm_none(user: User | None, code: str) -> bool:
+    """Staff, or a coordinator of the municipality, may state that it has no initiatives."""
+    return is_staff(user) or code in own_codes(user)
+
+
+def adopting_codes(user: User | None, initiative: Initiative) -> list[str]:
+    """Which of a coordinator's municipalities could adopt a published initiative: those
+    not taking part in it. Staff speak for no municipality, so adopt nothing."""
+    if initiative.state != State.PUBLISHED:
+        return []
+    return sorted(own_codes(user) - {m.code for m in initiative.municipalities})
 
 
 def allowed(user: User | None, initiative: Initiative) -> dict[str, bool]:

@@ -30,6 +30,8 @@ class Event(enum.StrEnum):
     PUBLISHED = "published"
     REJECTED = "rejected"
     SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    ADOPTED = "adopted"
 
 
 EVENT_LABELS = {
@@ -39,6 +41,8 @@ EVENT_LABELS = {
     Event.PUBLISHED: _l("Published"),
     Event.REJECTED: _l("Rejected"),
     Event.SUGGESTED: _l("Suggested by the public"),
+    Event.CONFIRMED: _l("Confirmed as still correct"),
+    Event.ADOPTED: _l("Adopted by another municipality"),
 }
 
 FIELD_LABELS = {
@@ -57,6 +61,8 @@ FIELD_LABELS = {
     "technologies": _l("Technologies"),
     "state": _l("State"),
     "moderation_note": _l("Moderator's reason"),
+    "last_confirmed_at": _l("Last confirmed"),
+    "adopted_by": _l("Adopted by"),
 }
 
 STATE_LABELS = {
@@ -127,8 +133,11 @@ class Labels:
             return ""
         if field == "state":
             return str(STATE_LABELS.get(value, value))
-        if field == "municipalities":
-            return ", ".join(self.places.get(code, code) for code in value)
+        if field == "last_confirmed_at":
+            return str(value)[:10]  # the day of an ISO 8601 time
+        if field in ("municipalities", "adopted_by"):
+            codes = value if isinstance(value, list | tuple) else [value]
+            return ", ".join(self.places.get(code, code) for code in codes)
         if field in TERM_FIELDS:
             names = self.terms[TERM_FIELDS[field]]
             values = value if isinstance(value, list | tuple) else [value]

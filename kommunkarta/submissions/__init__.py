@@ -27,6 +27,8 @@ def _conflict(error: Conflict):
 
 from kommunkarta.submissions import (  # noqa: E402, F401  (routes register on bp)
     moderation_views,
+    report_views,
     suggest_views,
+    upkeep_views,
     views,
 )

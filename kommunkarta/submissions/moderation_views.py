@@ -13,6 +13,7 @@ from kommunkarta.services.users import InvalidField
 from kommunkarta.submissions import bp
 from kommunkarta.submissions.common import acting_user, action_version, page_number
 from kommunkarta.submissions.forms import RejectForm
+from kommunkarta.submissions.upkeep_views import upkeep_counts
 from kommunkarta.submissions.views import review_page
 
 
@@ -20,7 +21,7 @@ from kommunkarta.submissions.views import review_page
 @login_required
 def moderation_queue():
     page = moderation.queue(db.session(), acting_user(), page_number())
-    return render_template("submissions/moderation.html", page=page)
+    return render_template("submissions/moderation.html", page=page, **upkeep_counts())
 
 
 @bp.post("/initiatives/<int:initiative_id>/publish")

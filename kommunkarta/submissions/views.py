@@ -14,7 +14,7 @@ from kommunkarta.services import moderation, permissions, revisions, submissions
 from kommunkarta.services.errors import Conflict, InvalidFields
 from kommunkarta.services.permissions import Action
 from kommunkarta.services.submissions import Intent
-from kommunkarta.submissions import bp
+from kommunkarta.submissions import bp, upkeep_views
 from kommunkarta.submissions.common import (
     acting_user,
     action_version,
@@ -197,4 +197,4 @@ def delete(initiative_id: int):
 @login_required
 def mine():
     page = submissions.mine(db.session(), acting_user(), page_number())
-    return render_template("submissions/mine.html", page=page)
+    return render_template("submissions/mine.html", page=page, **upkeep_views.upkeep_counts())

@@ -1,0 +1,102 @@
+"""The coverage mode of the map (`view=coverage` on `/`) and the coverage figures on /stats:
+each municipality shaded by its state (services.coverage), with a legend, a table and a
+summary line. Styles differ in fill *and* in outline or pattern, so that they do not rest on
+colour alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import get_translations, ngettext
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from kommunkarta.models import utcnow
+from kommunkarta.services import coverage
+from kommunkarta.services.coverage import CoverageState
+
+# state -> how map.js draws it: fill colour, outline colour, dash pattern (None: solid),
+# and whether the fill is hatched
+STYLES: dict[CoverageState, dict[str, Any]] = {
+    CoverageState.REPORTS: {"fill": "#0072b2", "stroke": "#ffffff", "dash": None, "hatch": False},
+    CoverageState.CONFIRMED_NONE: {
+        "fill": "#009e73",
+        "stroke": "#004d38",
+        "dash": "1 3",
+        "hatch": False,
+    },
+    CoverageState.STALE: {"fill": "#e69f00", "stroke": "#7a4d00", "dash": "6 3", "hatch": True},
+    CoverageState.UNKNOWN: {"fill": "#f2f2f2", "stroke": "#6b6b6b", "dash": "2 2", "hatch": False},
+}
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    rows: list[coverage.Coverage]
+    summary: coverage.Summary
+    months: int
+
+    @property
+    def line(self) -> str:
+        return summary_line(self.summary)
+
+
+def load(session: Session) -> CoverageView:
+    """Every municipality's state now, under the configured threshold."""
+    months = current_app.config["STALE_MONTHS"]
+    rows = coverage.municipalities(session, utcnow(), months)
+    return CoverageView(rows, coverage.summarise(rows), months)
+
+
+def summary_line(summary: coverage.Summary) -> str:
+    """'263 of 290 municipalities report initiatives, 9 confirmed none, 18 unknown, 0 stale'."""
+    reporting = ngettext(
+        "%(num)s of %(all)s municipalities reports initiatives",
+        "%(num)s of %(all)s municipalities report initiatives",
+        summary[CoverageState.REPORTS],
+        all=summary.total,
+    )
+    return _(
+        "%(reporting)s, %(none)s confirmed none, %(unknown)s unknown, %(stale)s stale",
+        reporting=reporting,
+        none=summary[CoverageState.CONFIRMED_NONE],
+        unknown=summary[CoverageState.UNKNOWN],
+        stale=summary[CoverageState.STALE],
+    )
+
+
+def map_config(view: CoverageView) -> dict[str, Any]:
+    """What map.js needs to draw the coverage mode: {code: [state, date]} and the states."""
+    return {
+        "view": "coverage",
+        "coverage": {
+            row.code: [row.state.value, row.since.date().isoformat() if row.since else ""]
+            for row in view.rows
+        },
+        "coverageStates": [
+            {
+                "key": state.value,
+                "label": str(coverage.LABELS[state]),
+                "dateText": str(coverage.DATE_LABELS.get(state, "")) % {"date": "{date}"},
+                "count": view.summary[state],
+                **STYLES[state],
+            }
+            for state in CoverageState
+        ],
+    }
+
+
+def map_texts() -> dict[str, str]:
+    """The strings map.js shows for coverage and adoptions, in the current language, with
+    `{n}` where it puts a number."""
+    adopted = get_translations().ngettext
+    return {
+        "coverage_title": _("Coverage"),
+        "adopted_one": adopted("including %(num)s adopted", "including %(num)s adopted", 1)
+        % {"num": "{n}"},
+        "adopted_many": adopted("including %(num)s adopted", "including %(num)s adopted", 2)
+        % {"num": "{n}"},
+        "adopted_mark": _("adopted"),
+    }

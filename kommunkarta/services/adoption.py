@@ -1,0 +1,98 @@
+""" "We do this too": a coordinator adds one of their municipalities to another municipality's
+published initiative as an adopter, with the status and start year of their own use.
+
+An adoption counts as an initiative of the adopting municipality in every count and place
+filter (services.initiatives, filters), marked as adopted where it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kommunkarta.models import Adoption, Municipality, Status, User
+from kommunkarta.services import initiatives, permissions
+from kommunkarta.services.errors import InvalidFields, NotAllowed, NotFound
+from kommunkarta.services.revisions import Event, record
+from kommunkarta.services.submissions import YEAR_MIN
+from kommunkarta.services.text import clean
+from kommunkarta.services.users import InvalidField
+
+NOTE_MAX = 300
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the adopting coordinator tells about their own use."""
+
+    municipality: str
+    status: str
+    start_year: int | None = None
+    note: str = ""
+
+
+def adopt(
+    session: Session, initiative_id: int, request: Request, by: User | None, now: datetime
+) -> Adoption:
+    """Add `request.municipality` as an adopter of a published initiative, with a revision.
+    Raises NotFound (not published), NotAllowed (not a coordinator of that municipality) or
+    InvalidFields (it takes part already, it adopted it already, a bad status, year or note)."""
+    permissions.require_signed_in(by)
+    initiative = initiatives.get_visible(session, initiative_id)
+    if initiative is None:
+        raise NotFound()
+    if request.municipality not in permissions.own_codes(by) or not permissions.adopting_codes(
+        by, initiative
+    ):
+        raise NotAllowed()
+    name = session.get(Municipality, request.municipality).name
+    errors = []
+    if request.municipality in {m.code for m in initiative.municipalities}:
+        errors.append(
+            InvalidField("municipality", _l("%(name)s takes part in it already.", name=name))
+        )
+    elif request.municipality in {a.municipality_code for a in initiative.adoptions}:
+        errors.append(InvalidField("municipality", already_adopted(name)))
+    status = session.scalar(select(Status).where(Status.slug == request.status))
+    if status is None:
+        errors.append(InvalidField("status", _l("Choose a status.")))
+    this_year = date.today().year
+    if request.start_year is not None and not YEAR_MIN <= request.start_year <= this_year:
+        errors.append(
+            InvalidField(
+                "start_year",
+                _l("Give a year from %(low)s to %(high)s.", low=YEAR_MIN, high=this_year),
+            )
+        )
+    note = clean(request.note)
+    if len(note) > NOTE_MAX:
+        errors.append(InvalidField("note", _l("Use at most %(limit)s characters.", limit=NOTE_MAX)))
+    if errors:
+        raise InvalidFields(errors)
+    adoption = Adoption(
+        initiative_id=initiative.id,
+        municipality_code=request.municipality,
+        status=status,
+        start_year=request.start_year,
+        note=note,
+        created_at=now,
+        confirmed_at=now,
+        created_by_id=by.id,
+    )
+    session.add(adoption)
+    record(session, initiative, by, Event.ADOPTED, {"adopted_by": [None, request.municipality]})
+    try:
+        session.commit()
+    except IntegrityError:  # the same adoption sent twice at once: the other one won
+        session.rollback()
+        raise InvalidFields([InvalidField("municipality", already_adopted(name))]) from None
+    return adoption
+
+
+def already_adopted(name: str):
+    return _l("%(name)s has adopted this initiative already.", name=name)

@@ -1,0 +1,252 @@
+"""How fresh the register is: the stale threshold, which published initiatives and adoptions
+nobody has confirmed or updated within it, and "still correct".
+
+An initiative is fresh while its last confirmation (`last_confirmed_at`: publishing it, or a
+coordinator's "still correct") or its last update (`updated_at`) lies within the threshold;
+an adoption while its `confirmed_at` does. Every function takes `now` explicitly, so tests
+use fixed clocks.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from kommunkarta.models import (
+    Adoption,
+    Initiative,
+    Role,
+    State,
+    User,
+    initiative_municipalities,
+)
+from kommunkarta.services import permissions, submissions
+from kommunkarta.services.errors import Conflict, NotFound
+from kommunkarta.services.initiatives import Page
+from kommunkarta.services.permissions import Action
+from kommunkarta.services.revisions import Event, record
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time we store is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def months_before(now: datetime, months: int) -> datetime:
+    """The same moment `months` calendar months earlier (the 31st becomes the month's end)."""
+    index = now.year * 12 + now.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(now.day, calendar.monthrange(year, month + 1)[1])
+    return now.replace(year=year, month=month + 1, day=day)
+
+
+def last_vouched(initiative: Initiative) -> datetime:
+    """The later of an initiative's last confirmation and its last update."""
+    moments = [aware(m) for m in (initiative.last_confirmed_at, initiative.updated_at) if m]
+    return max(moments)
+
+
+def is_stale(initiative: Initiative, now: datetime, months: int) -> bool:
+    return last_vouched(initiative) < months_before(now, months)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A published initiative to review and when it was last confirmed or updated."""
+
+    initiative: Initiative
+    since: datetime
+
+
+def _due(initiatives: list[Initiative]) -> list[Due]:
+    return [Due(i, last_vouched(i)) for i in initiatives]
+
+
+def _stale_initiative(cutoff: datetime):
+    return and_(
+        Initiative.state == State.PUBLISHED,
+        Initiative.updated_at < cutoff,
+        or_(Initiative.last_confirmed_at.is_(None), Initiative.last_confirmed_at < cutoff),
+    )
+
+
+def _stale_adoption(cutoff: datetime):
+    return and_(Adoption.confirmed_at < cutoff, Initiative.state == State.PUBLISHED)
+
+
+def _involving(codes: list[str]):
+    link = initiative_municipalities
+    return Initiative.id.in_(
+        select(link.c.initiative_id).where(link.c.municipality_code.in_(codes))
+    )
+
+
+def _scope(by: User) -> list[str] | None:
+    """The municipality codes whose items `by` looks after; None for staff (all of them)."""
+    if permissions.is_staff(by):
+        return None
+    return sorted(permissions.own_codes(by))
+
+
+def stale_initiatives(
+    session: Session,
+    by: User | None,
+    now: datetime,
+    months: int,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """Published initiatives (as `Due`) not confirmed or updated within `months`, the
+    longest unchanged first: a coordinator's own (involving their municipalities) or, for
+    staff, all. Raises NotAllowed unless signed in."""
+    permissions.require_signed_in(by)
+    condition = _stale_initiative(months_before(now, months))
+    codes = _scope(by)
+    if codes is not None:
+        condition = and_(condition, _involving(codes))
+    total = session.scalar(select(func.count(Initiative.id)).where(condition)) or 0
+    stmt = (
+        select(Initiative)
+        .where(condition)
+        .options(selectinload(Initiative.municipalities))
+        .order_by(Initiative.updated_at, Initiative.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(_due(list(session.scalars(stmt))), total, page, per_page)
+
+
+def _adoptions(by: User | None, cutoff: datetime) -> Select:
+    stmt = (
+        select(Adoption)
+        .join(Initiative, Initiative.id == Adoption.initiative_id)
+        .where(_stale_adoption(cutoff))
+    )
+    codes = _scope(by)
+    if codes is not None:
+        stmt = stmt.where(Adoption.municipality_code.in_(codes))
+    return stmt
+
+
+def stale_adoptions(
+    session: Session, by: User | None, now: datetime, months: int, limit: int = 100
+) -> list[Adoption]:
+    """Adoptions not confirmed within `months` (a coordinator's own municipalities', or all
+    for staff), the oldest first, at most `limit`. Raises NotAllowed unless signed in."""
+    permissions.require_signed_in(by)
+    stmt = (
+        _adoptions(by, months_before(now, months))
+        .options(selectinload(Adoption.initiative), selectinload(Adoption.municipality))
+        .order_by(Adoption.confirmed_at, Adoption.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def stale_count(session: Session, by: User | None, now: datetime, months: int) -> int:
+    """How many initiatives and adoptions `by` has to review."""
+    permissions.require_signed_in(by)
+    cutoff = months_before(now, months)
+    condition = _stale_initiative(cutoff)
+    codes = _scope(by)
+    if codes is not None:
+        condition = and_(condition, _involving(codes))
+    initiatives = session.scalar(select(func.count(Initiative.id)).where(condition)) or 0
+    adoptions = _adoptions(by, cutoff).with_only_columns(func.count(Adoption.id))
+    return initiatives + (session.scalar(adoptions) or 0)
+
+
+def confirm(session: Session, initiative_id: int, by: User | None, now: datetime) -> Initiative:
+    """Record that a published initiative is still correct, with a revision. Raises NotFound,
+    NotAllowed or Conflict (not published).
+
+    The row's version does not change: a confirmation must not turn somebody's open edit of
+    the same initiative into a conflict."""
+    initiative = submissions.get(session, initiative_id, by, Action.CONFIRM)
+    if initiative.state != State.PUBLISHED:
+        raise Conflict(_l("Only a published initiative can be confirmed as still correct."))
+    before = initiative.last_confirmed_at
+    session.execute(
+        update(Initiative)
+        .where(Initiative.id == initiative.id)
+        .values(last_confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    record(
+        session,
+        initiative,
+        by,
+        Event.CONFIRMED,
+        {"last_confirmed_at": [_iso(before), _iso(now)]},
+    )
+    session.commit()
+    session.refresh(initiative)
+    return initiative
+
+
+def confirm_adoption(
+    session: Session, adoption_id: int, by: User | None, now: datetime
+) -> Adoption:
+    """Record that a municipality still uses what it adopted. Raises NotFound (also for
+    someone who may not see it) or NotAllowed."""
+    permissions.require_signed_in(by)
+    adoption = session.get(Adoption, adoption_id)
+    if adoption is None:
+        raise NotFound()
+    if not (permissions.is_staff(by) or adoption.municipality_code in permissions.own_codes(by)):
+        raise NotFound()
+    adoption.confirmed_at = now
+    session.commit()
+    return adoption
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return aware(moment).isoformat() if moment else None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What one coordinator is asked to review."""
+
+    user: User
+    initiatives: list[Due]
+    adoptions: list[Adoption]
+
+    @property
+    def size(self) -> int:
+        return len(self.initiatives) + len(self.adoptions)
+
+
+def reminders(session: Session, now: datetime, months: int) -> list[Reminder]:
+    """Every active coordinator with something stale, by e-mail address."""
+    coordinators = session.scalars(
+        select(User)
+        .where(User.role == Role.COORDINATOR, User.active.is_(True))
+        .options(selectinload(User.municipalities))
+        .order_by(User.email)
+    )
+    out = []
+    for user in coordinators:
+        codes = sorted(permissions.own_codes(user))
+        if not codes:
+            continue
+        condition = and_(_stale_initiative(months_before(now, months)), _involving(codes))
+        stale = _due(
+            list(
+                session.scalars(
+                    select(Initiative)
+                    .where(condition)
+                    .options(selectinload(Initiative.municipalities))
+                    .order_by(Initiative.updated_at, Initiative.id)
+                )
+            )
+        )
+        adopted = stale_adoptions(session, user, now, months, limit=1000)
+        if stale or adopted:
+            out.append(Reminder(user, stale, adopted))
+    return out

@@ -1,0 +1,170 @@
+"""Keeping the register alive, the coordinators' and moderators' side: the review list of what
+has gone stale, "still correct" in one click, "we have no initiatives", and "we do this too"."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
+
+from kommunkarta import db
+from kommunkarta.filters import MUNICIPALITY_CODE
+from kommunkarta.i18n import select_locale
+from kommunkarta.models import utcnow
+from kommunkarta.services import (
+    adoption,
+    coverage,
+    freshness,
+    initiatives,
+    permissions,
+    reports,
+    taxonomy,
+)
+from kommunkarta.services.coverage import CoverageState
+from kommunkarta.services.errors import InvalidFields, NotAllowed, NotFound
+from kommunkarta.services.users import InvalidField
+from kommunkarta.submissions import bp
+from kommunkarta.submissions.common import acting_user, page_number, show_errors
+from kommunkarta.submissions.upkeep_forms import AdoptForm, ConfirmForm
+
+
+def stale_months() -> int:
+    return current_app.config["STALE_MONTHS"]
+
+
+def _checked() -> None:
+    """A one-click action's CSRF token; 400 without it."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+def upkeep_counts() -> dict[str, int]:
+    """For templates/submissions/_upkeep_summary.html: what the signed-in user has to review."""
+    session, user = db.session(), acting_user()
+    return {
+        "stale": freshness.stale_count(session, user, utcnow(), stale_months()),
+        "open_reports": reports.open_count(session, user),
+    }
+
+
+def _places(user) -> list[coverage.Coverage]:
+    """The municipalities a user looks after: a coordinator's own, or for staff those whose
+    state asks for attention (unknown or stale)."""
+    rows = coverage.municipalities(db.session(), utcnow(), stale_months())
+    if permissions.is_staff(user):
+        attention = [r for r in rows if r.state in (CoverageState.UNKNOWN, CoverageState.STALE)]
+        return sorted(attention, key=lambda r: (r.state != CoverageState.UNKNOWN, r.code))
+    own = permissions.own_codes(user)
+    return [r for r in rows if r.code in own]
+
+
+def review_list(status: int = 200, problem: str | None = None):
+    session, user = db.session(), acting_user()
+    now, months = utcnow(), stale_months()
+    return (
+        render_template(
+            "submissions/needs_review.html",
+            page=freshness.stale_initiatives(session, user, now, months, page_number()),
+            adoptions=freshness.stale_adoptions(session, user, now, months),
+            places=_places(user),
+            months=months,
+            problem=problem,
+        ),
+        status,
+    )
+
+
+@bp.get("/needs-review")
+@login_required
+def needs_review():
+    return review_list()
+
+
+@bp.post("/initiatives/<int:initiative_id>/confirm")
+@login_required
+def confirm(initiative_id: int):
+    _checked()
+    initiative = freshness.confirm(db.session(), initiative_id, acting_user(), utcnow())
+    flash(_("Confirmed: “%(title)s” is still correct.", title=initiative.title), "success")
+    return redirect(url_for(".needs_review"))
+
+
+@bp.post("/adoptions/<int:adoption_id>/confirm")
+@login_required
+def confirm_adoption(adoption_id: int):
+    _checked()
+    freshness.confirm_adoption(db.session(), adoption_id, acting_user(), utcnow())
+    flash(_("Confirmed: your municipality still does this."), "success")
+    return redirect(url_for(".needs_review"))
+
+
+@bp.post("/municipalities/<code>/confirm-none")
+@login_required
+def confirm_none(code: str):
+    if not MUNICIPALITY_CODE.match(code):
+        raise NotFound()
+    _checked()
+    try:
+        coverage.confirm_none(db.session(), code, acting_user(), utcnow())
+    except InvalidField as error:
+        db.session().rollback()
+        return review_list(400, str(error.reason))
+    flash(_("Recorded: no AI initiatives for now."), "success")
+    return redirect(url_for(".needs_review"))
+
+
+def adopt_form(user, initiative, posted: bool = True) -> AdoptForm | None:
+    """The "we do this too" form for a coordinator who may adopt the initiative, with their
+    municipalities that have not yet (filled from the request if `posted`); None for anyone
+    else."""
+    done = {a.municipality_code for a in initiative.adoptions}
+    codes = [c for c in permissions.adopting_codes(user, initiative) if c not in done]
+    if not codes:
+        return None
+    names = {m.code: m.name for m in user.municipalities}
+    locale = select_locale()
+    form = AdoptForm() if posted else AdoptForm(formdata=None)
+    form.municipality.choices = [SelectChoice(c, names[c]) for c in codes]
+    form.status.choices = [
+        SelectChoice(t.slug, t.name(locale)) for t in taxonomy.terms(db.session(), "statuses")
+    ]
+    return form
+
+
+@bp.route("/initiatives/<int:initiative_id>/adopt", methods=["GET", "POST"])
+@login_required
+def adopt(initiative_id: int):
+    session, user = db.session(), acting_user()
+    initiative = initiatives.get_visible(session, initiative_id)
+    if initiative is None:
+        raise NotFound()
+    form = adopt_form(user, initiative)
+    if form is None:
+        if request.method == "POST" and permissions.adopting_codes(user, initiative):
+            # every municipality of theirs that could adopt it has already
+            own = permissions.own_codes(user)
+            done = [a.municipality.name for a in initiative.adoptions if a.municipality_code in own]
+            message = adoption.already_adopted(", ".join(done))
+            return _adopt_page(initiative, None, 400, str(message))
+        raise NotAllowed()
+    if form.validate_on_submit():
+        try:
+            adoption.adopt(session, initiative_id, form.request(), user, utcnow())
+        except InvalidFields as error:
+            session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("Added: your municipality does this too."), "success")
+            return redirect(url_for("public.initiative_page", initiative_id=initiative_id))
+    status = 400 if request.method == "POST" else 200
+    return _adopt_page(initiative, form, status)
+
+
+def _adopt_page(initiative, form, status: int, problem: str | None = None):
+    return (
+        render_template(
+            "submissions/adopt.html", initiative=initiative, form=form, problem=problem
+        ),
+        status,
+    )
