@@ -376,6 +376,7 @@ def markdown(run: Run) -> str:
         "",
         f"Reproduce: `make bench BENCH_SIZES={sizes} BENCH_DATABASES={databases} "
         f"BENCH_SECONDS={options.seconds:g} BENCH_MIN_REQUESTS={options.min_requests} "
+        f"BENCH_WARMUP={options.warmup} "
         f"BENCH_LOAD_SECONDS={options.load_seconds:g}`.",
         "",
         *problems,
@@ -394,7 +395,8 @@ def markdown(run: Run) -> str:
         "",
         "## Every endpoint",
         "",
-        "After warm-up, each endpoint is requested until "
+        f"After {options.warmup} warm-up requests (1 for exports), each endpoint is requested "
+        "until "
         f"{options.seconds:g} s have passed and at least {options.min_requests} requests "
         "(5 for exports) were timed. n/a: the endpoint does not exist (yet) or did not answer "
         "200.",

@@ -10,7 +10,8 @@ def test_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, capsys):
     output = tmp_path / "benchmarks.md"
     output.write_text("# Benchmarks\n\nNotes kept by hand.\n")
     options = ["--sizes", "50", "--databases", "sqlite", "--seconds", "0"]
-    options += ["--min-requests", "2", "--load-seconds", "0", "--output", str(output)]
+    options += ["--min-requests", "2", "--warmup", "1", "--load-seconds", "0"]
+    options += ["--output", str(output)]
 
     assert run.main(options) == 0
 
