@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import uuid
@@ -329,11 +330,16 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     run = report.Run.start(options)
     say(f"Benchmark on {run.machine}; load average {run.load_before}")
-    with tempfile.TemporaryDirectory(prefix="kommunkarta-bench-") as scratch:
-        # what every CLI figure includes before the command does anything
-        run.cli_startup = time_command(["routes"], f"sqlite:///{scratch}/startup.sqlite")
-        for backend in options.databases:
-            run.backends.append(bench_backend(backend, options, Path(scratch)))
+    # stopped from outside, it still drops its PostgreSQL schema and temporary files
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        with tempfile.TemporaryDirectory(prefix="kommunkarta-bench-") as scratch:
+            # what every CLI figure includes before the command does anything
+            run.cli_startup = time_command(["routes"], f"sqlite:///{scratch}/startup.sqlite")
+            for backend in options.databases:
+                run.backends.append(bench_backend(backend, options, Path(scratch)))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     run.finish()
     report.write(options.output, report.markdown(run))
     print(report.summary(run))
