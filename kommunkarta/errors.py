@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from kommunkarta.extensions import login_manager
@@ -64,5 +64,7 @@ def _database_unavailable(_error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(FilterError, _filter_error)
     app.register_error_handler(HTTPException, _http_error)
+    # the database cannot be reached or the connection broke; any other database error is
+    # a fault of ours, a 500 that is logged, and no reason to tell people to come back later
     app.register_error_handler(OperationalError, _database_unavailable)
-    app.register_error_handler(DBAPIError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)

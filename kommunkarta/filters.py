@@ -9,6 +9,7 @@ select over `Initiative`, and `to_args()` turns the filter back into query argum
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -164,6 +165,8 @@ class InitiativeFilter:
             raise FilterError(
                 "q", _l("the search text may be at most %(max)s characters", max=Q_MAX), q[:20]
             )
+        if q is not None and any(unicodedata.category(c) == "Cc" for c in q):
+            raise FilterError("q", _l("the search text may not contain control characters"), q[:20])
         year_from, year_to = _year(args, "year_from"), _year(args, "year_to")
         if year_from and year_to and year_from > year_to:
             raise FilterError(
