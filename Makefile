@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := kommunkarta
 
-.PHONY: run test bench lint translations extract-messages
+.PHONY: run test bench load audit lint translations extract-messages
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -29,6 +29,16 @@ test: translations
 # Options as variables: make bench BENCH_SIZES=1000,10000 BENCH_DATABASES=sqlite (see README)
 bench: translations
 	$(PY) -m benchmarks
+
+# Sustained load on localhost, not part of make test (see docs/benchmarks.md):
+# make load LOAD_SECONDS=60 LOAD_SIZE=10000 LOAD_DATABASES=sqlite,postgresql
+load: translations
+	$(PY) -m benchmarks.sustained
+
+# Known vulnerabilities in the installed dependencies; fails on any, and on a release it
+# could not look up (.ci/run first checks that pip-audit's service can be reached)
+audit: $(VENV)/.installed
+	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check kommunkarta tests benchmarks

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from benchmarks.measure import ROOT
 
 WRK_MISSING = "wrk is not installed (Debian: apt-get install -y wrk)"
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+WRK_MIXED_SCRIPT = Path(__file__).with_name("wrk_mixed.lua")
 WORKERS = 2
 CONNECTIONS = 8
 
@@ -102,10 +103,14 @@ def fetch(url: str) -> None:
         response.read()
 
 
-def run_wrk(label: str, url: str, seconds: float) -> LoadResult:
-    """One wrk run of `seconds` against `url` with gzip accepted, as a browser asks."""
+def run_wrk(label: str, url: str, seconds: float, paths: Sequence[str] = ()) -> LoadResult:
+    """One wrk run of `seconds` against `url` with gzip accepted, as a browser asks; with
+    `paths`, the requests go to each of them in turn on the server of `url`."""
+    script = WRK_MIXED_SCRIPT if paths else WRK_SCRIPT
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s"]
-    command += ["--timeout", "10s", "-H", "Accept-Encoding: gzip", "-s", str(WRK_SCRIPT), url]
+    command += ["--timeout", "10s", "-H", "Accept-Encoding: gzip", "-s", str(script), url]
+    if paths:
+        command += ["--", *paths]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     line = next(
         (x for x in done.stdout.splitlines() if x.startswith("BENCH ")),
