@@ -28,6 +28,7 @@ from kommunkarta.services import (
     geodata,
     importer,
     initiatives,
+    pstw,
     schema,
     setup,
     users,
@@ -257,6 +258,44 @@ def import_command(file: Path, dry_run: bool) -> None:
     click.echo(lines[-1])
 
 
+@click.command("import-pstw")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read, resolve and report; write nothing.")
+@with_appcontext
+@user_errors
+def import_pstw_command(file: Path, dry_run: bool) -> None:
+    """Import the Swedish municipal cases of an EU Public Sector Tech Watch FILE (.csv, .xlsx)."""
+    if not file.is_file():
+        raise click.ClickException(f"{file}: no such file")
+    _ready_database()
+    with contextlib.ExitStack() as stack:
+        session = stack.enter_context(_session())
+        stack.enter_context(force_locale("en"))
+        source = stack.enter_context(file.open("rb"))
+        progress = stack.enter_context(_ProgressBars())
+        try:
+            report = pstw.import_file(
+                session, source, file.name, dry_run=dry_run, progress=progress
+            )
+        except importer.ImportFileError as error:
+            raise click.ClickException(str(error)) from None
+    for line in pstw.report_lines(report):
+        click.echo(line)
+
+
+@click.command("export-pstw")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@user_errors
+def export_pstw_command(file: Path) -> None:
+    """Write the published initiatives to FILE (.csv, .xlsx) in the columns of the EU Public
+    Sector Tech Watch."""
+    _ready_database()
+    with _session() as session:
+        count = pstw.write_file(session, file)
+    click.echo(f"Wrote {count} initiatives to {file} in the PSTW columns.")
+
+
 COMMANDS = [
     init_db_command,
     seed_demo_command,
@@ -264,6 +303,8 @@ COMMANDS = [
     geodata_group,
     export_command,
     import_command,
+    import_pstw_command,
+    export_pstw_command,
 ]
 
 

@@ -28,7 +28,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +59,9 @@ from kommunkarta.services.geodata import Geodata
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 REQUIRED_COLUMNS = ("title", "status", "municipalities")
+# the export's attribution of initiatives from other data sets: import-pstw sets it from the
+# source, so import reads past it and leaves it as it is
+IGNORED_COLUMNS = frozenset({"source"})
 SUFFIXES = (".csv", ".xlsx")
 MAX_ID = 2**31 - 1
 BATCH = 1000
@@ -130,15 +133,21 @@ class _Table:
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
 
 
-def _read_csv(data: bytes) -> _Table:
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+def _read_csv(data: bytes, encodings: Sequence[str], delimiters: str) -> _Table:
+    for encoding in encodings:
+        try:
+            content = data.decode(encoding)
+            break
+        except UnicodeDecodeError as error:
+            failure = error
+    else:
+        line = data.count(b"\n", 0, failure.start) + 1
         raise ImportFileError(
             _l("the file is not UTF-8 text (line %(line)s); save it as “CSV UTF-8”", line=line)
         ) from None
-    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    header_line = content.split("\n", 1)[0]
+    delimiter = max(delimiters, key=header_line.count)  # the first on a tie
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, [])
         rows = []
@@ -178,8 +187,17 @@ def _read_xlsx(data: bytes) -> _Table:
     return _Table(header, rows)
 
 
-def read_table(source: IO[bytes], filename: str) -> _Table:
-    """The header and the non-empty rows of a CSV or XLSX file; raises ImportFileError."""
+def read_table(
+    source: IO[bytes],
+    filename: str,
+    *,
+    encodings: Sequence[str] = ("utf-8-sig",),
+    delimiters: str = ",",
+) -> _Table:
+    """The header and the non-empty rows of a CSV or XLSX file; raises ImportFileError.
+
+    A CSV is decoded with the first of `encodings` that fits all of it, and split at
+    whichever of `delimiters` its header line holds most often."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise ImportFileError(
@@ -195,7 +213,7 @@ def read_table(source: IO[bytes], filename: str) -> _Table:
         )
     if not data.strip():
         raise ImportFileError(_l("the file is empty"))
-    table = _read_csv(data) if suffix == ".csv" else _read_xlsx(data)
+    table = _read_csv(data, encodings, delimiters) if suffix == ".csv" else _read_xlsx(data)
     while table.header and not table.header[-1].strip():
         table.header.pop()  # spreadsheet programs leave empty columns at the end
     if len(table.rows) > MAX_ROWS:
@@ -414,7 +432,7 @@ def _near(geodata: Geodata, code: str, lat: float, lon: float) -> bool:
 
 
 @dataclass
-class _Record:
+class Record:
     row: int
     values: dict[str, Any]
 
@@ -425,13 +443,15 @@ def _check_row(
     columns: list[str],
     vocabulary: _Vocabulary,
     geodata: Geodata,
-) -> tuple[_Record | None, list[RowError]]:
+) -> tuple[Record | None, list[RowError]]:
     errors: list[RowError] = []
     extra = [c for c in cells[len(columns) :] if c is not None and str(c).strip()]
     if extra:
         errors.append(RowError(number, "", _shown(extra[0]), _l("a value outside the columns")))
     values: dict[str, Any] = {}
     for position, column in enumerate(columns):
+        if column in IGNORED_COLUMNS:
+            continue
         raw = cells[position] if position < len(cells) else None
         try:
             values[column] = _parse(column, raw, vocabulary)
@@ -451,12 +471,25 @@ def _check_row(
                     _l("the point lies outside the initiative's municipalities"),
                 )
             )
-    return (None if errors else _Record(number, values)), errors
+    return (None if errors else Record(number, values)), errors
 
 
 # --- writing --------------------------------------------------------------------------------
 
-SCALARS = ("title", "summary", "description", "start_year", "url", "contact", "lat", "lon")
+SCALARS = (
+    "title",
+    "summary",
+    "description",
+    "start_year",
+    "url",
+    "contact",
+    "lat",
+    "lon",
+    # where an initiative from another data set came from: set by import-pstw (services.pstw)
+    "external_ref",
+    "source",
+    "licence",
+)
 LISTS = ("benefit_areas", "areas", "technologies")
 
 
@@ -531,12 +564,16 @@ def _new(values: dict[str, Any], now: datetime, by: User | None) -> Initiative:
     return initiative
 
 
-def _existing(session: Session, ids: list[int]) -> dict[int, Initiative]:
-    found: dict[int, Initiative] = {}
-    for start in range(0, len(ids), BATCH):
+def load_existing(
+    session: Session, keys: list[Any], column: Any = Initiative.id
+) -> dict[Any, Initiative]:
+    """The initiatives whose `column` holds one of `keys`, by that value, with everything
+    that _changes compares loaded."""
+    found: dict[Any, Initiative] = {}
+    for start in range(0, len(keys), BATCH):
         stmt = (
             select(Initiative)
-            .where(Initiative.id.in_(ids[start : start + BATCH]))
+            .where(column.in_(keys[start : start + BATCH]))
             .options(
                 selectinload(Initiative.municipalities),
                 selectinload(Initiative.benefit_areas),
@@ -545,7 +582,7 @@ def _existing(session: Session, ids: list[int]) -> dict[int, Initiative]:
                 selectinload(Initiative.status),
             )
         )
-        found.update((i.id, i) for i in session.scalars(stmt))
+        found.update((getattr(i, column.key), i) for i in session.scalars(stmt))
     return found
 
 
@@ -571,7 +608,7 @@ def _revision(initiative_id: int, action: str, changes: dict, by: User | None) -
 
 @dataclass
 class _Step:
-    record: _Record
+    record: Record
     target: Initiative | None  # None: create
     changes: dict[str, list[Any]]
 
@@ -629,7 +666,7 @@ def import_table(
         return report
     columns = [h.strip().lower() for h in table.header]
     vocabulary = _Vocabulary.load(session)
-    records: list[_Record] = []
+    records: list[Record] = []
     first_row_of_id: dict[int, int] = {}
     for done, (number, cells) in enumerate(table.rows, start=1):
         record, errors = _check_row(number, cells, columns, vocabulary, geodata)
@@ -654,21 +691,38 @@ def import_table(
     if report.errors:
         return report
 
-    existing = _existing(session, list(first_row_of_id))
+    targets = load_existing(session, list(first_row_of_id))
+    report.created, report.updated, report.unchanged = apply(
+        session, records, targets, "id", dry_run=dry_run, by=by, progress=progress
+    )
+    return report
+
+
+def apply(
+    session: Session,
+    records: list[Record],
+    targets: dict[Any, Initiative],
+    key: str,
+    *,
+    dry_run: bool,
+    by: User | None,
+    progress: Progress | None,
+) -> tuple[int, int, int]:
+    """Compare each record with the initiative in `targets` under the record's value of
+    `key` (none there: a new initiative), then write every change in one transaction,
+    committed here, unless this is a dry run. Returns how many are (new, changed,
+    unchanged). Raises ImportFileError if an initiative changes under the import."""
     plan = []
     for record in records:
-        target = existing.get(record.values.get("id"))
+        target = targets.get(record.values.get(key))
         changes = _changes(target, record.values) if target is not None else {}
         plan.append(_Step(record, target, changes))
-        if target is None:
-            report.created += 1
-        elif changes:
-            report.updated += 1
-        else:
-            report.unchanged += 1
+    created = sum(1 for step in plan if step.target is None)
+    updated = sum(1 for step in plan if step.changes)
+    counts = (created, updated, len(plan) - created - updated)
     if dry_run:
         session.rollback()
-        return report
+        return counts
     try:
         _write(session, plan, by, progress)
         session.commit()
@@ -683,7 +737,7 @@ def import_table(
     except BaseException:
         session.rollback()
         raise
-    return report
+    return counts
 
 
 def import_file(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
+from kommunkarta.services import sources
 from kommunkarta.services.initiatives import visible
 
 # Joins the values of a multi-valued cell (taxonomy slugs, municipality codes). Slugs and codes
@@ -41,12 +42,13 @@ COLUMNS = (
     "is_demo",
     "published_at",
     "updated_at",
+    "source",
 )
 # Free text typed by people: the columns the spreadsheet formula guard applies to.
-TEXT_COLUMNS = frozenset({"title", "summary", "description", "url", "contact"})
+TEXT_COLUMNS = frozenset({"title", "summary", "description", "url", "contact", "source"})
 
-LICENCE = "CC BY 4.0"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE = sources.CC_BY_4
+LICENCE_URL = sources.CC_BY_4_URL
 ATTRIBUTION = "Kommunkartan"
 
 # Spreadsheet programs treat a cell starting with = + - @ (or a tab or carriage return) as a
@@ -129,6 +131,7 @@ def to_row(initiative: Initiative) -> dict[str, Any]:
         "is_demo": "true" if initiative.is_demo else "false",
         "published_at": timestamp(initiative.published_at) or "",
         "updated_at": timestamp(initiative.updated_at) or "",
+        "source": sources.attribution_text(initiative),
     }
 
 
