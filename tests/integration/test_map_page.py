@@ -67,7 +67,9 @@ def test_figures_page_is_the_maps_table_without_script(seeded_app):
     client = seeded_app.test_client()
     api = client.get("/api/v1/municipalities?benefit=safety").get_json()
     html = client.get("/figures?benefit=safety&lang=en").get_data(as_text=True)
-    rows = re.findall(r'<a href="/municipalities/(\d{4})">[^<]+</a></th>\s*<td class="num">(\d+)<', html)
+    rows = re.findall(
+        r'<a href="/municipalities/(\d{4})">[^<]+</a></th>\s*<td class="num">(\d+)<', html
+    )
     assert len(rows) == 290
     assert {code: int(n) for code, n in rows} == {m["code"]: m["count"] for m in api}
     assert "for Safety and security" in html
