@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import FlaskGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
@@ -21,18 +21,22 @@ from sqlalchemy.orm import Session
 
 from kommunkarta import db, geo
 from kommunkarta.filters import FilterError, InitiativeFilter, Vocabulary
-from kommunkarta.models import Initiative
+from kommunkarta.models import Initiative, utcnow
 from kommunkarta.services import (
+    backup,
     demo,
     exporter,
+    freshness,
     geodata,
     importer,
     initiatives,
     pstw,
+    reminders,
     schema,
     setup,
     users,
 )
+from kommunkarta.services.text import is_web_url
 
 
 def user_errors(command):
@@ -62,8 +66,12 @@ def user_errors(command):
     return wrapper
 
 
-def _session() -> Session:
-    return Session(db.engine())
+def _session(writing: bool = True) -> Session:
+    """A session for a command. One that writes takes SQLite's write lock when it begins,
+    waiting for other writers, instead of failing with "database is locked" at its first
+    write (see kommunkarta.db)."""
+    engine = db.engine()
+    return Session(db.writing_engine(engine) if writing else engine)
 
 
 def _ready_database() -> None:
@@ -194,7 +202,7 @@ def export_command(file: Path, **filters: str | tuple[str, ...] | None) -> None:
     """Write the published initiatives under the filters to FILE (.csv, .xlsx, .geojson)."""
     exporter.format_of(file)
     _ready_database()
-    with _session() as session, force_locale("en"):
+    with _session(writing=False) as session, force_locale("en"):
         try:
             selection = InitiativeFilter.from_args(filters, Vocabulary.load(session))
         except FilterError as error:
@@ -240,7 +248,7 @@ def import_command(file: Path, dry_run: bool) -> None:
     """Import initiatives from FILE (.csv or .xlsx in the export's columns): all rows or none."""
     _ready_database()
     with contextlib.ExitStack() as stack:
-        session = stack.enter_context(_session())
+        session = stack.enter_context(_session(writing=not dry_run))
         stack.enter_context(force_locale("en"))
         source = stack.enter_context(file.open("rb"))
         progress = stack.enter_context(_ProgressBars())
@@ -269,7 +277,7 @@ def import_pstw_command(file: Path, dry_run: bool) -> None:
         raise click.ClickException(f"{file}: no such file")
     _ready_database()
     with contextlib.ExitStack() as stack:
-        session = stack.enter_context(_session())
+        session = stack.enter_context(_session(writing=not dry_run))
         stack.enter_context(force_locale("en"))
         source = stack.enter_context(file.open("rb"))
         progress = stack.enter_context(_ProgressBars())
@@ -291,9 +299,91 @@ def export_pstw_command(file: Path) -> None:
     """Write the published initiatives to FILE (.csv, .xlsx) in the columns of the EU Public
     Sector Tech Watch."""
     _ready_database()
-    with _session() as session:
+    with _session(writing=False) as session:
         count = pstw.write_file(session, file)
     click.echo(f"Wrote {count} initiatives to {file} in the PSTW columns.")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@user_errors
+def backup_command(file: Path) -> None:
+    """Copy the SQLite database to FILE while the app keeps running (replaces FILE)."""
+    summary = backup.backup(db.engine(), file)  # BackupError is a ValueError: one line
+    click.echo(
+        f"Backed up {summary.initiatives} initiatives and {summary.users} accounts to {file} "
+        f"({_megabytes(summary.size)})."
+    )
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--replace", is_flag=True, help="Overwrite a database that already holds initiatives."
+)
+@with_appcontext
+@user_errors
+def restore_command(file: Path, replace: bool) -> None:
+    """Copy the backup FILE into the SQLite database."""
+    summary = backup.restore(db.engine(), file, replace=replace)
+    click.echo(
+        f"Restored {summary.initiatives} initiatives and {summary.users} accounts from {file}."
+    )
+    if summary.revision != schema.head_revision():
+        click.echo("The backup has an older schema: run `kommunkarta init-db` to migrate it.")
+
+
+@click.command("remind")
+@click.option(
+    "--base-url",
+    envvar="KOMMUNKARTA_PUBLIC_URL",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where people open the app, for the links in the messages (KOMMUNKARTA_PUBLIC_URL).",
+)
+@click.option(
+    "--sender",
+    envvar="KOMMUNKARTA_MAIL_FROM",
+    default="kommunkartan@localhost",
+    show_default=True,
+    help="The messages' From address (KOMMUNKARTA_MAIL_FROM).",
+)
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+@with_appcontext
+@user_errors
+def remind_command(base_url: str, sender: str, lang: str) -> None:
+    """Print each coordinator's stale initiatives; with SMTP_URL set, e-mail them instead."""
+    if not is_web_url(base_url):
+        raise click.ClickException("--base-url must start with http:// or https://")
+    _ready_database()
+    months = current_app.config["STALE_MONTHS"]
+    with (
+        _session(writing=False) as session,
+        current_app.test_request_context(base_url=base_url),
+        force_locale(lang),
+    ):
+        due = freshness.reminders(session, utcnow(), months)
+
+        def link(kind: str, number: int) -> str:
+            if kind == "review":
+                return url_for("submissions.needs_review", _external=True)
+            return url_for("public.initiative_page", initiative_id=number, _external=True)
+
+        messages = [reminders.compose(r, link, months, sender) for r in due]
+    smtp_url = current_app.config["SMTP_URL"]
+    if smtp_url:
+        sent = reminders.send(smtp_url, messages)  # MailError is a ValueError: one line
+        click.echo(f"Sent {sent} reminders through {reminders.server(smtp_url).host}.")
+        return
+    for message in messages:
+        click.echo(f"To: {message['To']}\nSubject: {message['Subject']}\n")
+        click.echo(message.get_content())
+    click.echo(f"{len(messages)} coordinators have something to review (SMTP_URL is not set).")
 
 
 COMMANDS = [
@@ -305,6 +395,9 @@ COMMANDS = [
     import_command,
     import_pstw_command,
     export_pstw_command,
+    backup_command,
+    restore_command,
+    remind_command,
 ]
 
 

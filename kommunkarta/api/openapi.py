@@ -33,6 +33,7 @@ from kommunkarta.services import items
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 MAX_PAGE = 10_000_000
+MAX_ID = 2**31 - 1  # the largest id the database's integer column holds
 PREFIX = "/api/v1"
 
 
@@ -57,6 +58,15 @@ class MunicipalityRef(Schema):
 class Location(Schema):
     lat = f.Float(required=True, metadata={"description": "Latitude, WGS 84."})
     lon = f.Float(required=True, metadata={"description": "Longitude, WGS 84."})
+
+
+class Adopter(Schema):
+    code = _text(
+        "Four-digit code of the adopting municipality.", validate=validate.Regexp(r"^\d{4}$")
+    )
+    name = _text("Name of the adopting municipality.")
+    status = _text("Status slug of its own use.")
+    start_year = f.Integer(required=True, allow_none=True)
 
 
 def _slugs(description: str) -> f.List:
@@ -89,6 +99,16 @@ class Item(Schema):
     )
     published_at = f.DateTime(required=True, allow_none=True)
     updated_at = f.DateTime(required=True, allow_none=True)
+    last_confirmed_at = f.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When someone last confirmed it is still correct."},
+    )
+    adopted_by = f.List(
+        f.Nested(Adopter),
+        required=True,
+        metadata={"description": "Other municipalities that use it too (“we do this too”)."},
+    )
     is_demo = f.Boolean(required=True, metadata={"description": "Synthetic demo data."})
 
 
@@ -104,7 +124,11 @@ class MunicipalityCount(Schema):
     name = _text("Name.")
     region_code = _text("Two-digit county code.", validate=validate.Regexp(r"^\d{2}$"))
     count = f.Integer(
-        required=True, metadata={"description": "Published initiatives under the filters."}
+        required=True,
+        metadata={
+            "description": "Published initiatives under the filters that the municipality "
+            "takes part in or has adopted."
+        },
     )
 
 
@@ -153,10 +177,19 @@ FILTERS: dict[str, tuple[str, str | None, dict[str, Any]]] = {
         None,
         {"pattern": MUNICIPALITY_CODE.pattern},
     ),
-    "q": ("Free text over title, summary and description.", None, {"maxLength": Q_MAX}),
+    "q": (
+        "Free text over title, summary and description; no control characters.",
+        None,
+        {"maxLength": Q_MAX, "pattern": r"^[^\u0000-\u001f\u007f-\u009f]*$"},
+    ),
     "year_from": ("First start year, inclusive.", None, {"minimum": YEAR_MIN, "maximum": YEAR_MAX}),
     "year_to": ("Last start year, inclusive.", None, {"minimum": YEAR_MIN, "maximum": YEAR_MAX}),
 }
+
+
+# the place filters take the codes the database knows, as the taxonomy filters take its slugs
+# (a well-formed code of no county or municipality is a 400, like an unknown slug)
+PLACE_CODES = {"region": "regions", "municipality": "municipalities"}
 
 
 @dataclass(frozen=True)
@@ -192,6 +225,8 @@ def _filter_parameters(vocabulary: Vocabulary) -> dict[str, dict[str, Any]]:
         else:
             numeric = "minimum" in extra
             schema = {"type": "integer" if numeric else "string", **extra}
+            if field.name in PLACE_CODES:
+                schema["enum"] = sorted(getattr(vocabulary, PLACE_CODES[field.name]))
             style = {}
         parameters[field.name] = {
             "name": field.name,
@@ -199,6 +234,7 @@ def _filter_parameters(vocabulary: Vocabulary) -> dict[str, dict[str, Any]]:
             "required": False,
             "description": description,
             "schema": schema,
+            "allowEmptyValue": True,  # as a form sends an unset field: the same as leaving it out
             **style,
         }
     return parameters
@@ -210,6 +246,7 @@ PAGING = {
         "in": "query",
         "required": False,
         "description": "Page number, from 1.",
+        "allowEmptyValue": True,
         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
     },
     "per_page": {
@@ -217,6 +254,7 @@ PAGING = {
         "in": "query",
         "required": False,
         "description": f"Items per page, at most {MAX_PER_PAGE}.",
+        "allowEmptyValue": True,
         "schema": {
             "type": "integer",
             "minimum": 1,
@@ -242,7 +280,7 @@ def _operation(operation: Operation, endpoint: str) -> dict[str, Any]:
                 "name": operation.id_parameter,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             }
         )
     if operation.filters:

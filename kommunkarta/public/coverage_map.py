@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import utcnow
@@ -89,14 +89,5 @@ def map_config(view: CoverageView) -> dict[str, Any]:
 
 
 def map_texts() -> dict[str, str]:
-    """The strings map.js shows for coverage and adoptions, in the current language, with
-    `{n}` where it puts a number."""
-    adopted = get_translations().ngettext
-    return {
-        "coverage_title": _("Coverage"),
-        "adopted_one": adopted("including %(num)s adopted", "including %(num)s adopted", 1)
-        % {"num": "{n}"},
-        "adopted_many": adopted("including %(num)s adopted", "including %(num)s adopted", 2)
-        % {"num": "{n}"},
-        "adopted_mark": _("adopted"),
-    }
+    """The strings map.js shows for coverage and adoptions, in the current language."""
+    return {"coverage_title": _("Coverage"), "adopted_mark": _("adopted")}

@@ -160,6 +160,18 @@ def municipalities(session: Session, now: datetime, months: int) -> list[Coverag
     return out
 
 
+def looked_after(session: Session, by: User | None, now: datetime, months: int) -> list[Coverage]:
+    """The municipalities `by` follows up: a coordinator's own, or for staff those that ask
+    for attention, the unknown first, then the stale. Raises NotAllowed unless signed in."""
+    permissions.require_signed_in(by)
+    rows = municipalities(session, now, months)
+    if permissions.is_staff(by):
+        attention = [r for r in rows if r.state in (CoverageState.UNKNOWN, CoverageState.STALE)]
+        return sorted(attention, key=lambda r: (r.state != CoverageState.UNKNOWN, r.code))
+    own = permissions.own_codes(by)
+    return [r for r in rows if r.code in own]
+
+
 @dataclass(frozen=True)
 class Summary:
     total: int
@@ -183,8 +195,7 @@ def confirm_none(session: Session, code: str, by: User | None, now: datetime) ->
     """State, at `now`, that a municipality has no AI initiatives. Raises NotAllowed (not a
     coordinator of it, nor staff), NotFound (no such municipality) or InvalidField when it
     takes part in or has adopted a published initiative."""
-    if not permissions.signed_in(by):
-        raise NotAllowed()
+    permissions.require_signed_in(by)
     municipality = session.get(Municipality, code)
     if municipality is None:
         raise NotFound()

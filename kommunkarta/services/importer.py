@@ -16,7 +16,8 @@ What a row means:
   or name, taxonomy terms by slug or Swedish or English name, all case-insensitive,
   several joined with `items.SEPARATOR`;
 - `state` defaults to published, `is_demo` to false; `published_at` and `updated_at` are
-  kept for new initiatives (now if empty) and left alone on updates;
+  kept for new initiatives (now if empty) and left alone on updates, as is
+  `last_confirmed_at` (empty if empty);
 - text that a spreadsheet would run as a formula (starting with "=") is refused; text
   written with the export's leading apostrophe (see `items.guard_formula`) is read back
   without it.
@@ -420,7 +421,7 @@ def _parse(column: str, value: Any, vocabulary: _Vocabulary) -> Any:
         return state
     if column == "is_demo":
         return _boolean(value)
-    return _timestamp(value)  # published_at, updated_at
+    return _timestamp(value)  # published_at, updated_at, last_confirmed_at
 
 
 def _near(geodata: Geodata, code: str, lat: float, lon: float) -> bool:
@@ -559,6 +560,7 @@ def _new(values: dict[str, Any], now: datetime, by: User | None) -> Initiative:
         created_at=now,
         updated_at=values.get("updated_at") or now,
         published_at=values.get("published_at"),
+        last_confirmed_at=values.get("last_confirmed_at"),
     )
     _assign(initiative, values, now)
     return initiative

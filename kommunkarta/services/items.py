@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.models import Initiative
+from kommunkarta.models import Adoption, Initiative
 from kommunkarta.services import sources
 from kommunkarta.services.initiatives import visible
 
@@ -42,6 +42,7 @@ COLUMNS = (
     "is_demo",
     "published_at",
     "updated_at",
+    "last_confirmed_at",
     "source",
 )
 # Free text typed by people: the columns the spreadsheet formula guard applies to.
@@ -62,6 +63,8 @@ _RELATIONS = (
     selectinload(Initiative.areas),
     selectinload(Initiative.technologies),
     selectinload(Initiative.status),
+    selectinload(Initiative.adoptions).selectinload(Adoption.municipality),
+    selectinload(Initiative.adoptions).selectinload(Adoption.status),
 )
 
 
@@ -106,6 +109,16 @@ def to_item(initiative: Initiative) -> dict[str, Any]:
         "published_at": timestamp(initiative.published_at),
         "updated_at": timestamp(initiative.updated_at),
         "is_demo": bool(initiative.is_demo),
+        "last_confirmed_at": timestamp(initiative.last_confirmed_at),
+        "adopted_by": [
+            {
+                "code": a.municipality.code,
+                "name": a.municipality.name,
+                "status": a.status.slug,
+                "start_year": a.start_year,
+            }
+            for a in initiative.adoptions
+        ],
     }
 
 
@@ -131,6 +144,7 @@ def to_row(initiative: Initiative) -> dict[str, Any]:
         "is_demo": "true" if initiative.is_demo else "false",
         "published_at": timestamp(initiative.published_at) or "",
         "updated_at": timestamp(initiative.updated_at) or "",
+        "last_confirmed_at": timestamp(initiative.last_confirmed_at) or "",
         "source": sources.attribution_text(initiative),
     }
 

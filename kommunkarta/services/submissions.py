@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kommunkarta.models import (
@@ -283,6 +283,7 @@ def make_public(session: Session, initiative: Initiative) -> dict[str, list[Any]
     initiative.pending_state = None
     initiative.moderation_note = ""
     initiative.updated_at = now
+    initiative.last_confirmed_at = now  # a moderator has just checked it
     return diff
 
 
@@ -296,6 +297,13 @@ def commit(session: Session) -> None:
 
 
 def require_version(initiative: Initiative, version: int) -> None:
+    """Raise Conflict unless the stored initiative is still at `version`.
+
+    The row is read again and locked for the rest of the transaction (PostgreSQL: FOR
+    UPDATE; SQLite's writing transactions hold the whole database already): two saves of
+    the same version at the same moment are taken one after the other, and the second
+    finds the new version here instead of failing half-way through its writes."""
+    object_session(initiative).refresh(initiative, with_for_update=True)
     if initiative.version != version:
         raise Conflict(CHANGED_MEANWHILE, current=working_copy(initiative))
 
@@ -312,7 +320,7 @@ def create(
     initiative = Initiative(author_id=by.id, state=state, is_demo=False, moderation_note="")
     _apply(session, initiative, content)
     if state == State.PUBLISHED:
-        initiative.published_at = utcnow()
+        initiative.published_at = initiative.last_confirmed_at = utcnow()
     session.add(initiative)
     session.flush()
     event = {

@@ -21,7 +21,6 @@ from kommunkarta.services import (
     reports,
     taxonomy,
 )
-from kommunkarta.services.coverage import CoverageState
 from kommunkarta.services.errors import InvalidFields, NotAllowed, NotFound
 from kommunkarta.services.users import InvalidField
 from kommunkarta.submissions import bp
@@ -48,17 +47,6 @@ def upkeep_counts() -> dict[str, int]:
     }
 
 
-def _places(user) -> list[coverage.Coverage]:
-    """The municipalities a user looks after: a coordinator's own, or for staff those whose
-    state asks for attention (unknown or stale)."""
-    rows = coverage.municipalities(db.session(), utcnow(), stale_months())
-    if permissions.is_staff(user):
-        attention = [r for r in rows if r.state in (CoverageState.UNKNOWN, CoverageState.STALE)]
-        return sorted(attention, key=lambda r: (r.state != CoverageState.UNKNOWN, r.code))
-    own = permissions.own_codes(user)
-    return [r for r in rows if r.code in own]
-
-
 def review_list(status: int = 200, problem: str | None = None):
     session, user = db.session(), acting_user()
     now, months = utcnow(), stale_months()
@@ -67,7 +55,7 @@ def review_list(status: int = 200, problem: str | None = None):
             "submissions/needs_review.html",
             page=freshness.stale_initiatives(session, user, now, months, page_number()),
             adoptions=freshness.stale_adoptions(session, user, now, months),
-            places=_places(user),
+            places=coverage.looked_after(session, user, now, months),
             months=months,
             problem=problem,
         ),
@@ -115,11 +103,13 @@ def confirm_none(code: str):
 
 
 def adopt_form(user, initiative, posted: bool = True) -> AdoptForm | None:
-    """The "we do this too" form for a coordinator who may adopt the initiative, with their
-    municipalities that have not yet (filled from the request if `posted`); None for anyone
-    else."""
-    done = {a.municipality_code for a in initiative.adoptions}
-    codes = [c for c in permissions.adopting_codes(user, initiative) if c not in done]
+    """The "we do this too" form for a coordinator who may adopt the initiative, or None.
+    Shown, it offers their municipalities that have not adopted it yet; posted, it takes any
+    that could, so that adopting twice gets the service's message."""
+    codes = permissions.adopting_codes(user, initiative)
+    if not posted:
+        done = {a.municipality_code for a in initiative.adoptions}
+        codes = [c for c in codes if c not in done]
     if not codes:
         return None
     names = {m.code: m.name for m in user.municipalities}
@@ -139,15 +129,13 @@ def adopt(initiative_id: int):
     initiative = initiatives.get_visible(session, initiative_id)
     if initiative is None:
         raise NotFound()
-    form = adopt_form(user, initiative)
-    if form is None:
-        if request.method == "POST" and permissions.adopting_codes(user, initiative):
-            # every municipality of theirs that could adopt it has already
-            own = permissions.own_codes(user)
-            done = [a.municipality.name for a in initiative.adoptions if a.municipality_code in own]
-            message = adoption.already_adopted(", ".join(done))
-            return _adopt_page(initiative, None, 400, str(message))
+    if not permissions.adopting_codes(user, initiative):
         raise NotAllowed()
+    form = adopt_form(user, initiative, posted=request.method == "POST")
+    if form is None:  # shown when each of their municipalities has adopted it already
+        own = permissions.own_codes(user)
+        done = [a.municipality.name for a in initiative.adoptions if a.municipality_code in own]
+        return _adopt_page(initiative, None, 200, str(adoption.already_adopted(", ".join(done))))
     if form.validate_on_submit():
         try:
             adoption.adopt(session, initiative_id, form.request(), user, utcnow())

@@ -30,6 +30,8 @@ ITEM_KEYS = [
     "published_at",
     "updated_at",
     "is_demo",
+    "last_confirmed_at",
+    "adopted_by",
 ]
 
 
