@@ -9,7 +9,14 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from kommunkarta import cache, db, geo
-from kommunkarta.api.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, build, documented
+from kommunkarta.api.openapi import (
+    DEFAULT_PER_PAGE,
+    MAX_ID,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    build,
+    documented,
+)
 from kommunkarta.errors import error_response
 from kommunkarta.services import initiatives, items, taxonomy
 from kommunkarta.vocabulary import selection_from_request, vocabulary
@@ -17,7 +24,6 @@ from kommunkarta.vocabulary import selection_from_request, vocabulary
 bp = Blueprint("api", __name__)
 
 BOUNDARY_MAX_AGE = 7 * 24 * 3600
-MAX_ID = 2**31 - 1  # the largest id the database's integer column holds
 
 
 class BadParameter(ValueError):
@@ -76,9 +82,10 @@ def initiative_list():
 @bp.get("/initiatives/<initiative_id>")
 @documented("One published initiative", "Item", id_parameter="initiative_id", not_found=True)
 def initiative_detail(initiative_id: str):
-    if not re.fullmatch(r"[0-9]{1,12}", initiative_id):
+    if not re.fullmatch(r"[0-9]+", initiative_id):
         raise BadParameter("id", _("the id must be a whole number"))
-    number = int(initiative_id)
+    # a whole number too large for any id is simply not there (and never given to int())
+    number = int(initiative_id) if len(initiative_id) <= len(str(MAX_ID)) else MAX_ID + 1
     found = initiatives.get_visible(db.session(), number) if number <= MAX_ID else None
     if found is None:
         abort(404)
