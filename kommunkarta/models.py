@@ -202,7 +202,8 @@ class Initiative(Base):
     adoptions: Mapped[list[Adoption]] = relationship(
         back_populates="initiative",
         order_by="Adoption.municipality_code",
-        passive_deletes=True,
+        cascade="all, delete-orphan",
+        passive_deletes=True,  # the database deletes those not loaded (ON DELETE CASCADE)
     )
 
     __mapper_args__ = {"version_id_col": version}
