@@ -63,11 +63,10 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     shared: never change it in place."""
     if _writing(session):
         return compute()  # this transaction's own writes are not for others, nor cached ones
-    if TOKEN not in session.info:
-        session.info[TOKEN] = session.scalar(select(data_version.c.token))
-    if session.info[TOKEN] is None:
+    token = version(session)
+    if token is None:
         return compute()  # no version to key on: nothing could invalidate the entry
-    full_key = (session.info[TOKEN], key)
+    full_key = (token, key)
     with _lock:
         if full_key in _entries:
             _entries.move_to_end(full_key)
@@ -80,6 +79,14 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value
+
+
+def version(session: Session) -> str | None:
+    """The data version this transaction reads (None on a schema without one), for results
+    kept elsewhere than here, such as the similarity index."""
+    if TOKEN not in session.info:
+        session.info[TOKEN] = session.scalar(select(data_version.c.token))
+    return session.info[TOKEN]
 
 
 def _writing(session: Session) -> bool:

@@ -78,6 +78,23 @@ def _texts() -> dict[str, str]:
         "other": _("Other"),
         "county": _("County"),
         "municipality": _("Municipality"),
+        "show_neighbours": _("Show neighbours"),
+        "hide_neighbours": _("Hide neighbours"),
+        "neighbours_one": ngettext(
+            "%(count)s neighbouring municipality highlighted",
+            "%(count)s neighbouring municipalities highlighted",
+            1,
+            count="{n}",
+        ),
+        "neighbours_many": ngettext(
+            "%(count)s neighbouring municipality highlighted",
+            "%(count)s neighbouring municipalities highlighted",
+            2,
+            count="{n}",
+        ),
+        "no_neighbours": _(
+            "%(name)s shares no land border with another municipality.", name="{name}"
+        ),
     }
 
 
@@ -119,20 +136,39 @@ def _base_config(level: str, counts: dict[str, int]) -> dict:
     }
 
 
-@bp.app_template_global()
-def region_map(region_code: str, places: list) -> map_builder.RenderedMap:
-    """A small map of one county's municipalities shaded by their `count`s (no queries)."""
-    south, west, north, east = geo.current().bounds([region_code], "region")
-    config = _base_config("municipality", {p.code: p.count for p in places if p.count})
-    config.update(compact=True, region=region_code)
+def _compact_map(level: str, code: str, config: dict, map_id: str) -> map_builder.RenderedMap:
+    """A small map fitted to one municipality or county, in map.js's compact mode."""
+    south, west, north, east = geo.current().bounds([code], level)
+    config.update(compact=True)
     return map_builder.render(
         htmlsafe_json_dumps(config),
         _assets(),
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
         bounds=[[south, west], [north, east]],
-        map_id="region-map",
+        map_id=map_id,
     )
+
+
+@bp.app_template_global()
+def region_map(region_code: str, places: list) -> map_builder.RenderedMap:
+    """A small map of one county's municipalities shaded by their `count`s (no queries)."""
+    config = _base_config("municipality", {p.code: p.count for p in places if p.count})
+    config.update(region=region_code)
+    return _compact_map("region", region_code, config, "region-map")
+
+
+def embed_map(level: str, code: str, counts: dict[str, int]) -> map_builder.RenderedMap:
+    """The embeddable map of one municipality or county (`level`): its municipalities shaded
+    by `counts` and its located initiatives; every link opens Kommunkartan in a new tab."""
+    config = _base_config("municipality", counts)
+    config.update(
+        {level: code},
+        linkTarget="_blank",
+        pointsUrl=url_for("public.map_points", **{level: code}),
+        initiativeUrl=url_for("public.home") + "initiatives/",
+    )
+    return _compact_map(level, code, config, "embed-map")
 
 
 @bp.get("/")
@@ -156,6 +192,7 @@ def home():
         initiativeUrl=url_for("public.home") + "initiatives/",
         tableUrl=url_for("public.home") + "initiatives",
         figuresUrl=url_for("public.figures"),
+        neighboursUrl=url_for("public.home") + "map/neighbours/",
         benefitNames={t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
     )
     rendered = map_builder.render(

@@ -13,7 +13,8 @@ from kommunkarta.filters import MUNICIPALITY_CODE, REGION_CODE
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import bp, display, filter_form
 from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
-from kommunkarta.services import initiatives, places, stats
+from kommunkarta.public.peer_args import within_km
+from kommunkarta.services import initiatives, peers, places, similarity, stats
 from kommunkarta.vocabulary import selection_from_request
 
 for template_filter in display.FILTERS:
@@ -50,11 +51,15 @@ def initiative_table():
 
 @bp.get("/initiatives/<int:initiative_id>")
 def initiative_page(initiative_id: int):
-    found = places.initiative(db.session(), initiative_id)
+    session = db.session()
+    found = places.initiative(session, initiative_id)
     if found is None:
         return error_response(404, _("There is no published initiative with that number."))
     return render_template(
-        "public/initiative.html", initiative=found.initiative, regions=found.regions
+        "public/initiative.html",
+        initiative=found.initiative,
+        regions=found.regions,
+        similar=similarity.similar(session, found.initiative),
     )
 
 
@@ -63,14 +68,18 @@ def municipality_page(code: str):
     if not MUNICIPALITY_CODE.match(code):
         return error_response(400, _("A municipality code has four digits, such as 0180."), "code")
     selection = selection_from_request()
-    neighbours = geo.current().neighbours.get(code, ())
-    view = places.municipality(db.session(), code, selection, neighbours)
+    try:
+        km = within_km(request.args)
+    except ArgumentError as error:
+        return error_response(400, error.message, error.field)
+    view = places.municipality(db.session(), code, selection, geo.current(), km)
     if view is None:
         return error_response(404, _("There is no municipality with code %(code)s.", code=code))
     return render_template(
         "public/municipality.html",
         view=view,
         form=filter_form.build(db.session(), view.selection, select_locale()),
+        max_km=peers.MAX_KM,
     )
 
 

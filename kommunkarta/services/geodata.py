@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +21,7 @@ import shapely
 MUNICIPALITIES_FILE = "municipalities.geojson"
 REGIONS_FILE = "regions.geojson"
 PRECISION = 5  # decimals of a degree: about one metre, plenty for a thematic map
+METRIC_CRS = 3006  # SWEREF 99 TM, Sweden's national projection in metres: for distances
 
 
 class GeodataError(Exception):
@@ -70,6 +71,25 @@ class Geodata:
     def contains(self, code: str, lat: float, lon: float) -> bool:
         geometry = self.municipalities.geometry.get(code)
         return geometry is not None and geometry.covers(shapely.Point(lon, lat))
+
+    @cached_property
+    def _metric(self) -> tuple[gpd.GeoSeries, shapely.STRtree]:
+        """The municipalities projected to metres and a spatial index over them, made once."""
+        projected = self.municipalities.geometry.to_crs(METRIC_CRS)
+        return projected, shapely.STRtree(projected.values)
+
+    def within(self, code: str, km: float) -> list[tuple[str, float]]:
+        """(code, distance in km) of the other municipalities whose area comes within `km` of
+        this one's, nearest first (those sharing a border at 0), then by code."""
+        projected, tree = self._metric
+        here = projected[code]
+        found = tree.query(here, predicate="dwithin", distance=km * 1000)
+        distances = shapely.distance(here, projected.values[found]) / 1000
+        pairs = zip(projected.index[found], distances, strict=True)
+        return sorted(
+            ((other, float(d)) for other, d in pairs if other != code),
+            key=lambda pair: (pair[1], pair[0]),
+        )
 
     def bounds(self, codes: list[str], level: str = "municipality") -> tuple[float, ...]:
         """(south, west, north, east) of the given municipalities or regions."""

@@ -7,15 +7,14 @@ or place does not exist for the public, which the blueprint turns into a 404.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services import initiatives, stats
-from kommunkarta.services.geodata import Place
+from kommunkarta.services import initiatives, peers, stats
+from kommunkarta.services.geodata import Geodata, Place
 
 LATEST = 20  # initiatives listed on a municipality or county page; the table has the rest
 # Swedish alphabetical order (… x y z å ä ö) whatever the database's collation
@@ -39,7 +38,7 @@ class MunicipalityView:
     selection: InitiativeFilter
     latest: initiatives.Page
     by_benefit: list[stats.Figure]
-    neighbours: list[stats.PlaceCount]
+    peers: peers.Peers
 
 
 @dataclass(frozen=True)
@@ -88,9 +87,11 @@ def municipality(
     session: Session,
     code: str,
     selection: InitiativeFilter,
-    neighbour_codes: Sequence[str],
+    geodata: Geodata,
+    km: float = peers.DEFAULT_KM,
 ) -> MunicipalityView | None:
-    """A municipality's initiatives and figures under the filter, and its neighbours' counts.
+    """A municipality's initiatives and figures under the filter, and the counts of the
+    municipalities bordering it or within `km` of it.
 
     The page's municipality replaces any place in the filter.
     """
@@ -98,14 +99,17 @@ def municipality(
     if code not in municipalities:
         return None
     here = replace(selection, municipality=code, region=None)
-    neighbours = [municipalities[c] for c in neighbour_codes if c in municipalities]
+    around = peers.around(session, geodata, code, km, selection)
     return MunicipalityView(
         municipality=municipalities[code],
         region=regions[municipalities[code].region_code],
         selection=here,
         latest=initiatives.search(session, here, per_page=LATEST),
         by_benefit=stats.by_benefit(session, here),
-        neighbours=_counted(session, selection.without("municipality", "region"), neighbours),
+        peers=replace(
+            around,
+            bordering=sorted(around.bordering, key=lambda row: swedish_order(row.place.name)),
+        ),
     )
 
 

@@ -109,14 +109,57 @@
     return fill(n === 1 ? text.initiative_one : text.initiatives_many, { n: n });
   };
 
-  /** A small map of one county's municipalities; selecting one opens its page. */
+  function clusterIcon(cluster) {
+    var size = cluster.getChildCount() < 10 ? 24 : cluster.getChildCount() < 100 ? 30 : 36;
+    return L.divIcon({
+      html: "<span>" + Number(cluster.getChildCount()) + "</span>",
+      className: "point-cluster",
+      iconSize: [size, size],
+    });
+  }
+
+  /** Opens one of our pages; from an embedded map in the tab `config.linkTarget`. */
+  function openPage(config, url) {
+    if (config.linkTarget) window.open(url, config.linkTarget, "noopener");
+    else window.location.href = url;
+  }
+
+  /** The located initiatives of a compact map (config.pointsUrl), clustered, each linking to
+   * its page (in the tab `config.linkTarget`, if set). */
+  function addCompactPoints(map, config) {
+    var points = L.markerClusterGroup({
+      showCoverageOnHover: false, maxClusterRadius: 40, iconCreateFunction: clusterIcon,
+    });
+    return getJSON(config.pointsUrl).then(function (rows) {
+      rows.forEach(function (row) {
+        var marker = L.circleMarker([row[1], row[2]], {
+          radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#b0413e", fillOpacity: 0.95,
+        });
+        marker.bindPopup(function () {
+          var attrs = { href: config.initiativeUrl + row[0] + "?lang=" + config.lang };
+          if (config.linkTarget) { attrs.target = config.linkTarget; attrs.rel = "noopener"; }
+          return el("a", attrs, row[3]);
+        });
+        points.addLayer(marker);
+      });
+      map.addLayer(points);
+      map.getContainer().setAttribute("data-points", String(rows.length));
+    });
+  }
+
+  /** A small map of one county's municipalities (or of one municipality, for the embed);
+   * selecting one opens its page. */
   function mountCompact(map, config) {
     var mapNode = map.getContainer();
-    var drawLegend = addLegend(map, config);
+    // one municipality alone has nothing to compare its shade with
+    var drawLegend = config.municipality ? function () {} : addLegend(map, config);
     var breaks = K.classBreaks(Object.values(config.counts), config.palette.length);
     getJSON(config.boundaries.municipality).then(function (data) {
       var layer = L.geoJSON(data, {
-        filter: function (feature) { return feature.properties.region_code === config.region; },
+        filter: function (feature) {
+          var p = feature.properties;
+          return config.municipality ? p.code === config.municipality : p.region_code === config.region;
+        },
         style: areaStyle(config.counts, breaks, config),
         onEachFeature: function (feature, area) {
           var p = feature.properties;
@@ -127,13 +170,14 @@
             return box;
           }, { sticky: true });
           area.on("click", function () {
-            window.location.href = config.placeUrl.municipality + p.code + "?lang=" + config.lang;
+            openPage(config, config.placeUrl.municipality + p.code + "?lang=" + config.lang);
           });
         },
       }).addTo(map);
       drawLegend(breaks);
       mapNode.setAttribute("data-features", String(layer.getLayers().length));
       mapNode.setAttribute("data-ready", "true");
+      if (config.pointsUrl) return addCompactPoints(map, config);
     });
   }
 
@@ -208,7 +252,10 @@
             layer.bindTooltip(tooltip, { sticky: true });
             layer.on("click", function () { openPanel(feature.properties.code, feature.properties.name); });
             layer.on("mouseover", function () { layer.setStyle({ weight: 2.5, color: "#1b1f24" }); });
-            layer.on("mouseout", function () { state.layer.resetStyle(layer); });
+            layer.on("mouseout", function () {
+              state.layer.resetStyle(layer);
+              outlineNeighbour(layer);
+            });
           },
         }).addTo(map);
         drawLegend(breaks);
@@ -222,6 +269,7 @@
     function closePanel() {
       panel.hidden = true;
       state.panelFor = null;
+      clearNeighbours();
     }
 
     function openPanel(code, name) {
@@ -230,6 +278,7 @@
       params.delete("region");
       params.delete("municipality");
       params.set(placeKey, code);
+      clearNeighbours();
       state.panelFor = code;
       panel.hidden = false;
       panelTitle.textContent = name;
@@ -246,6 +295,7 @@
         lead.appendChild(el("a", { href: config.placeUrl[state.level] + encodeURIComponent(code) + "?lang=" + config.lang },
           fill(text.open_place, { name: name })));
         panelBody.appendChild(lead);
+        if (state.level === "municipality") panelBody.appendChild(neighbourControl(code, name));
         if (!body.items.length) {
           panelBody.appendChild(el("p", {}, text.no_initiatives));
           return;
@@ -278,6 +328,97 @@
       });
     }
 
+    /* ---- "show my neighbours": outline the municipalities bordering the selected one ---- */
+    var neighbours = { of: null, codes: [] };
+    var SELECTED_STYLE = { color: "#1b1f24", weight: 3.5, dashArray: null };
+    var NEIGHBOUR_STYLE = { color: "#d4500b", weight: 3, dashArray: null };
+
+    function outlineNeighbour(layer) {
+      var code = layer.feature.properties.code;
+      var selected = neighbours.of !== null && code === neighbours.of;
+      var neighbour = neighbours.codes.indexOf(code) >= 0;
+      var path = layer.getElement && layer.getElement();
+      if (path) {
+        path.classList.toggle("is-selected", selected);
+        path.classList.toggle("is-neighbour", neighbour);
+      }
+      if (selected || neighbour) {
+        layer.setStyle(selected ? SELECTED_STYLE : NEIGHBOUR_STYLE);
+        layer.bringToFront();
+      }
+    }
+
+    function clearNeighbours() {
+      if (neighbours.of === null) return;
+      neighbours.of = null;
+      neighbours.codes = [];
+      if (state.layer) {
+        state.layer.eachLayer(function (layer) {
+          state.layer.resetStyle(layer);
+          outlineNeighbour(layer);
+        });
+      }
+      mapNode.removeAttribute("data-neighbours");
+    }
+
+    function showNeighbours(code, codes) {
+      neighbours.of = code;
+      neighbours.codes = codes;
+      var bounds = L.latLngBounds([]);
+      state.layer.eachLayer(function (layer) {
+        outlineNeighbour(layer);
+        var c = layer.feature.properties.code;
+        if (c === code || codes.indexOf(c) >= 0) bounds.extend(layer.getBounds());
+      });
+      var overlaid = window.getComputedStyle(panel).position === "absolute";
+      map.fitBounds(bounds, {
+        paddingTopLeft: [20, 20],
+        paddingBottomRight: [(overlaid ? panel.offsetWidth : 0) + 20, 20],
+        maxZoom: 10,
+      });
+      mapNode.setAttribute("data-neighbours", codes.join(" "));
+    }
+
+    /** A button in the panel that outlines (and lists) the neighbours of `code`. */
+    function neighbourControl(code, name) {
+      var box = el("div", { class: "map-neighbours" });
+      var button = el("button", { type: "button", class: "secondary" }, text.show_neighbours);
+      var status = el("p", { role: "status" });
+      var list = el("ul", { class: "map-neighbour-list" });
+      box.appendChild(button);
+      box.appendChild(status);
+      box.appendChild(list);
+      button.addEventListener("click", function () {
+        status.textContent = "";
+        list.textContent = "";
+        if (neighbours.of === code) {
+          clearNeighbours();
+          button.textContent = text.show_neighbours;
+          return;
+        }
+        getJSON(config.neighboursUrl + encodeURIComponent(code)).then(function (body) {
+          if (state.panelFor !== code) return;
+          var codes = body.neighbours;
+          showNeighbours(code, codes);
+          button.textContent = text.hide_neighbours;
+          status.textContent = codes.length
+            ? fill(codes.length === 1 ? text.neighbours_one : text.neighbours_many, { n: codes.length })
+            : fill(text.no_neighbours, { name: name });
+          codes.slice().sort(function (a, b) {
+            return String(state.names[a] || a).localeCompare(String(state.names[b] || b), config.lang);
+          }).forEach(function (other) {
+            var li = el("li");
+            li.appendChild(el("a", { href: config.placeUrl.municipality + other + "?lang=" + config.lang },
+              state.names[other] || other));
+            list.appendChild(li);
+          });
+        }).catch(function () {
+          status.textContent = text.failed;
+        });
+      });
+      return box;
+    }
+
     document.getElementById("map-panel-close").addEventListener("click", closePanel);
     panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") closePanel();
@@ -287,14 +428,7 @@
     state.points = L.markerClusterGroup({
       showCoverageOnHover: false,
       maxClusterRadius: 40,
-      iconCreateFunction: function (cluster) {
-        var size = cluster.getChildCount() < 10 ? 24 : cluster.getChildCount() < 100 ? 30 : 36;
-        return L.divIcon({
-          html: "<span>" + Number(cluster.getChildCount()) + "</span>",
-          className: "point-cluster",
-          iconSize: [size, size],
-        });
-      },
+      iconCreateFunction: clusterIcon,
     });
     var layers = {};
     layers[text.points] = state.points;

@@ -1,0 +1,120 @@
+"""Finding peers: places side by side, the embeddable map of one place and its snippet, and
+the neighbours the map highlights."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import escape
+
+from kommunkarta import db, geo
+from kommunkarta.errors import error_response
+from kommunkarta.filters import MUNICIPALITY_CODE, InitiativeFilter
+from kommunkarta.i18n import select_locale
+from kommunkarta.public import bp, map_views
+from kommunkarta.public.listing import ArgumentError
+from kommunkarta.public.peer_args import UnknownPlace, place_to_embed, places_to_compare
+from kommunkarta.security import allow_framing
+from kommunkarta.services import initiatives, peers
+from kommunkarta.services.places import swedish_order
+from kommunkarta.vocabulary import vocabulary
+
+EMBED_LATEST = 10
+NEIGHBOURS_MAX_AGE = 3600  # seconds: the boundaries change only with a new release
+
+
+def _choices(session) -> dict:
+    """The places a comparison can choose from: counties, and municipalities by county, each
+    in Swedish alphabetical order."""
+    regions = sorted(initiatives.regions(session), key=lambda p: swedish_order(p.name))
+    municipalities = initiatives.municipalities(session)
+    return {
+        "regions": regions,
+        "municipalities": [
+            (
+                region,
+                sorted(
+                    (m for m in municipalities if m.region_code == region.code),
+                    key=lambda p: swedish_order(p.name),
+                ),
+            )
+            for region in regions
+        ],
+    }
+
+
+@bp.get("/compare")
+def compare_page():
+    session = db.session()
+    try:
+        level, codes = places_to_compare(request.args, vocabulary())
+    except ArgumentError as error:
+        chosen = {name: request.args.getlist(name) for name in ("municipality", "region")}
+        page = render_template(
+            "public/compare.html", error=error, chosen=chosen, **_choices(session)
+        )
+        return page, 400
+    return render_template(
+        "public/compare.html",
+        comparison=peers.compare(session, level, codes) if codes else None,
+        chosen={level: codes},
+        **_choices(session),
+    )
+
+
+@bp.get("/embed")
+@allow_framing
+def embed():
+    try:
+        level, code = place_to_embed(request.args, vocabulary())
+    except UnknownPlace as error:
+        return error_response(404, error.message, error.field)
+    except ArgumentError as error:
+        return error_response(400, error.message, error.field)
+    session = db.session()
+    place_list = (
+        initiatives.municipalities(session)
+        if level == "municipality"
+        else initiatives.regions(session)
+    )
+    place = next(p for p in place_list if p.code == code)
+    selection = InitiativeFilter(**{level: code})
+    counts = {  # the shades of the county's municipalities compare them with each other
+        m: n
+        for m, n in initiatives.counts_by_municipality(session, InitiativeFilter()).items()
+        if (m if level == "municipality" else m[:2]) == code
+    }
+    return render_template(
+        "public/embed.html",
+        level=level,
+        place=place,
+        latest=initiatives.search(session, selection, per_page=EMBED_LATEST),
+        rendered=map_views.embed_map(level, code, counts),
+    )
+
+
+@bp.app_template_global()
+def embed_snippet(level: str, code: str, name: str) -> str:
+    """The <iframe> to copy onto another site, as text (the page escapes it again)."""
+    src = url_for("public.embed", **{level: code}, lang=select_locale(), _external=True)
+    title = _("AI initiatives in %(name)s – Kommunkartan", name=name)
+    return (
+        f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="520" '
+        'style="border:0" loading="lazy"></iframe>'
+    )
+
+
+@bp.get("/map/neighbours/<code>")
+def map_neighbours(code: str):
+    """The codes of the municipalities that share a border with one, for the map."""
+    if not MUNICIPALITY_CODE.match(code):
+        message = _("A municipality code has four digits, such as 0180.")
+        return jsonify({"error": message, "field": "code"}), 400
+    neighbours = geo.current().neighbours.get(code)
+    if neighbours is None:
+        message = _("There is no municipality with code %(code)s.", code=code)
+        return jsonify({"error": message, "field": "code"}), 404
+    response = jsonify({"code": code, "neighbours": list(neighbours)})
+    response.cache_control.public = True
+    response.cache_control.max_age = NEIGHBOURS_MAX_AGE
+    return response

@@ -1,0 +1,73 @@
+"""Swedish-aware text features of the similarity index, without a database."""
+
+import numpy as np
+import pytest
+
+from kommunkarta.services.similarity import learn, pieces, words
+
+
+def test_words_are_case_folded_letters_without_stop_words():
+    assert words("Chattbot för ÄLDREOMSORGEN i Göteborg, 2024 och AI-stöd!") == [
+        "chattbot",
+        "äldreomsorgen",
+        "göteborg",
+        "ai",
+        "stöd",
+    ]
+
+
+def test_long_words_also_give_their_character_grams():
+    assert pieces("ai") == ("ai",)
+    assert pieces("chattbot")[:3] == ("chattbot", "<chat", "chatt")
+    assert "tjäns" in pieces("hemtjänstplanering")
+
+
+def cosine(model, a, b):
+    rows = model.transform([a, b])
+    return float((rows[0] @ rows[1].T).toarray()[0, 0])
+
+
+CORPUS = [
+    "Chattbot som svarar invånare om bygglov dygnet runt",
+    "Chattbot som svarar invånarna om bygglov hela dygnet",
+    "Prognoser för snöröjning av kommunens vägar",
+    "Planering av hemtjänst med optimering av körrutter",
+    "Hemtjänstplanering med optimerade körrutter",
+    "Bildanalys av skador på broar och vägar",
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return learn(CORPUS)[0]
+
+
+def test_near_duplicates_are_close_and_unrelated_texts_far(model):
+    near = cosine(model, CORPUS[0], CORPUS[1])
+    unrelated = cosine(model, CORPUS[0], CORPUS[2])
+    assert near > 0.6
+    assert unrelated == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_compound_meets_its_parts(model):
+    """'Hemtjänstplanering' shares character grams with 'planering av hemtjänst'."""
+    assert cosine(model, CORPUS[3], CORPUS[4]) > cosine(model, CORPUS[3], CORPUS[5]) + 0.2
+
+
+def test_learnt_rows_are_the_transformed_texts_of_unit_length(model):
+    _, learnt = learn(CORPUS)
+    rows = model.transform(CORPUS)
+    assert np.allclose(learnt.toarray(), rows.toarray())
+    assert np.allclose(np.sqrt(rows.multiply(rows).sum(axis=1)), 1.0)
+
+
+def test_common_pieces_are_dropped_from_a_thousand_texts_on():
+    texts = [f"chattbot nummer {'x' * (i % 7 + 2)}" for i in range(1000)]
+    model, _ = learn(texts)
+    assert model.transform(["chattbot"]).nnz == 0  # in every text
+    assert model.transform(["xxxxxxxx"]).nnz > 0  # in one text of seven
+
+
+def test_a_text_without_words_has_no_model():
+    with pytest.raises(ValueError):
+        learn(["och i på", "2024"])
