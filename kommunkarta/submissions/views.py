@@ -10,7 +10,7 @@ from flask_login import login_required
 from kommunkarta import db, geo
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import Initiative, State
-from kommunkarta.services import moderation, permissions, revisions, submissions
+from kommunkarta.services import moderation, permissions, revisions, similarity, submissions
 from kommunkarta.services.errors import Conflict, InvalidFields
 from kommunkarta.services.permissions import Action
 from kommunkarta.services.submissions import Intent
@@ -62,6 +62,22 @@ def _render_form(form: InitiativeForm, initiative: Initiative | None, status: in
     )
 
 
+def _unseen_duplicates(form: InitiativeForm, initiative_id: int | None = None) -> list:
+    """Published initiatives in the same municipalities that look like the one being
+    submitted, unless the person has been shown them already (a draft is never held up)."""
+    if form.intent() == Intent.DRAFT or request.form.get("duplicates_seen") == "1":
+        return []
+    content = form.content()
+    return similarity.possible_duplicates(
+        db.session(),
+        content.title,
+        content.summary,
+        content.description,
+        content.municipalities,
+        exclude=initiative_id,
+    )
+
+
 @bp.route("/initiatives/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -70,6 +86,8 @@ def new():
     if request.method == "GET":
         form.municipalities.data = [m.code for m in user.municipalities]
     elif form.validate_on_submit():
+        if duplicates := _unseen_duplicates(form):
+            return _render_form(form, None, duplicates=duplicates)
         try:
             initiative = submissions.create(
                 db.session(), form.content(), user, form.intent(), geo.current()
@@ -97,6 +115,8 @@ def edit(initiative_id: int):
     if form.validate_on_submit():
         if not (form.version.data or "").isdigit():
             abort(400)
+        if duplicates := _unseen_duplicates(form, initiative_id):
+            return _render_form(form, initiative, duplicates=duplicates)
         try:
             saved = submissions.update(
                 session,
