@@ -1,10 +1,11 @@
 """Query results cached in each process and keyed by the data version.
 
 Every transaction that writes what the public sees (initiatives and their links, places, the
-taxonomy) gives the one-row `data_version` table a new random token before it commits; the
-session events below do it, so no writer can forget. A reader looks the token up once per
-transaction (one primary-key read) and uses results cached under it. After a write every
-worker finds a new token and misses, so nothing stale is served and no shared cache is needed.
+taxonomy, adoptions, municipalities' "no initiatives" statements) gives the one-row
+`data_version` table a new random token before it commits; the session events below do it,
+so no writer can forget. A reader looks the token up once per transaction (one primary-key
+read) and uses results cached under it. After a write every worker finds a new token and
+misses, so nothing stale is served and no shared cache is needed.
 Only writes through an ORM session are seen: raw SQL on a bare connection is not.
 """
 
@@ -39,6 +40,8 @@ PUBLIC_TABLES = frozenset(
         "operational_areas",
         "statuses",
         "technologies",
+        "adoptions",
+        "none_confirmations",
     }
 )
 TOKEN = "kommunkarta.data_version"  # session.info: the token this transaction read

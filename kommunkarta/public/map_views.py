@@ -10,12 +10,12 @@ from jinja2.utils import htmlsafe_json_dumps
 from kommunkarta import db, geo
 from kommunkarta.filters import FilterError, InitiativeFilter
 from kommunkarta.i18n import select_locale
-from kommunkarta.public import bp, filter_form, map_builder
+from kommunkarta.public import bp, coverage_map, filter_form, map_builder
 from kommunkarta.services import initiatives, taxonomy
 from kommunkarta.vocabulary import selection_from_request
 
 LEVELS = ("municipality", "region")
-VIEWS = ("initiatives",)
+VIEWS = ("initiatives", "coverage")
 PALETTE = ["#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
 NONE_COLOUR = "#f2f2f2"
 
@@ -175,7 +175,7 @@ def embed_map(level: str, code: str, counts: dict[str, int]) -> map_builder.Rend
 def home():
     selection = selection_from_request()
     level = _choice("level", LEVELS)
-    _choice("view", VIEWS)
+    view = _choice("view", VIEWS)
     session = db.session()
     locale = select_locale()
     counts = _level_counts(session, selection, level)
@@ -195,6 +195,10 @@ def home():
         neighboursUrl=url_for("public.home") + "map/neighbours/",
         benefitNames={t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
     )
+    config["text"].update(coverage_map.map_texts())
+    covered = coverage_map.load(session) if view == "coverage" else None
+    if covered is not None:
+        config.update(coverage_map.map_config(covered))
     rendered = map_builder.render(
         htmlsafe_json_dumps(config),
         _assets(),
@@ -206,6 +210,8 @@ def home():
         selection=selection,
         form=filter_form.build(session, selection, locale),
         level=level,
+        view=view,
+        covered=covered,
         total=total,
         summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
         table_args=args,

@@ -11,10 +11,11 @@ from kommunkarta import db, geo
 from kommunkarta.errors import error_response
 from kommunkarta.filters import MUNICIPALITY_CODE, REGION_CODE
 from kommunkarta.i18n import select_locale
-from kommunkarta.public import bp, display, filter_form
+from kommunkarta.public import bp, coverage_map, display, filter_form, upkeep
 from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
 from kommunkarta.public.peer_args import within_km
-from kommunkarta.services import initiatives, peers, places, similarity, stats
+from kommunkarta.services import coverage, initiatives, peers, places, similarity, stats
+from kommunkarta.submissions.common import acting_user
 from kommunkarta.vocabulary import selection_from_request
 
 for template_filter in display.FILTERS:
@@ -60,6 +61,7 @@ def initiative_page(initiative_id: int):
         initiative=found.initiative,
         regions=found.regions,
         similar=similarity.similar(session, found.initiative),
+        **upkeep.initiative_extras(session, found.initiative, acting_user()),
     )
 
 
@@ -102,7 +104,11 @@ def region_page(code: str):
 def stats_page():
     selection = selection_from_request()
     return render_template(
-        "public/stats.html", selection=selection, figures=stats.national(db.session(), selection)
+        "public/stats.html",
+        selection=selection,
+        figures=stats.national(db.session(), selection),
+        covered=coverage_map.load(db.session()),
+        coverage_labels=coverage.LABELS,
     )
 
 

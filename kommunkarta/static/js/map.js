@@ -181,8 +181,121 @@
     });
   }
 
+  /* ---- coverage mode (view=coverage): every municipality shaded by its state ---- */
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function svgNode(tag, attrs) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    return node;
+  }
+
+  /** Defines, once in `svg`, diagonal stripes over `look.fill` under the id `id`. */
+  function hatchPattern(svg, id, look) {
+    if (svg.querySelector("#" + id)) return;
+    var defs = svg.querySelector("defs") || svg.insertBefore(svgNode("defs", {}), svg.firstChild);
+    var pattern = svgNode("pattern", {
+      id: id, patternUnits: "userSpaceOnUse", width: 6, height: 6, patternTransform: "rotate(45)",
+    });
+    pattern.appendChild(svgNode("rect", { width: 6, height: 6, fill: look.fill }));
+    pattern.appendChild(svgNode("line", { x1: 1, y1: 0, x2: 1, y2: 6, stroke: look.stroke, "stroke-width": 1.5 }));
+    defs.appendChild(pattern);
+  }
+
+  /** A legend swatch drawn like the areas of state `look`: fill, outline dashes, hatching. */
+  function coverageSwatch(look) {
+    var svg = svgNode("svg", { width: 28, height: 16, viewBox: "0 0 28 16", "aria-hidden": "true", class: "swatch-svg" });
+    if (look.hatch) hatchPattern(svg, "kk-hatch-legend-" + look.key, look);
+    svg.appendChild(svgNode("rect", {
+      x: 1, y: 1, width: 26, height: 14,
+      fill: look.hatch ? "url(#kk-hatch-legend-" + look.key + ")" : look.fill,
+      stroke: look.stroke === "#ffffff" ? "#1b1f24" : look.stroke,
+      "stroke-width": 1.5, "stroke-dasharray": look.dash || "none",
+    }));
+    return svg;
+  }
+
+  function mountCoverage(map, config) {
+    var text = config.text;
+    var mapNode = map.getContainer();
+    var looks = {};
+    config.coverageStates.forEach(function (look) { looks[look.key] = look; });
+    var entryFor = function (code) { return config.coverage[code] || ["unknown", ""]; };
+    mapNode.setAttribute("data-view", "coverage");
+
+    var legend = L.control({ position: "bottomleft" });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create("div", "map-legend coverage-legend");
+      box.appendChild(el("strong", {}, text.coverage_title));
+      config.coverageStates.forEach(function (look) {
+        var row = el("div", { class: "legend-row", "data-state": look.key });
+        row.appendChild(coverageSwatch(look));
+        row.appendChild(document.createTextNode(look.label + " (" + look.count + ")"));
+        box.appendChild(row);
+      });
+      return box;
+    };
+    legend.addTo(map);
+
+    function style(feature) {
+      var look = looks[entryFor(feature.properties.code)[0]];
+      return {
+        fillColor: look.hatch ? "url(#kk-hatch-map-" + look.key + ")" : look.fill,
+        fillOpacity: 0.9,
+        color: look.stroke,
+        opacity: 1,
+        weight: look.dash ? 1.4 : 0.8,
+        dashArray: look.dash,
+      };
+    }
+
+    function tooltip(layer) {
+      var p = layer.feature.properties;
+      var entry = entryFor(p.code);
+      var look = looks[entry[0]];
+      var box = el("div");
+      box.appendChild(el("strong", {}, p.name));
+      box.appendChild(el("div", {}, look.label));
+      if (entry[1] && look.dateText) box.appendChild(el("div", {}, fill(look.dateText, { date: entry[1] })));
+      return box;
+    }
+
+    getJSON(config.boundaries.municipality).then(function (data) {
+      var layer = L.geoJSON(data, {
+        style: style,
+        onEachFeature: function (feature, area) {
+          area.bindTooltip(tooltip, { sticky: true });
+          area.on("click", function () {
+            openPage(config, config.placeUrl.municipality + feature.properties.code + "?lang=" + config.lang);
+          });
+          area.on("mouseover", function () { area.setStyle({ weight: 2.5, color: "#1b1f24" }); });
+          area.on("mouseout", function () { layer.resetStyle(area); });
+        },
+      }).addTo(map);
+      var svg = mapNode.querySelector(".leaflet-overlay-pane svg");
+      config.coverageStates.forEach(function (look) {
+        if (look.hatch && svg) hatchPattern(svg, "kk-hatch-map-" + look.key, look);
+      });
+      mapNode.setAttribute("data-features", String(layer.getLayers().length));
+      mapNode.setAttribute("data-ready", "true");
+    }).catch(function () {
+      var errorBox = document.getElementById("filter-error");
+      errorBox.textContent = text.failed;
+      errorBox.hidden = false;
+    });
+
+    // the filters do not change coverage: only switching the view leaves this mode
+    var form = document.getElementById("filters");
+    if (form) {
+      form.addEventListener("change", function (event) {
+        if (event.target && event.target.name === "view") window.location.assign("?" + queryFrom(form));
+      });
+    }
+  }
+
   K.mountMap = function (map, config) {
     if (config.compact) return mountCompact(map, config);
+    if (config.view === "coverage") return mountCoverage(map, config);
     var text = config.text;
     var state = {
       level: config.level,
@@ -313,6 +426,11 @@
           groups[key].forEach(function (item) {
             var li = el("li");
             li.appendChild(el("a", { href: config.initiativeUrl + item.id + "?lang=" + config.lang }, item.title));
+            var adopted = (item.adopted_by || []).some(function (a) { return a.code === code; });
+            if (adopted) {
+              li.appendChild(document.createTextNode(" "));
+              li.appendChild(el("span", { class: "adopted-mark" }, text.adopted_mark));
+            }
             list.appendChild(li);
           });
           panelBody.appendChild(list);
@@ -501,6 +619,10 @@
 
     function apply() {
       var params = queryFrom(form);
+      if (params.get("view") === "coverage") {  // a page of its own
+        window.location.assign("?" + params);
+        return;
+      }
       var level = params.get("level") || "municipality";
       var filters = filterParams(params);
       var ticket = ++state.request;
