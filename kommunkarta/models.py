@@ -261,7 +261,7 @@ class Revision(Base):
 
 
 class Adoption(Base):
-    """"We do this too": a municipality that uses another's published initiative as well,
+    """A municipality that uses another's published initiative as well ("we do this too"),
     with the status and start year of its own use. Counted as that municipality's initiative
     on the map and in the counts (services.initiatives)."""
 

@@ -1,4 +1,4 @@
-""" "We do this too": a coordinator adds one of their municipalities to another municipality's
+"""We do this too: a coordinator adds one of their municipalities to another municipality's
 published initiative as an adopter, with the status and start year of their own use.
 
 An adoption counts as an initiative of the adopting municipality in every count and place
