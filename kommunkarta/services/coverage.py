@@ -33,7 +33,7 @@ from kommunkarta.models import (
 )
 from kommunkarta.services import initiatives, permissions
 from kommunkarta.services.errors import NotAllowed, NotFound
-from kommunkarta.services.freshness import aware, months_before
+from kommunkarta.services.freshness import aware, cutoff
 from kommunkarta.services.users import InvalidField
 
 
@@ -133,14 +133,14 @@ def state_of(
     found: Evidence | None, now: datetime, months: int
 ) -> tuple[CoverageState, datetime | None]:
     """The state and its date from what a municipality's state rests on."""
-    cutoff = months_before(now, months)
+    moment = cutoff(now, months)
     if found is None:
         return CoverageState.UNKNOWN, None
     if found.latest_initiative is not None:
-        fresh = found.latest_initiative >= cutoff
+        fresh = found.latest_initiative >= moment
         return (CoverageState.REPORTS if fresh else CoverageState.STALE), found.latest_initiative
     if found.none_confirmed_at is not None:
-        fresh = found.none_confirmed_at >= cutoff
+        fresh = found.none_confirmed_at >= moment
         state = CoverageState.CONFIRMED_NONE if fresh else CoverageState.STALE
         return state, found.none_confirmed_at
     return CoverageState.UNKNOWN, None

@@ -38,13 +38,15 @@ def _checked() -> None:
         abort(400)
 
 
-def upkeep_counts() -> dict[str, int]:
-    """For templates/submissions/_upkeep_summary.html: what the signed-in user has to review."""
+def upkeep_counts() -> dict[str, int | None]:
+    """For templates/submissions/_upkeep_summary.html: what the signed-in user has to review.
+    Staff get no count of stale items: counting all of them would slow every moderation
+    page down after each write; /needs-review counts them."""
     session, user = db.session(), acting_user()
-    return {
-        "stale": freshness.stale_count(session, user, utcnow(), stale_months()),
-        "open_reports": reports.open_count(session, user),
-    }
+    stale = None
+    if not permissions.is_staff(user):
+        stale = freshness.stale_count(session, user, utcnow(), stale_months())
+    return {"stale": stale, "open_reports": reports.open_count(session, user)}
 
 
 def review_list(status: int = 200, problem: str | None = None):

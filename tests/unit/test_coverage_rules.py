@@ -7,9 +7,10 @@ import pytest
 from kommunkarta import create_app
 from kommunkarta.config import InvalidSetting, stale_months
 from kommunkarta.services.coverage import CoverageState, Evidence, state_of
-from kommunkarta.services.freshness import months_before
+from kommunkarta.services.freshness import cutoff, months_before
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+LAST_MOMENT = datetime(2025, 11, 24, 23, 59, 59, tzinfo=UTC)  # of the day before
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,11 @@ def test_months_before_counts_calendar_months(now, months, expected):
     assert months_before(now, months) == expected
 
 
+def test_the_cutoff_is_the_start_of_the_day_all_day_long():
+    morning, evening = NOW.replace(hour=0, minute=1), NOW.replace(hour=23, minute=59)
+    assert cutoff(morning, 12) == cutoff(evening, 12) == datetime(2025, 11, 25, tzinfo=UTC)
+
+
 def _at(year, month, day):
     return datetime(year, month, day, tzinfo=UTC)
 
@@ -55,9 +61,9 @@ def _at(year, month, day):
         (None, CoverageState.UNKNOWN, None),
         (Evidence(None, None), CoverageState.UNKNOWN, None),
         (Evidence(_at(2026, 6, 1), None), CoverageState.REPORTS, _at(2026, 6, 1)),
-        # exactly twelve months old is still fresh; a second older is stale
-        (Evidence(_at(2025, 11, 25), None), CoverageState.STALE, _at(2025, 11, 25)),
-        (Evidence(NOW.replace(year=2025), None), CoverageState.REPORTS, NOW.replace(year=2025)),
+        # the same day twelve months ago is still fresh, the day before is stale
+        (Evidence(_at(2025, 11, 25), None), CoverageState.REPORTS, _at(2025, 11, 25)),
+        (Evidence(LAST_MOMENT, None), CoverageState.STALE, LAST_MOMENT),
         (Evidence(None, _at(2026, 2, 1)), CoverageState.CONFIRMED_NONE, _at(2026, 2, 1)),
         (Evidence(None, _at(2025, 2, 1)), CoverageState.STALE, _at(2025, 2, 1)),
         # published initiatives win over an older statement of none, fresh or not
