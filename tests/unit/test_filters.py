@@ -26,18 +26,26 @@ def parse(pairs):
     [
         ([], InitiativeFilter()),
         ([("benefit", "efficiency")], InitiativeFilter(benefit=("efficiency",))),
-        ([("benefit", "efficiency"), ("benefit", "safety"), ("benefit", "efficiency")],
-         InitiativeFilter(benefit=("efficiency", "safety"))),
-        ([("area", "education"), ("status", "pilot"), ("tech", "chatbot")],
-         InitiativeFilter(area=("education",), status=("pilot",), tech=("chatbot",))),
+        (
+            [("benefit", "efficiency"), ("benefit", "safety"), ("benefit", "efficiency")],
+            InitiativeFilter(benefit=("efficiency", "safety")),
+        ),
+        (
+            [("area", "education"), ("status", "pilot"), ("tech", "chatbot")],
+            InitiativeFilter(area=("education",), status=("pilot",), tech=("chatbot",)),
+        ),
         ([("region", "01")], InitiativeFilter(region="01")),
         ([("municipality", "0180")], InitiativeFilter(municipality="0180")),
         ([("q", "  chattbot ")], InitiativeFilter(q="chattbot")),
         ([("q", "")], InitiativeFilter()),
-        ([("year_from", "2020"), ("year_to", "2024")],
-         InitiativeFilter(year_from=2020, year_to=2024)),
-        ([("year_from", "2022"), ("year_to", "2022")],
-         InitiativeFilter(year_from=2022, year_to=2022)),
+        (
+            [("year_from", "2020"), ("year_to", "2024")],
+            InitiativeFilter(year_from=2020, year_to=2024),
+        ),
+        (
+            [("year_from", "2022"), ("year_to", "2022")],
+            InitiativeFilter(year_from=2022, year_to=2022),
+        ),
         ([("benefit", ""), ("lang", "en"), ("page", "2")], InitiativeFilter()),
     ],
 )
@@ -73,15 +81,28 @@ def test_invalid_arguments_name_the_parameter(pairs, field):
 
 
 def test_to_args_round_trips():
-    selection = parse([("benefit", "efficiency"), ("benefit", "safety"), ("region", "14"),
-                       ("q", "bot"), ("year_from", "2020")])
+    selection = parse(
+        [
+            ("benefit", "efficiency"),
+            ("benefit", "safety"),
+            ("region", "14"),
+            ("q", "bot"),
+            ("year_from", "2020"),
+        ]
+    )
     args = selection.to_args()
-    assert args == {"benefit": ["efficiency", "safety"], "region": "14", "q": "bot",
-                    "year_from": 2020}
-    pairs = [(k, str(v)) for k, vs in args.items()
-             for v in (vs if isinstance(vs, list) else [vs])]
+    assert args == {
+        "benefit": ["efficiency", "safety"],
+        "region": "14",
+        "q": "bot",
+        "year_from": 2020,
+    }
+    pairs = [(k, str(v)) for k, vs in args.items() for v in (vs if isinstance(vs, list) else [vs])]
     assert parse(pairs) == selection
-    assert selection.to_args(region=None) == {"benefit": ["efficiency", "safety"], "q": "bot",
-                                              "year_from": 2020}
+    assert selection.to_args(region=None) == {
+        "benefit": ["efficiency", "safety"],
+        "q": "bot",
+        "year_from": 2020,
+    }
     assert selection.without("benefit", "q").to_args() == {"region": "14", "year_from": 2020}
     assert InitiativeFilter().is_empty and not selection.is_empty

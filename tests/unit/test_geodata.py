@@ -58,8 +58,10 @@ def _broken(geo, change):
     "change, message",
     [
         (lambda f: f.drop(index="0180"), "290"),
-        (lambda f: f.assign(region_code=f["region_code"].where(f.index != "0180", "03")),
-         "first two digits"),
+        (
+            lambda f: f.assign(region_code=f["region_code"].where(f.index != "0180", "03")),
+            "first two digits",
+        ),
     ],
 )
 def test_validation_rejects_broken_data(geo, change, message):
