@@ -132,6 +132,8 @@ def test_initiative_page_forms_and_the_review_list(page, live_server, register, 
     page.goto(f"{live_server.url}/initiatives/{initiative_id}?lang={lang}")
     page.locator(".adopt-box summary").click()
     assert page.locator(".report-form textarea").is_visible()
+    ids = page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)")
+    assert len(ids) == len(set(ids)), "two forms on the page share an id"
     assert axe_serious(page) == []
     screenshot(page, f"initiative-upkeep-{lang}-1280")
     page.set_viewport_size({"width": 360, "height": 800})
