@@ -9,6 +9,7 @@ from flask import Flask, Response
 
 from kommunkarta import config, db, errors, i18n, security
 from kommunkarta.extensions import babel, compress, csrf, limiter, login_manager
+from kommunkarta.filters import InitiativeFilter
 from kommunkarta.services import geodata
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -32,6 +33,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["STALE_MONTHS"] = config.stale_months(app.config["STALE_MONTHS"])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["filter_params"] = InitiativeFilter.params()
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 

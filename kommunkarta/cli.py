@@ -202,7 +202,7 @@ def export_command(file: Path, **filters: str | tuple[str, ...] | None) -> None:
     """Write the published initiatives under the filters to FILE (.csv, .xlsx, .geojson)."""
     exporter.format_of(file)
     _ready_database()
-    with _session(writing=False) as session, force_locale("en"):
+    with _session(writing=False) as session:
         try:
             selection = InitiativeFilter.from_args(filters, Vocabulary.load(session))
         except FilterError as error:
@@ -239,6 +239,17 @@ class _ProgressBars:
         self.done = done
 
 
+@contextlib.contextmanager
+def _import_run(file: Path, dry_run: bool):
+    """The session, the open file and the progress bars of an import command."""
+    with (
+        _session(writing=not dry_run) as session,
+        file.open("rb") as source,
+        _ProgressBars() as progress,
+    ):
+        yield session, source, progress
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
@@ -247,11 +258,7 @@ class _ProgressBars:
 def import_command(file: Path, dry_run: bool) -> None:
     """Import initiatives from FILE (.csv or .xlsx in the export's columns): all rows or none."""
     _ready_database()
-    with contextlib.ExitStack() as stack:
-        session = stack.enter_context(_session(writing=not dry_run))
-        stack.enter_context(force_locale("en"))
-        source = stack.enter_context(file.open("rb"))
-        progress = stack.enter_context(_ProgressBars())
+    with _import_run(file, dry_run) as (session, source, progress):
         try:
             report = importer.import_file(
                 session, source, file.name, geo.current(), dry_run=dry_run, progress=progress
@@ -276,11 +283,7 @@ def import_pstw_command(file: Path, dry_run: bool) -> None:
     if not file.is_file():
         raise click.ClickException(f"{file}: no such file")
     _ready_database()
-    with contextlib.ExitStack() as stack:
-        session = stack.enter_context(_session(writing=not dry_run))
-        stack.enter_context(force_locale("en"))
-        source = stack.enter_context(file.open("rb"))
-        progress = stack.enter_context(_ProgressBars())
+    with _import_run(file, dry_run) as (session, source, progress):
         try:
             report = pstw.import_file(
                 session, source, file.name, dry_run=dry_run, progress=progress

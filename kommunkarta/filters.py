@@ -181,6 +181,11 @@ class InitiativeFilter:
             year_to=year_to,
         )
 
+    @classmethod
+    def params(cls) -> tuple[str, ...]:
+        """The names of the query parameters this filter reads."""
+        return tuple(f.name for f in fields(cls))
+
     def to_args(self, **overrides: Any) -> dict[str, Any]:
         """Query arguments for links: only what is set, lists stay lists."""
         selection = replace(self, **overrides) if overrides else self

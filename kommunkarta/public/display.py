@@ -7,11 +7,11 @@ a description or a URL full of `<script>` stays text.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from flask_babel import format_decimal, format_percent
 
 from kommunkarta.services.sources import attribution
+from kommunkarta.services.text import is_web_url
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
@@ -26,15 +26,7 @@ def paragraphs(text: str | None) -> list[str]:
 def http_url(value: str | None) -> str | None:
     """The value if it is an absolute http(s) URL that is safe to put in an href, else None."""
     value = (value or "").strip()
-    if not value or any(c.isspace() or ord(c) < 32 for c in value):
-        return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return value
+    return value if is_web_url(value) else None
 
 
 def email_address(value: str | None) -> str | None:

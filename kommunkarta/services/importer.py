@@ -39,7 +39,7 @@ import shapely
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from kommunkarta.filters import YEAR_MAX, YEAR_MIN
@@ -54,7 +54,7 @@ from kommunkarta.models import (
     Technology,
     User,
 )
-from kommunkarta.services import items
+from kommunkarta.services import initiatives, items
 from kommunkarta.services.geodata import Geodata
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -576,13 +576,7 @@ def load_existing(
         stmt = (
             select(Initiative)
             .where(column.in_(keys[start : start + BATCH]))
-            .options(
-                selectinload(Initiative.municipalities),
-                selectinload(Initiative.benefit_areas),
-                selectinload(Initiative.areas),
-                selectinload(Initiative.technologies),
-                selectinload(Initiative.status),
-            )
+            .options(*initiatives.WITH_TERMS)
         )
         found.update((getattr(i, column.key), i) for i in session.scalars(stmt))
     return found

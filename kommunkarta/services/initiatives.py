@@ -34,16 +34,24 @@ def visible(stmt: Select | None = None) -> Select:
     return stmt.where(Initiative.state == State.PUBLISHED)
 
 
+# What reading or comparing an initiative's fields needs, loaded up front (no lazy loads).
+WITH_TERMS = (
+    selectinload(Initiative.municipalities),
+    selectinload(Initiative.benefit_areas),
+    selectinload(Initiative.areas),
+    selectinload(Initiative.technologies),
+    selectinload(Initiative.status),
+)
+# ... and what a public page, the API item and the exports show besides: the adopters.
+WITH_ADOPTIONS = (
+    *WITH_TERMS,
+    selectinload(Initiative.adoptions).selectinload(Adoption.municipality),
+    selectinload(Initiative.adoptions).selectinload(Adoption.status),
+)
+
+
 def _loaded(stmt: Select) -> Select:
-    return stmt.options(
-        selectinload(Initiative.municipalities),
-        selectinload(Initiative.benefit_areas),
-        selectinload(Initiative.areas),
-        selectinload(Initiative.technologies),
-        selectinload(Initiative.status),
-        selectinload(Initiative.adoptions).selectinload(Adoption.municipality),
-        selectinload(Initiative.adoptions).selectinload(Adoption.status),
-    )
+    return stmt.options(*WITH_ADOPTIONS)
 
 
 @dataclass

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.models import Adoption, Initiative
-from kommunkarta.services import sources
+from kommunkarta.models import Initiative
+from kommunkarta.services import initiatives, sources
 from kommunkarta.services.initiatives import visible
 
 # Joins the values of a multi-valued cell (taxonomy slugs, municipality codes). Slugs and codes
@@ -57,15 +57,6 @@ ATTRIBUTION = "Kommunkartan"
 # apostrophes before one of those characters, so that `unguard_formula` reverses it exactly.
 _FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
 
-_RELATIONS = (
-    selectinload(Initiative.municipalities),
-    selectinload(Initiative.benefit_areas),
-    selectinload(Initiative.areas),
-    selectinload(Initiative.technologies),
-    selectinload(Initiative.status),
-    selectinload(Initiative.adoptions).selectinload(Adoption.municipality),
-    selectinload(Initiative.adoptions).selectinload(Adoption.status),
-)
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -157,7 +148,7 @@ def selected(
     stmt = (
         selection.apply(visible())
         .order_by(Initiative.id)
-        .options(*_RELATIONS)
+        .options(*initiatives.WITH_ADOPTIONS)
         .execution_options(yield_per=batch)
     )
     yield from session.scalars(stmt)

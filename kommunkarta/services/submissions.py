@@ -38,7 +38,7 @@ from kommunkarta.models import (
     initiative_municipalities,
     utcnow,
 )
-from kommunkarta.services import permissions
+from kommunkarta.services import initiatives, permissions
 from kommunkarta.services.errors import Conflict, InvalidFields
 from kommunkarta.services.geodata import Geodata
 from kommunkarta.services.initiatives import Page
@@ -164,14 +164,7 @@ def load(session: Session, initiative_id: int) -> Initiative | None:
     return session.scalars(
         select(Initiative)
         .where(Initiative.id == initiative_id)
-        .options(
-            selectinload(Initiative.municipalities),
-            selectinload(Initiative.benefit_areas),
-            selectinload(Initiative.areas),
-            selectinload(Initiative.technologies),
-            selectinload(Initiative.status),
-            selectinload(Initiative.author),
-        )
+        .options(*initiatives.WITH_TERMS, selectinload(Initiative.author))
     ).first()
 
 

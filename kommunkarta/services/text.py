@@ -17,12 +17,15 @@ def clean(value: str | None) -> str:
 
 
 def is_web_url(value: str) -> bool:
-    """True for an absolute http(s) URL with a host; `javascript:` and friends are refused."""
+    """True for an absolute http(s) URL with a host and no whitespace or control characters,
+    safe to put in an href; `javascript:` and friends are refused."""
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        return False
     try:
         parts = urlsplit(value)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -55,8 +55,15 @@ def test_municipality_counts_follow_filters(seeded_app):
     assert 0 < sum(efficiency.values()) < sum(everything.values())
     assert all(efficiency[c] <= everything[c] for c in everything)
     one_region = client.get("/api/v1/municipalities?region=14").get_json()
-    assert all(i["count"] == 0 or i["region_code"] == "14" or True for i in one_region)
-    assert sum(i["count"] for i in one_region if i["region_code"] == "14") > 0
+    # every initiative of a municipality in the county involves the county: counts unchanged
+    inside = {i["code"]: i["count"] for i in one_region if i["region_code"] == "14"}
+    assert inside == {code: everything[code] for code in inside}
+    assert sum(inside.values()) > 0
+    # elsewhere only collaborations with the county are left
+    assert all(i["count"] <= everything[i["code"]] for i in one_region)
+    assert sum(i["count"] for i in one_region if i["region_code"] != "14") < sum(
+        n for code, n in everything.items() if code[:2] != "14"
+    )
 
 
 def test_regions_lists_all_21(seeded_app):
