@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from kommunkarta import db, geo
 from kommunkarta.models import Initiative, initiative_municipalities
-from kommunkarta.services.initiatives import visible
+from kommunkarta.services.register.initiatives import visible
 from kommunkarta.vocabulary import selection_from_request
 
 BASELINE = "/_bench/folium"

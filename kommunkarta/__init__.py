@@ -10,7 +10,7 @@ from flask import Flask, Response
 from kommunkarta import config, db, errors, i18n, security
 from kommunkarta.extensions import babel, compress, csrf, limiter, login_manager
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.services import geodata
+from kommunkarta.services.places import geodata
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

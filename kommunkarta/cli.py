@@ -22,20 +22,11 @@ from sqlalchemy.orm import Session
 from kommunkarta import db, geo
 from kommunkarta.filters import FilterError, InitiativeFilter, Vocabulary
 from kommunkarta.models import Initiative, utcnow
-from kommunkarta.services import (
-    backup,
-    demo,
-    exporter,
-    freshness,
-    geodata,
-    importer,
-    initiatives,
-    pstw,
-    reminders,
-    schema,
-    setup,
-    users,
-)
+from kommunkarta.services import accounts, schema, setup
+from kommunkarta.services.data_io import backup, demo, exporter, importer, pstw
+from kommunkarta.services.errors import InvalidField
+from kommunkarta.services.places import geodata
+from kommunkarta.services.register import freshness, initiatives, reminders
 from kommunkarta.services.text import is_web_url
 
 
@@ -57,7 +48,7 @@ def user_errors(command):
             schema.SchemaTooNew,
             schema.MigrationFailed,
             geodata.GeodataError,
-            users.InvalidField,
+            InvalidField,
             ValueError,
             OSError,
         ) as error:
@@ -156,7 +147,7 @@ def create_user_command(
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _session() as session, session.begin():
-        user = users.create_user(session, email, password, role, list(municipalities))
+        user = accounts.create_user(session, email, password, role, list(municipalities))
         click.echo(f"Created {user.role} {user.email}.")
 
 

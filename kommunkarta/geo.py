@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from kommunkarta.services.geodata import Geodata
+from kommunkarta.services.places.geodata import Geodata
 
 
 def current() -> Geodata:

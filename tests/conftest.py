@@ -19,8 +19,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from kommunkarta import create_app, db
-from kommunkarta.services import demo, geodata, setup
-from kommunkarta.services.users import create_user
+from kommunkarta.services import setup
+from kommunkarta.services.accounts import create_user
+from kommunkarta.services.data_io import demo
+from kommunkarta.services.places import geodata
 
 POSTGRES_URL = os.environ.get(
     "KOMMUNKARTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "kommunkarta/translations/sv/LC_MESSAGES/messages.po"
+CATALOGUE = (
+    Path(__file__).resolve().parent.parent / "kommunkarta/translations/sv/LC_MESSAGES/messages.po"
+)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, Regexp
 
 from kommunkarta.forms import CheckboxListField, clean_filter
 from kommunkarta.models import Role
-from kommunkarta.services.users import EMAIL
+from kommunkarta.services.accounts import EMAIL
 
 ROLE_LABELS = {
     Role.COORDINATOR: _l("Coordinator"),

@@ -9,8 +9,9 @@ from flask_login import login_required
 from kommunkarta import db
 from kommunkarta.admin import bp
 from kommunkarta.admin.forms import ROLE_LABELS, MunicipalitiesForm, NewUserForm
-from kommunkarta.services import accounts, permissions, submissions
-from kommunkarta.services.users import InvalidField
+from kommunkarta.services import accounts
+from kommunkarta.services.errors import InvalidField
+from kommunkarta.services.register import permissions, submissions
 from kommunkarta.submissions.common import acting_user, municipality_choices
 
 # create_user's checks that the form cannot make first, in the visitor's language

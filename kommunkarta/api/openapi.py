@@ -28,7 +28,7 @@ from kommunkarta.filters import (
     InitiativeFilter,
     Vocabulary,
 )
-from kommunkarta.services import items
+from kommunkarta.services.data_io import serialise
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -328,10 +328,10 @@ def build(app: Flask, vocabulary: Vocabulary) -> dict[str, Any]:
                 "Read-only open data about AI initiatives in Swedish municipalities: "
                 "published initiatives, counts per municipality and county, the taxonomy "
                 "and the boundaries. Filters combine with AND; a repeated filter matches "
-                f"any of its values. Data licence: {items.LICENCE} ({items.LICENCE_URL}). "
+                f"any of its values. Data licence: {serialise.LICENCE} ({serialise.LICENCE_URL}). "
                 "Every response allows any origin (CORS)."
             ),
-            "license": {"name": items.LICENCE, "url": items.LICENCE_URL},
+            "license": {"name": serialise.LICENCE, "url": serialise.LICENCE_URL},
         },
     )
     for schema in (

@@ -18,7 +18,9 @@ from kommunkarta.api.openapi import (
     documented,
 )
 from kommunkarta.errors import error_response
-from kommunkarta.services import initiatives, items, taxonomy
+from kommunkarta.services import taxonomy
+from kommunkarta.services.data_io import serialise
+from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request, vocabulary
 
 bp = Blueprint("api", __name__)
@@ -71,7 +73,7 @@ def initiative_list():
     found = initiatives.search(db.session(), selection, page, per_page)
     return jsonify(
         {
-            "items": [items.to_item(i) for i in found.items],
+            "items": [serialise.to_item(i) for i in found.items],
             "total": found.total,
             "page": page,
             "per_page": per_page,
@@ -89,7 +91,7 @@ def initiative_detail(initiative_id: str):
     found = initiatives.get_visible(db.session(), number) if number <= MAX_ID else None
     if found is None:
         abort(404)
-    return jsonify(items.to_item(found))
+    return jsonify(serialise.to_item(found))
 
 
 @bp.get("/openapi.json")

@@ -15,7 +15,8 @@ from kommunkarta.auth import bp
 from kommunkarta.auth.forms import LoginForm
 from kommunkarta.extensions import limiter
 from kommunkarta.models import User
-from kommunkarta.services import accounts, permissions
+from kommunkarta.services import accounts
+from kommunkarta.services.register import permissions
 from kommunkarta.services.text import clean, safe_next
 
 PER_CLIENT = "20 per 10 minutes"

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta import db, geo
 from kommunkarta.models import Role
-from kommunkarta.services import exporter, importer, items
+from kommunkarta.services.data_io import exporter, importer, serialise
 from kommunkarta.vocabulary import selection_from_request
 
 bp = Blueprint("opendata", __name__)
@@ -52,9 +52,9 @@ def _download(body, kind: str, generated: datetime) -> Response:
         response.charset = "utf-8"
     name = f"kommunkartan-{generated:%Y-%m-%d}.{kind}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Link"] = f'<{items.LICENCE_URL}>; rel="license"'
-    response.headers["X-Data-License"] = items.LICENCE
-    response.headers["X-Data-Generated"] = items.timestamp(generated)
+    response.headers["Link"] = f'<{serialise.LICENCE_URL}>; rel="license"'
+    response.headers["X-Data-License"] = serialise.LICENCE
+    response.headers["X-Data-Generated"] = serialise.timestamp(generated)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -134,9 +134,9 @@ def _pending(token: str) -> Path | None:
 def _page(**context):
     return render_template(
         "opendata/import.html",
-        columns=items.COLUMNS,
+        columns=serialise.COLUMNS,
         required=importer.REQUIRED_COLUMNS,
-        separator=items.SEPARATOR,
+        separator=serialise.SEPARATOR,
         max_mb=importer.MAX_BYTES // 2**20,
         **context,
     )

@@ -14,8 +14,8 @@ from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import utcnow
-from kommunkarta.services import coverage
-from kommunkarta.services.coverage import CoverageState
+from kommunkarta.services.register import coverage
+from kommunkarta.services.register.coverage import CoverageState
 
 # state -> how map.js draws it: fill colour, outline colour, dash pattern (None: solid),
 # and whether the fill is hatched

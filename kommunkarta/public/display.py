@@ -10,7 +10,7 @@ import re
 
 from flask_babel import format_decimal, format_percent
 
-from kommunkarta.services.sources import attribution
+from kommunkarta.services.data_io.sources import attribution
 from kommunkarta.services.text import is_web_url
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

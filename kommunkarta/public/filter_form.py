@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.services import initiatives, taxonomy
+from kommunkarta.services import taxonomy
+from kommunkarta.services.register import initiatives
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from kommunkarta import db, geo
 from kommunkarta.filters import FilterError, InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import bp, coverage_map, filter_form, map_builder
-from kommunkarta.services import initiatives, taxonomy
+from kommunkarta.services import taxonomy
+from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
 
 LEVELS = ("municipality", "region")

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from kommunkarta.filters import MUNICIPALITY_CODE, REGION_CODE, Vocabulary
 from kommunkarta.public.listing import ArgumentError
-from kommunkarta.services.peers import COMPARE_MAX, COMPARE_MIN, DEFAULT_KM, MAX_KM
+from kommunkarta.services.places.peers import COMPARE_MAX, COMPARE_MIN, DEFAULT_KM, MAX_KM
 
 DISTANCE = re.compile(r"\d{1,6}([.,]\d{1,3})?")
 LEVELS = ("municipality", "region")

@@ -15,8 +15,9 @@ from kommunkarta.public import bp, map_views
 from kommunkarta.public.listing import ArgumentError
 from kommunkarta.public.peer_args import UnknownPlace, place_to_embed, places_to_compare
 from kommunkarta.security import allow_framing
-from kommunkarta.services import initiatives, peers
-from kommunkarta.services.places import swedish_order
+from kommunkarta.services.places import peers
+from kommunkarta.services.places.place_pages import swedish_order
+from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import vocabulary
 
 EMBED_LATEST = 10

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, User, utcnow
-from kommunkarta.services import freshness, reports
+from kommunkarta.services.register import freshness, reports
 from kommunkarta.submissions.upkeep_forms import ReportForm
 from kommunkarta.submissions.upkeep_views import adopt_form
 

@@ -14,7 +14,8 @@ from kommunkarta.i18n import select_locale
 from kommunkarta.public import bp, coverage_map, display, filter_form, upkeep
 from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
 from kommunkarta.public.peer_args import within_km
-from kommunkarta.services import coverage, initiatives, peers, places, similarity, stats
+from kommunkarta.services.places import peers, place_pages, similarity, stats
+from kommunkarta.services.register import coverage, initiatives
 from kommunkarta.submissions.common import acting_user
 from kommunkarta.vocabulary import selection_from_request
 
@@ -53,7 +54,7 @@ def initiative_table():
 @bp.get("/initiatives/<int:initiative_id>")
 def initiative_page(initiative_id: int):
     session = db.session()
-    found = places.initiative(session, initiative_id)
+    found = place_pages.initiative(session, initiative_id)
     if found is None:
         return error_response(404, _("There is no published initiative with that number."))
     return render_template(
@@ -74,7 +75,7 @@ def municipality_page(code: str):
         km = within_km(request.args)
     except ArgumentError as error:
         return error_response(400, error.message, error.field)
-    view = places.municipality(db.session(), code, selection, geo.current(), km)
+    view = place_pages.municipality(db.session(), code, selection, geo.current(), km)
     if view is None:
         return error_response(404, _("There is no municipality with code %(code)s.", code=code))
     return render_template(
@@ -90,7 +91,7 @@ def region_page(code: str):
     if not REGION_CODE.match(code):
         return error_response(400, _("A county code has two digits, such as 01."), "code")
     selection = selection_from_request()
-    view = places.region(db.session(), code, selection)
+    view = place_pages.region(db.session(), code, selection)
     if view is None:
         return error_response(404, _("There is no county with code %(code)s.", code=code))
     return render_template(

@@ -1,4 +1,4 @@
-"""Signing in and managing accounts (creating them is services.users.create_user).
+"""Accounts: creating them, signing in and managing them.
 
 A failed sign-in says the same thing, and costs the same time, whether or not the email has an
 account: an unknown email is checked against a dummy hash.
@@ -6,18 +6,20 @@ account: an unknown email is checked against a dummy hash.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kommunkarta.models import Municipality, Role, User
-from kommunkarta.services import permissions
-from kommunkarta.services.errors import NotFound
+from kommunkarta.services.errors import InvalidField, NotFound
+from kommunkarta.services.register import permissions
 from kommunkarta.services.text import clean
-from kommunkarta.services.users import InvalidField, create_user
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class LoginFailed(Exception):
@@ -71,7 +73,7 @@ def create(
     municipality_codes: list[str],
     by: User | None,
 ) -> User:
-    """Raises NotAllowed or InvalidField (see services.users.create_user)."""
+    """Raises NotAllowed or InvalidField (see create_user)."""
     permissions.require_admin(by)
     user = create_user(session, clean(email), password, role, municipality_codes)
     session.commit()
@@ -105,4 +107,39 @@ def set_municipalities(session: Session, user_id: int, codes: list[str], by: Use
         raise InvalidField("municipalities", _l("A coordinator needs at least one municipality."))
     user.municipalities = found
     session.commit()
+    return user
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    role: str,
+    municipality_codes: list[str] = (),
+) -> User:
+    """Create an account; raises InvalidField for a bad email, role, password or code."""
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise InvalidField("email", f"'{email}' is not an email address")
+    if role not in set(Role):
+        raise InvalidField("role", f"unknown role '{role}'")
+    if len(password) < 10:
+        raise InvalidField("password", "the password must have at least 10 characters")
+    if session.scalar(select(func.count()).where(User.email == email)):
+        raise InvalidField("email", f"an account for {email} already exists")
+    municipalities = []
+    for code in municipality_codes:
+        municipality = session.get(Municipality, code)
+        if municipality is None:
+            raise InvalidField("municipality", f"unknown municipality code '{code}'")
+        municipalities.append(municipality)
+    if role == Role.COORDINATOR and not municipalities:
+        raise InvalidField("municipality", "a coordinator needs at least one municipality")
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password),
+        role=role,
+        municipalities=municipalities,
+    )
+    session.add(user)
     return user

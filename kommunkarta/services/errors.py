@@ -1,12 +1,15 @@
-"""Errors the services raise and the blueprints turn into responses.
-
-`InvalidField` (a value breaks a rule) lives in services.users, where it started; the
-errors here are about who acts and when.
-"""
+"""Errors the services raise and the blueprints turn into responses."""
 
 from __future__ import annotations
 
-from kommunkarta.services.users import InvalidField
+
+class InvalidField(ValueError):
+    """A value breaks a rule; `field` names it so forms and the CLI can point at it."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
 class NotAllowed(Exception):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.models import Municipality, Region
 from kommunkarta.services import schema, taxonomy
-from kommunkarta.services.geodata import Geodata
+from kommunkarta.services.places.geodata import Geodata
 
 
 def load_places(session: Session, geodata: Geodata) -> None:

@@ -10,8 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from kommunkarta import geo
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import User
-from kommunkarta.services import submissions, taxonomy
+from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidFields
+from kommunkarta.services.register import submissions
 from kommunkarta.submissions.forms import ActionForm
 
 

@@ -23,8 +23,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from kommunkarta.forms import CheckboxListField, CoordinateField, clean_filter, web_url
-from kommunkarta.services.moderation import REASON_MAX
-from kommunkarta.services.submissions import (
+from kommunkarta.services.accounts import EMAIL
+from kommunkarta.services.register.moderation import REASON_MAX
+from kommunkarta.services.register.submissions import (
     LIMITS,
     SUGGESTER_CONTACT_MAX,
     YEAR_MIN,
@@ -32,7 +33,6 @@ from kommunkarta.services.submissions import (
     Intent,
     Suggestion,
 )
-from kommunkarta.services.users import EMAIL
 
 
 def _start_year(_form, field) -> None:

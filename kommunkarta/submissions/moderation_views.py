@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from kommunkarta import db, geo
-from kommunkarta.services import moderation
-from kommunkarta.services.errors import InvalidFields
-from kommunkarta.services.users import InvalidField
+from kommunkarta.services.errors import InvalidField, InvalidFields
+from kommunkarta.services.register import moderation
 from kommunkarta.submissions import bp
 from kommunkarta.submissions.common import acting_user, action_version, page_number
 from kommunkarta.submissions.forms import RejectForm

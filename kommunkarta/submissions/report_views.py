@@ -10,9 +10,8 @@ from flask_login import login_required
 from kommunkarta import db
 from kommunkarta.extensions import limiter
 from kommunkarta.models import utcnow
-from kommunkarta.services import initiatives, reports
-from kommunkarta.services.errors import InvalidFields, NotFound
-from kommunkarta.services.users import InvalidField
+from kommunkarta.services.errors import InvalidField, InvalidFields, NotFound
+from kommunkarta.services.register import initiatives, reports
 from kommunkarta.submissions import bp
 from kommunkarta.submissions.common import acting_user, page_number, show_errors
 from kommunkarta.submissions.suggest_views import PER_CLIENT

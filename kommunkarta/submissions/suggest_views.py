@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from kommunkarta import db, geo
 from kommunkarta.extensions import limiter
-from kommunkarta.services import submissions
 from kommunkarta.services.errors import InvalidFields
+from kommunkarta.services.register import submissions
 from kommunkarta.submissions import bp
 from kommunkarta.submissions.common import municipality_choices, show_errors, term_choices
 from kommunkarta.submissions.forms import SuggestionForm

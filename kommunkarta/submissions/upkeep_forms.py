@@ -9,7 +9,7 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import InputRequired, Length, Optional
 
 from kommunkarta.forms import clean_filter
-from kommunkarta.services import adoption, reports
+from kommunkarta.services.register import adoption, reports
 
 
 class ConfirmForm(FlaskForm):

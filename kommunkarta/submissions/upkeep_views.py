@@ -12,17 +12,16 @@ from kommunkarta import db
 from kommunkarta.filters import MUNICIPALITY_CODE
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import utcnow
-from kommunkarta.services import (
+from kommunkarta.services import taxonomy
+from kommunkarta.services.errors import InvalidField, InvalidFields, NotAllowed, NotFound
+from kommunkarta.services.register import (
     adoption,
     coverage,
     freshness,
     initiatives,
     permissions,
     reports,
-    taxonomy,
 )
-from kommunkarta.services.errors import InvalidFields, NotAllowed, NotFound
-from kommunkarta.services.users import InvalidField
 from kommunkarta.submissions import bp
 from kommunkarta.submissions.common import acting_user, page_number, show_errors
 from kommunkarta.submissions.upkeep_forms import AdoptForm, ConfirmForm

@@ -10,10 +10,11 @@ from flask_login import login_required
 from kommunkarta import db, geo
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import Initiative, State
-from kommunkarta.services import moderation, permissions, revisions, similarity, submissions
 from kommunkarta.services.errors import Conflict, InvalidFields
-from kommunkarta.services.permissions import Action
-from kommunkarta.services.submissions import Intent
+from kommunkarta.services.places import similarity
+from kommunkarta.services.register import moderation, permissions, revisions, submissions
+from kommunkarta.services.register.permissions import Action
+from kommunkarta.services.register.submissions import Intent
 from kommunkarta.submissions import bp, upkeep_views
 from kommunkarta.submissions.common import (
     acting_user,

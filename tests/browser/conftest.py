@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from kommunkarta import db
-from kommunkarta.services import demo, setup
+from kommunkarta.services import setup
+from kommunkarta.services.data_io import demo
 from tests.conftest import IN_CI, make_app
 
 CHROMIUM = os.environ.get("KOMMUNKARTA_CHROMIUM", "/usr/bin/chromium")

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, NoneConfirmation, User, utcnow
-from kommunkarta.services import coverage, freshness
-from kommunkarta.services.coverage import CoverageState
+from kommunkarta.services.register import coverage, freshness
+from kommunkarta.services.register.coverage import CoverageState
 from tests.browser.conftest import axe_serious, screenshot
 from tests.conftest import PASSWORD, add_user
 

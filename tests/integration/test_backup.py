@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from kommunkarta import db
-from kommunkarta.services import demo, setup, submissions
-from kommunkarta.services.submissions import Suggestion
+from kommunkarta.services import setup
+from kommunkarta.services.data_io import demo
+from kommunkarta.services.register import submissions
+from kommunkarta.services.register.submissions import Suggestion
 from tests.conftest import POSTGRES_URL, add_user, make_app
 
 

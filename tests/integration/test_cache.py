@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import BenefitArea, Initiative, Municipality, State, Status, data_version
-from kommunkarta.services import demo, initiatives
+from kommunkarta.services.data_io import demo
+from kommunkarta.services.register import initiatives
 
 
 def _version(engine) -> str:

@@ -13,7 +13,8 @@ from kommunkarta.models import (
     Technology,
     initiative_municipalities,
 )
-from kommunkarta.services import demo, schema, setup, taxonomy
+from kommunkarta.services import schema, setup, taxonomy
+from kommunkarta.services.data_io import demo
 from tests.conftest import make_app
 
 
@@ -21,10 +22,14 @@ def _snapshot(session: Session) -> dict:
     return {
         "regions": session.execute(select(Region.code, Region.name).order_by(Region.code)).all(),
         "municipalities": session.execute(
-            select(Municipality.code, Municipality.name, Municipality.region_code)
-            .order_by(Municipality.code)).all(),
-        "terms": [session.execute(select(m.id, m.slug, m.name_sv, m.name_en).order_by(m.id)).all()
-                  for m in taxonomy.KINDS.values()],
+            select(Municipality.code, Municipality.name, Municipality.region_code).order_by(
+                Municipality.code
+            )
+        ).all(),
+        "terms": [
+            session.execute(select(m.id, m.slug, m.name_sv, m.name_en).order_by(m.id)).all()
+            for m in taxonomy.KINDS.values()
+        ],
     }
 
 
@@ -36,10 +41,22 @@ def test_upgrade_from_empty_creates_every_table(empty_url, geo, tmp_path):
         schema.upgrade(engine)
         assert schema.current_revision(engine) == schema.head_revision()
         tables = set(inspect(engine).get_table_names())
-    assert {"regions", "municipalities", "initiatives", "benefit_areas", "operational_areas",
-            "statuses", "technologies", "users", "revisions", "initiative_municipalities",
-            "initiative_benefit_areas", "initiative_areas", "initiative_technologies",
-            "user_municipalities"} <= tables
+    assert {
+        "regions",
+        "municipalities",
+        "initiatives",
+        "benefit_areas",
+        "operational_areas",
+        "statuses",
+        "technologies",
+        "users",
+        "revisions",
+        "initiative_municipalities",
+        "initiative_benefit_areas",
+        "initiative_areas",
+        "initiative_technologies",
+        "user_municipalities",
+    } <= tables
 
 
 def test_init_db_loads_reference_data_and_is_idempotent(app, geo):
@@ -77,13 +94,24 @@ def test_init_db_refuses_a_newer_schema(runner, app):
 
 
 def _dump(session: Session) -> list:
-    rows = session.execute(select(
-        Initiative.id, Initiative.title, Initiative.summary, Initiative.status_id,
-        Initiative.start_year, Initiative.lat, Initiative.lon, Initiative.contact,
-        Initiative.updated_at).order_by(Initiative.id)).all()
-    links = session.execute(select(initiative_municipalities).order_by(
-        initiative_municipalities.c.initiative_id,
-        initiative_municipalities.c.municipality_code)).all()
+    rows = session.execute(
+        select(
+            Initiative.id,
+            Initiative.title,
+            Initiative.summary,
+            Initiative.status_id,
+            Initiative.start_year,
+            Initiative.lat,
+            Initiative.lon,
+            Initiative.contact,
+            Initiative.updated_at,
+        ).order_by(Initiative.id)
+    ).all()
+    links = session.execute(
+        select(initiative_municipalities).order_by(
+            initiative_municipalities.c.initiative_id, initiative_municipalities.c.municipality_code
+        )
+    ).all()
     return [tuple(r) for r in rows] + [tuple(r) for r in links]
 
 
@@ -110,18 +138,23 @@ def test_default_demo_spread(app, geo):
     with Session(engine) as session:
         assert session.scalar(select(func.count(Initiative.id))) == 1200
         assert session.scalar(select(func.count()).where(Initiative.is_demo.is_(False))) == 0
-        covered = session.scalar(select(func.count(func.distinct(
-            initiative_municipalities.c.municipality_code))))
+        covered = session.scalar(
+            select(func.count(func.distinct(initiative_municipalities.c.municipality_code)))
+        )
         assert covered >= 250
-        partners = session.execute(select(initiative_municipalities.c.initiative_id, func.count())
-                                   .group_by(initiative_municipalities.c.initiative_id)).all()
+        partners = session.execute(
+            select(initiative_municipalities.c.initiative_id, func.count()).group_by(
+                initiative_municipalities.c.initiative_id
+            )
+        ).all()
         collaborations = sum(1 for _, n in partners if n > 1)
         assert 60 <= collaborations <= 180  # about one in ten
         statuses = set(session.scalars(select(Status.slug).join(Initiative)))
         assert statuses == {"idea", "pre-study", "pilot", "production", "ended"}
         assert session.scalar(select(func.count(func.distinct(Technology.id)))) == 7
-        located = session.execute(select(Initiative.id, Initiative.lat, Initiative.lon)
-                                  .where(Initiative.lat.is_not(None))).all()
+        located = session.execute(
+            select(Initiative.id, Initiative.lat, Initiative.lon).where(Initiative.lat.is_not(None))
+        ).all()
         assert len(located) > 200
         codes = {}
         for initiative_id, code in session.execute(select(initiative_municipalities)):
@@ -157,8 +190,15 @@ def test_seed_demo_if_empty_adds_nothing_to_a_filled_database(runner, app):
 def test_bad_command_input_is_one_line_and_nonzero(runner, app):
     cases = [
         ["seed-demo", "--count", "-5"],
-        ["create-user", "c@example.se", "--role", "coordinator", "--municipality", "9999",
-         "--password-stdin"],
+        [
+            "create-user",
+            "c@example.se",
+            "--role",
+            "coordinator",
+            "--municipality",
+            "9999",
+            "--password-stdin",
+        ],
         ["create-user", "not-an-email", "--role", "admin", "--password-stdin"],
         ["create-user", "c@example.se", "--role", "coordinator", "--password-stdin"],
     ]
@@ -174,11 +214,23 @@ def test_bad_command_input_is_one_line_and_nonzero(runner, app):
 
 
 def test_create_user_binds_municipalities(runner, app):
-    result = runner.invoke(args=["create-user", "Samordnare@Example.se", "--role", "coordinator",
-                                 "--municipality", "0180", "--municipality", "1480",
-                                 "--password-stdin"], input="a-long-password\n")
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "Samordnare@Example.se",
+            "--role",
+            "coordinator",
+            "--municipality",
+            "0180",
+            "--municipality",
+            "1480",
+            "--password-stdin",
+        ],
+        input="a-long-password\n",
+    )
     assert result.exit_code == 0, result.output
     from kommunkarta.models import User
+
     with Session(app.extensions["db_engine"]) as session:
         user = session.scalar(select(User))
         assert user.email == "samordnare@example.se"
@@ -211,26 +263,40 @@ def test_migrating_a_database_with_data_keeps_every_row(empty_url, geo, tmp_path
     # rows written with the first schema's columns only (the models may have moved on)
     with engine.begin() as connection:
         for n in range(1, 51):
-            connection.execute(text(
-                "INSERT INTO initiatives (id, title, summary, description, status_id, url, "
-                "contact, state, is_demo, search_text, created_at, updated_at, "
-                "moderation_note) VALUES (:id, :title, '', '', 1, '', '', 'published', "
-                ":demo, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '')"),
-                {"id": n, "title": f"Initiativ {n}", "demo": False})
-            connection.execute(text(
-                "INSERT INTO initiative_municipalities VALUES (:id, '0180')"), {"id": n})
-            connection.execute(text(
-                "INSERT INTO initiative_benefit_areas VALUES (:id, 1)"), {"id": n})
+            connection.execute(
+                text(
+                    "INSERT INTO initiatives (id, title, summary, description, status_id, url, "
+                    "contact, state, is_demo, search_text, created_at, updated_at, "
+                    "moderation_note) VALUES (:id, :title, '', '', 1, '', '', 'published', "
+                    ":demo, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '')"
+                ),
+                {"id": n, "title": f"Initiativ {n}", "demo": False},
+            )
+            connection.execute(
+                text("INSERT INTO initiative_municipalities VALUES (:id, '0180')"), {"id": n}
+            )
+            connection.execute(
+                text("INSERT INTO initiative_benefit_areas VALUES (:id, 1)"), {"id": n}
+            )
             connection.execute(text("INSERT INTO initiative_areas VALUES (:id, 1)"), {"id": n})
-            connection.execute(text(
-                "INSERT INTO initiative_technologies VALUES (:id, 1)"), {"id": n})
-    tables = ["initiatives", "initiative_municipalities", "initiative_benefit_areas",
-              "initiative_areas", "initiative_technologies", "municipalities", "regions"]
+            connection.execute(
+                text("INSERT INTO initiative_technologies VALUES (:id, 1)"), {"id": n}
+            )
+    tables = [
+        "initiatives",
+        "initiative_municipalities",
+        "initiative_benefit_areas",
+        "initiative_areas",
+        "initiative_technologies",
+        "municipalities",
+        "regions",
+    ]
 
     def counts():
         with engine.connect() as connection:
-            return {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar()
-                    for t in tables}
+            return {
+                t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables
+            }
 
     before = counts()
     assert before["initiative_municipalities"] >= 50

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative, Municipality, State, Status
-from kommunkarta.services import items
+from kommunkarta.services.data_io import serialise
 
 
 def _selected_ids(app, **where) -> list[int]:
@@ -49,7 +49,7 @@ def test_csv_holds_the_filtered_selection_in_the_import_columns(client, seeded_a
     assert response.headers["X-Data-License"] == "CC BY 4.0"
     assert 'rel="license"' in response.headers["Link"]
     rows = _csv_rows(response.data)
-    assert list(rows[0]) == list(items.COLUMNS)
+    assert list(rows[0]) == list(serialise.COLUMNS)
     expected = _selected_ids(seeded_app, benefit=("efficiency",), region="14")
     assert 0 < len(expected) < 400
     assert [int(r["id"]) for r in rows] == expected
@@ -112,9 +112,9 @@ def test_xlsx_has_the_rows_and_says_licence_and_date(client, seeded_app):
         book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Initiatives", "About"]
     rows = list(book["Initiatives"].iter_rows(values_only=True))
-    assert rows[0] == items.COLUMNS
+    assert rows[0] == serialise.COLUMNS
     assert [r[0] for r in rows[1:]] == _selected_ids(seeded_app, tech=("chatbot",))
-    municipalities = rows[1][items.COLUMNS.index("municipalities")]
+    municipalities = rows[1][serialise.COLUMNS.index("municipalities")]
     assert isinstance(municipalities, str) and municipalities[:4].isdigit()
     about = dict(book["About"].iter_rows(values_only=True))
     assert about["license"].startswith("CC BY 4.0")
@@ -165,9 +165,9 @@ def test_spreadsheet_exports_defuse_formulas_and_keep_other_text(app):
     "text", ["=1+2", "+46", "-x", "@a", "'=x", "''+y", "\tx", "\rx", "plain", "'plain", ""]
 )
 def test_formula_guard_is_reversible(text):
-    guarded = items.guard_formula(text)
+    guarded = serialise.guard_formula(text)
     assert not guarded.startswith(("=", "+", "-", "@", "\t"))
-    assert items.unguard_formula(guarded) == text
+    assert serialise.unguard_formula(guarded) == text
 
 
 def test_export_command_writes_each_format_with_filters(seeded_app, tmp_path):

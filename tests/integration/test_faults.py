@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from kommunkarta import db
 from kommunkarta.models import Initiative, Revision
-from kommunkarta.services import demo, setup
+from kommunkarta.services import setup
+from kommunkarta.services.data_io import demo
 from tests.conftest import Databases, add_user, csrf_from, make_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -14,7 +14,8 @@ def _published_counts(app) -> dict[str, int]:
             select(link.c.municipality_code, func.count())
             .join(Initiative, Initiative.id == link.c.initiative_id)
             .where(Initiative.state == State.PUBLISHED)
-            .group_by(link.c.municipality_code)).all()
+            .group_by(link.c.municipality_code)
+        ).all()
     return dict(rows)
 
 
@@ -38,8 +39,12 @@ def test_municipalities_lists_all_290_with_counts(seeded_app, geo):
     client = seeded_app.test_client()
     body = client.get("/api/v1/municipalities").get_json()
     assert len(body) == 290
-    assert body[0] == {"code": "0114", "name": "Upplands Väsby", "region_code": "01",
-                       "count": body[0]["count"]}
+    assert body[0] == {
+        "code": "0114",
+        "name": "Upplands Väsby",
+        "region_code": "01",
+        "count": body[0]["count"],
+    }
     for item in body:
         assert item["region_code"] == geo.municipalities.loc[item["code"], "region_code"]
     expected = _published_counts(seeded_app)
@@ -50,8 +55,10 @@ def test_municipalities_lists_all_290_with_counts(seeded_app, geo):
 def test_municipality_counts_follow_filters(seeded_app):
     client = seeded_app.test_client()
     everything = {i["code"]: i["count"] for i in client.get("/api/v1/municipalities").get_json()}
-    efficiency = {i["code"]: i["count"] for i in
-                  client.get("/api/v1/municipalities?benefit=efficiency").get_json()}
+    efficiency = {
+        i["code"]: i["count"]
+        for i in client.get("/api/v1/municipalities?benefit=efficiency").get_json()
+    }
     assert 0 < sum(efficiency.values()) < sum(everything.values())
     assert all(efficiency[c] <= everything[c] for c in everything)
     one_region = client.get("/api/v1/municipalities?region=14").get_json()
@@ -93,17 +100,23 @@ def test_boundaries_are_cached_and_compressed(client):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "max-age=604800" in response.headers["Cache-Control"]
     etag = response.headers["ETag"]
-    again = client.get("/api/v1/boundaries/municipalities",
-                       headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    again = client.get(
+        "/api/v1/boundaries/municipalities",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": etag},
+    )
     assert again.status_code == 304
     plain = client.get("/api/v1/boundaries/regions").get_json()
     assert len(plain["features"]) == 21
 
 
 def test_bad_filters_are_400_with_the_parameter_named(client):
-    for query, field in [("benefit=nope", "benefit"), ("municipality=12", "municipality"),
-                         ("region=99", "region"), ("year_from=abc", "year_from"),
-                         ("year_from=2025&year_to=2020", "year_from")]:
+    for query, field in [
+        ("benefit=nope", "benefit"),
+        ("municipality=12", "municipality"),
+        ("region=99", "region"),
+        ("year_from=abc", "year_from"),
+        ("year_from=2025&year_to=2020", "year_from"),
+    ]:
         response = client.get(f"/api/v1/municipalities?{query}")
         assert response.status_code == 400, query
         assert response.get_json()["field"] == field
@@ -124,11 +137,13 @@ def test_home_is_in_both_languages(seeded_app):
 
 def test_unpublished_initiatives_are_not_counted(app, session):
     from kommunkarta.models import Municipality, Status
+
     status = session.scalar(select(Status))
     stockholm = session.get(Municipality, "0180")
     for state in ("draft", "submitted", "rejected", "published"):
-        item = Initiative(title=f"Test {state}", status=status, state=state,
-                          municipalities=[stockholm])
+        item = Initiative(
+            title=f"Test {state}", status=status, state=state, municipalities=[stockholm]
+        )
         item.refresh_search_text()
         session.add(item)
     session.commit()

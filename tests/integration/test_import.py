@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, Revision
-from kommunkarta.services import demo, importer
+from kommunkarta.services.data_io import demo, importer
 from tests.conftest import csrf_from
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -28,7 +28,9 @@ from sqlalchemy.orm import Session
 
 from kommunkarta import db
 from kommunkarta.models import Initiative, Revision
-from kommunkarta.services import demo, setup, submissions
+from kommunkarta.services import setup
+from kommunkarta.services.data_io import demo
+from kommunkarta.services.register import submissions
 from tests.conftest import IN_CI, PASSWORD, Databases, add_user, make_app
 from tests.processes import gunicorn
 

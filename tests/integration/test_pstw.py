@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.models import Initiative, Revision
-from kommunkarta.services import demo, pstw
+from kommunkarta.services.data_io import demo, pstw
 
 HEADER = [
     "PSTW ID",

@@ -19,7 +19,7 @@ from kommunkarta.models import (
     Status,
     Technology,
 )
-from kommunkarta.services import similarity
+from kommunkarta.services.places import similarity
 
 CHATBOT = (
     "Chattbot för hemtjänsten",

@@ -18,8 +18,8 @@ from kommunkarta.models import (
     State,
     Status,
 )
-from kommunkarta.services import submissions
 from kommunkarta.services.errors import Conflict
+from kommunkarta.services.register import submissions
 from tests.conftest import csrf_from
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")

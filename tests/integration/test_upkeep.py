@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, Revision
-from kommunkarta.services import coverage, freshness
-from kommunkarta.services.coverage import CoverageState
+from kommunkarta.services.register import coverage, freshness
+from kommunkarta.services.register.coverage import CoverageState
 from tests.conftest import add_user, csrf_from
 from tests.integration.upkeep_data import (
     LONG_AGO,

@@ -6,8 +6,8 @@ import pytest
 
 from kommunkarta import create_app
 from kommunkarta.config import InvalidSetting, stale_months
-from kommunkarta.services.coverage import CoverageState, Evidence, state_of
-from kommunkarta.services.freshness import cutoff, months_before
+from kommunkarta.services.register.coverage import CoverageState, Evidence, state_of
+from kommunkarta.services.register.freshness import cutoff, months_before
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LAST_MOMENT = datetime(2025, 11, 24, 23, 59, 59, tzinfo=UTC)  # of the day before

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from kommunkarta.services import geodata
-from kommunkarta.services.geodata import GeodataError
+from kommunkarta.services.places import geodata
+from kommunkarta.services.places.geodata import GeodataError
 
 
 def test_served_files_are_complete(geo):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kommunkarta.services.organisations import Place, Resolver
+from kommunkarta.services.data_io.organisations import Place, Resolver
 
 
 @pytest.fixture(scope="module")

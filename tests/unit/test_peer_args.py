@@ -11,7 +11,7 @@ from kommunkarta.public.peer_args import (
     places_to_compare,
     within_km,
 )
-from kommunkarta.services.peers import DEFAULT_KM, MAX_KM
+from kommunkarta.services.places.peers import DEFAULT_KM, MAX_KM
 
 VOCABULARY = Vocabulary(
     slugs={},

@@ -26,7 +26,8 @@ from kommunkarta.filters import (
     InitiativeFilter,
     Vocabulary,
 )
-from kommunkarta.services import geodata, importer, items
+from kommunkarta.services.data_io import importer, serialise
+from kommunkarta.services.places import geodata
 from tests.conftest import GEODATA_DIR
 
 SLUGS = {
@@ -165,10 +166,10 @@ cells = st.one_of(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     # as the header check lets through: known columns, once each, lat only with lon
-    columns=st.lists(st.sampled_from(items.COLUMNS), unique=True, min_size=1).filter(
+    columns=st.lists(st.sampled_from(serialise.COLUMNS), unique=True, min_size=1).filter(
         lambda names: ("lat" in names) == ("lon" in names)
     ),
-    row=st.lists(cells, max_size=len(items.COLUMNS) + 2),
+    row=st.lists(cells, max_size=len(serialise.COLUMNS) + 2),
 )
 def test_a_row_is_parsed_or_reported_never_an_exception(columns, row):
     record, errors = importer._check_row(7, row, columns, IMPORT_VOCABULARY, _places())
@@ -197,11 +198,11 @@ valid_rows = st.fixed_dictionaries(
 @settings(max_examples=200, deadline=None)
 @given(valid_rows)
 def test_a_row_as_the_export_writes_it_reads_back_the_same(values):
-    """The export's cell format (items.SEPARATOR between codes, ISO times, true/false) is
+    """The export's cell format (serialise.SEPARATOR between codes, ISO times, true/false) is
     what the row parser reads."""
     columns = list(values)
     row = [
-        items.SEPARATOR.join(v)
+        serialise.SEPARATOR.join(v)
         if isinstance(v, list)
         else v.isoformat()
         if isinstance(v, datetime)

@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from kommunkarta.services import pstw_mapping as mapping
+from kommunkarta.services.data_io import pstw_mapping as mapping
 
 TAXONOMY = json.loads(
     resources.files("kommunkarta").joinpath("data/taxonomy.json").read_text(encoding="utf-8")

@@ -4,9 +4,9 @@ comparison, word diffs and the permission table."""
 import pytest
 
 from kommunkarta.models import Initiative, Municipality, User
-from kommunkarta.services.permissions import Action, may
-from kommunkarta.services.revisions import word_diff
-from kommunkarta.services.submissions import Content, changes, swedish_key
+from kommunkarta.services.register.permissions import Action, may
+from kommunkarta.services.register.revisions import word_diff
+from kommunkarta.services.register.submissions import Content, changes, swedish_key
 from kommunkarta.services.text import clean, is_web_url, safe_next
 
 

@@ -7,8 +7,8 @@ metadata that `import` would not trip over, so the web response carries them in 
 the README documents them.
 
 CSV: UTF-8 with a byte order mark (so that spreadsheet programs recognise å, ä and ö),
-comma-separated, multi-valued cells joined with `items.SEPARATOR`; the columns are
-`items.COLUMNS`, exactly what `import` reads back.
+comma-separated, multi-valued cells joined with `serialise.SEPARATOR`; the columns are
+`serialise.COLUMNS`, exactly what `import` reads back.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services import items
-from kommunkarta.services.geodata import Geodata
+from kommunkarta.services.data_io import serialise
+from kommunkarta.services.places.geodata import Geodata
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson"}
 MIMETYPES = {
@@ -52,18 +52,18 @@ def metadata(selection: InitiativeFilter, generated: datetime) -> dict[str, Any]
     """What every export says about itself."""
     return {
         "title": "Kommunkartan: AI initiatives in Swedish municipalities",
-        "license": items.LICENCE,
-        "license_url": items.LICENCE_URL,
-        "attribution": items.ATTRIBUTION,
-        "generated_at": items.timestamp(generated),
+        "license": serialise.LICENCE,
+        "license_url": serialise.LICENCE_URL,
+        "attribution": serialise.ATTRIBUTION,
+        "generated_at": serialise.timestamp(generated),
         "filters": selection.to_args(),
-        "separator": items.SEPARATOR,
+        "separator": serialise.SEPARATOR,
     }
 
 
 def _text_cells(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        name: items.guard_formula(value) if name in items.TEXT_COLUMNS else value
+        name: serialise.guard_formula(value) if name in serialise.TEXT_COLUMNS else value
         for name, value in row.items()
     }
 
@@ -71,11 +71,11 @@ def _text_cells(row: dict[str, Any]) -> dict[str, Any]:
 def csv_chunks(session: Session, selection: InitiativeFilter) -> Iterator[bytes]:
     """The CSV file in pieces of CHUNK_ROWS rows, starting with the BOM and the header."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=items.COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=serialise.COLUMNS)
     buffer.write("\ufeff")
     writer.writeheader()
-    for n, initiative in enumerate(items.selected(session, selection), start=1):
-        writer.writerow(_text_cells(items.to_row(initiative)))
+    for n, initiative in enumerate(serialise.selected(session, selection), start=1):
+        writer.writerow(_text_cells(serialise.to_row(initiative)))
         if n % CHUNK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -99,14 +99,14 @@ def write_xlsx(
     sheet = book.create_sheet("Initiatives")
     bold = Font(bold=True)
     header = []
-    for name in items.COLUMNS:
+    for name in serialise.COLUMNS:
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for initiative in items.selected(session, selection):
-        row = _text_cells(items.to_row(initiative))
-        sheet.append([xlsx_value(row[name]) for name in items.COLUMNS])
+    for initiative in serialise.selected(session, selection):
+        row = _text_cells(serialise.to_row(initiative))
+        sheet.append([xlsx_value(row[name]) for name in serialise.COLUMNS])
 
     about = book.create_sheet("About")
     meta = metadata(selection, generated)
@@ -114,14 +114,14 @@ def write_xlsx(
     about.append(["license", f"{meta['license']} ({meta['license_url']})"])
     about.append(["attribution", meta["attribution"]])
     about.append(["generated_at", meta["generated_at"]])
-    about.append(["separator", f"multi-valued cells are joined with “{items.SEPARATOR}”"])
+    about.append(["separator", f"multi-valued cells are joined with “{serialise.SEPARATOR}”"])
     for name, value in meta["filters"].items():
-        joined = items.SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
-        about.append([f"filter {name}", items.guard_formula(str(joined))])
+        joined = serialise.SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
+        about.append([f"filter {name}", serialise.guard_formula(str(joined))])
 
     properties = book.properties
     properties.title = meta["title"]
-    properties.creator = items.ATTRIBUTION
+    properties.creator = serialise.ATTRIBUTION
     properties.description = f"Licence: {meta['license']} {meta['license_url']}"
     properties.subject = f"{meta['license']}, {meta['generated_at']}"
     properties.keywords = "AI; kommuner; open data; CC BY 4.0"
@@ -145,7 +145,7 @@ def _point(item: dict[str, Any], geodata: Geodata, cache: dict[str, tuple[float,
 def _features(initiatives: Iterable[Initiative], geodata: Geodata) -> Iterator[dict[str, Any]]:
     cache: dict[str, tuple[float, float]] = {}
     for initiative in initiatives:
-        item = items.to_item(initiative)
+        item = serialise.to_item(initiative)
         yield {
             "type": "Feature",
             "id": item["id"],
@@ -164,7 +164,7 @@ def geojson_chunks(
     yield opening.encode("utf-8")
     parts: list[str] = []
     first = True
-    for feature in _features(items.selected(session, selection), geodata):
+    for feature in _features(serialise.selected(session, selection), geodata):
         parts.append(("" if first else ",") + json.dumps(feature, ensure_ascii=False))
         first = False
         if len(parts) >= CHUNK_ROWS:

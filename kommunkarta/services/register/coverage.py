@@ -31,10 +31,9 @@ from kommunkarta.models import (
     User,
     initiative_municipalities,
 )
-from kommunkarta.services import initiatives, permissions
-from kommunkarta.services.errors import NotAllowed, NotFound
-from kommunkarta.services.freshness import aware, cutoff
-from kommunkarta.services.users import InvalidField
+from kommunkarta.services.errors import InvalidField, NotAllowed, NotFound
+from kommunkarta.services.register import initiatives, permissions
+from kommunkarta.services.register.freshness import aware, cutoff
 
 
 class CoverageState(enum.StrEnum):

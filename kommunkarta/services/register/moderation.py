@@ -13,15 +13,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.models import Initiative, Revision, State, User
-from kommunkarta.services import permissions, submissions
-from kommunkarta.services.errors import Conflict
-from kommunkarta.services.geodata import Geodata
-from kommunkarta.services.initiatives import Page
-from kommunkarta.services.permissions import Action
-from kommunkarta.services.revisions import Change, Event, Labels, describe, record
-from kommunkarta.services.submissions import Content, changes, commit, require_version
+from kommunkarta.services.errors import Conflict, InvalidField
+from kommunkarta.services.places.geodata import Geodata
+from kommunkarta.services.register import permissions, submissions
+from kommunkarta.services.register.initiatives import Page
+from kommunkarta.services.register.permissions import Action
+from kommunkarta.services.register.revisions import Change, Event, Labels, describe, record
+from kommunkarta.services.register.submissions import Content, changes, commit, require_version
 from kommunkarta.services.text import clean
-from kommunkarta.services.users import InvalidField
 
 REASON_MAX = 2000
 

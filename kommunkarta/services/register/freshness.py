@@ -26,11 +26,11 @@ from kommunkarta.models import (
     User,
     initiative_municipalities,
 )
-from kommunkarta.services import permissions, submissions
 from kommunkarta.services.errors import Conflict, NotFound
-from kommunkarta.services.initiatives import Page
-from kommunkarta.services.permissions import Action
-from kommunkarta.services.revisions import Event, record
+from kommunkarta.services.register import permissions, submissions
+from kommunkarta.services.register.initiatives import Page
+from kommunkarta.services.register.permissions import Action
+from kommunkarta.services.register.revisions import Event, record
 
 
 def aware(moment: datetime) -> datetime:

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services import initiatives, sources
-from kommunkarta.services.initiatives import visible
+from kommunkarta.services.data_io import sources
+from kommunkarta.services.register import initiatives
+from kommunkarta.services.register.initiatives import visible
 
 # Joins the values of a multi-valued cell (taxonomy slugs, municipality codes). Slugs and codes
 # never contain it, and unlike "," or ";" it does not occur in the taxonomy's names either.
@@ -56,7 +57,6 @@ ATTRIBUTION = "Kommunkartan"
 # formula. Such text is written with a leading apostrophe, as is text that already starts with
 # apostrophes before one of those characters, so that `unguard_formula` reverses it exactly.
 _FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
-
 
 
 def timestamp(value: datetime | None) -> str | None:

@@ -45,9 +45,9 @@ from kommunkarta.models import (
     initiative_municipalities,
     initiative_technologies,
 )
-from kommunkarta.services import initiatives
-from kommunkarta.services.geodata import Place
 from kommunkarta.services.keys import keys_table
+from kommunkarta.services.places.geodata import Place
+from kommunkarta.services.register import initiatives
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative, initiative_benefit_areas, initiative_municipalities
-from kommunkarta.services import initiatives, stats, taxonomy
-from kommunkarta.services.geodata import Geodata, Place
+from kommunkarta.services import taxonomy
 from kommunkarta.services.keys import keys_table
+from kommunkarta.services.places import stats
+from kommunkarta.services.places.geodata import Geodata, Place
+from kommunkarta.services.register import initiatives
 
 DEFAULT_KM = 50
 MAX_KM = 200  # beyond this "near" means little and the table grows past a hundred rows

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from kommunkarta.services.freshness import Reminder
+from kommunkarta.services.register.freshness import Reminder
 
 TIMEOUT = 30  # seconds to wait for the mail server
 

@@ -16,12 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Adoption, Municipality, Status, User
-from kommunkarta.services import initiatives, permissions
-from kommunkarta.services.errors import InvalidFields, NotAllowed, NotFound
-from kommunkarta.services.revisions import Event, record
-from kommunkarta.services.submissions import YEAR_MIN
+from kommunkarta.services.errors import InvalidField, InvalidFields, NotAllowed, NotFound
+from kommunkarta.services.register import initiatives, permissions
+from kommunkarta.services.register.revisions import Event, record
+from kommunkarta.services.register.submissions import YEAR_MIN
 from kommunkarta.services.text import clean
-from kommunkarta.services.users import InvalidField
 
 NOTE_MAX = 300
 

@@ -16,12 +16,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.models import Initiative, Report, User, initiative_municipalities
-from kommunkarta.services import initiatives, permissions
-from kommunkarta.services.errors import Conflict, InvalidFields, NotFound
-from kommunkarta.services.initiatives import Page
-from kommunkarta.services.permissions import Action
+from kommunkarta.services.errors import Conflict, InvalidField, InvalidFields, NotFound
+from kommunkarta.services.register import initiatives, permissions
+from kommunkarta.services.register.initiatives import Page
+from kommunkarta.services.register.permissions import Action
 from kommunkarta.services.text import clean
-from kommunkarta.services.users import InvalidField
 
 TEXT_MAX = 2000
 CONTACT_MAX = 200

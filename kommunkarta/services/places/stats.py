@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative, initiative_benefit_areas
-from kommunkarta.services import initiatives, taxonomy
+from kommunkarta.services import taxonomy
+from kommunkarta.services.register import initiatives
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from kommunkarta.models import (
     State,
     initiative_municipalities,
 )
-from kommunkarta.services.geodata import Place
+from kommunkarta.services.places.geodata import Place
 
 SORTS = {
     "title": Initiative.title,

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services import initiatives, peers, stats
-from kommunkarta.services.geodata import Geodata, Place
+from kommunkarta.services.places import peers, stats
+from kommunkarta.services.places.geodata import Geodata, Place
+from kommunkarta.services.register import initiatives
 
 LATEST = 20  # initiatives listed on a municipality or county page; the table has the rest
 # Swedish alphabetical order (… x y z å ä ö) whatever the database's collation

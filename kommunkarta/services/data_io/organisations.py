@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from kommunkarta.services.pstw_mapping import fold
+from kommunkarta.services.data_io.pstw_mapping import fold
 
 THRESHOLD = 85  # rapidfuzz ratio (0-100) from which a near name is taken
 MARGIN = 5  # ... when no other municipality's name is this close to it

@@ -27,7 +27,7 @@ from kommunkarta.models import (
     initiative_municipalities,
     initiative_technologies,
 )
-from kommunkarta.services.geodata import Geodata
+from kommunkarta.services.places.geodata import Geodata
 
 BATCH = 5000
 ANALYZED = (

@@ -38,14 +38,14 @@ from kommunkarta.models import (
     initiative_municipalities,
     utcnow,
 )
-from kommunkarta.services import initiatives, permissions
-from kommunkarta.services.errors import Conflict, InvalidFields
-from kommunkarta.services.geodata import Geodata
-from kommunkarta.services.initiatives import Page
-from kommunkarta.services.permissions import Action
-from kommunkarta.services.revisions import Event, record
+from kommunkarta.services.accounts import EMAIL
+from kommunkarta.services.errors import Conflict, InvalidField, InvalidFields
+from kommunkarta.services.places.geodata import Geodata
+from kommunkarta.services.register import initiatives, permissions
+from kommunkarta.services.register.initiatives import Page
+from kommunkarta.services.register.permissions import Action
+from kommunkarta.services.register.revisions import Event, record
 from kommunkarta.services.text import clean, is_web_url
-from kommunkarta.services.users import EMAIL, InvalidField
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Importing initiatives from CSV or XLSX in the export's own columns (`items.COLUMNS`).
+"""Importing initiatives from CSV or XLSX in the export's own columns (`serialise.COLUMNS`).
 
 Every row is read and checked before anything is written; then all rows are written in one
 transaction, or none when any row is bad. The report names every problem by row number (as
@@ -14,12 +14,12 @@ What a row means:
   action "created";
 - municipalities by code (a code whose leading zero a spreadsheet dropped is accepted)
   or name, taxonomy terms by slug or Swedish or English name, all case-insensitive,
-  several joined with `items.SEPARATOR`;
+  several joined with `serialise.SEPARATOR`;
 - `state` defaults to published, `is_demo` to false; `published_at` and `updated_at` are
   kept for new initiatives (now if empty) and left alone on updates, as is
   `last_confirmed_at` (empty if empty);
 - text that a spreadsheet would run as a formula (starting with "=") is refused; text
-  written with the export's leading apostrophe (see `items.guard_formula`) is read back
+  written with the export's leading apostrophe (see `serialise.guard_formula`) is read back
   without it.
 """
 
@@ -54,8 +54,9 @@ from kommunkarta.models import (
     Technology,
     User,
 )
-from kommunkarta.services import initiatives, items
-from kommunkarta.services.geodata import Geodata
+from kommunkarta.services.data_io import serialise
+from kommunkarta.services.places.geodata import Geodata
+from kommunkarta.services.register import initiatives
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -240,7 +241,7 @@ def _header_errors(header: list[str]) -> list[RowError]:
     errors = []
     seen: set[str] = set()
     for raw, name in zip(header, names, strict=True):
-        if name not in items.COLUMNS:
+        if name not in serialise.COLUMNS:
             errors.append(RowError(1, raw, raw, _l("unknown column")))
         elif name in seen:
             errors.append(RowError(1, raw, raw, _l("the column appears twice")))
@@ -271,7 +272,7 @@ def _text(value: Any) -> str:
         raise _Bad(_l("spreadsheet formulas are not accepted; start the text with an apostrophe"))
     if "\x00" in raw:
         raise _Bad(_l("contains a NUL character"))
-    return items.unguard_formula(raw)
+    return serialise.unguard_formula(raw)
 
 
 def _integer(value: Any) -> int | None:
@@ -370,7 +371,7 @@ class _Vocabulary:
 
 def _names(value: Any) -> list[str]:
     raw = _text(value)
-    return [part.strip() for part in raw.split(items.SEPARATOR) if part.strip()]
+    return [part.strip() for part in raw.split(serialise.SEPARATOR) if part.strip()]
 
 
 def _parse(column: str, value: Any, vocabulary: _Vocabulary) -> Any:

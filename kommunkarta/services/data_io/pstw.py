@@ -58,10 +58,11 @@ from kommunkarta.models import (
     Technology,
     User,
 )
-from kommunkarta.services import exporter, importer, items, sources, text
-from kommunkarta.services import pstw_mapping as mapping
-from kommunkarta.services.importer import ImportFileError, Progress, RowError
-from kommunkarta.services.organisations import Place, Resolution, Resolver
+from kommunkarta.services import text
+from kommunkarta.services.data_io import exporter, importer, serialise, sources
+from kommunkarta.services.data_io import pstw_mapping as mapping
+from kommunkarta.services.data_io.importer import ImportFileError, Progress, RowError
+from kommunkarta.services.data_io.organisations import Place, Resolution, Resolver
 
 SOURCE = sources.PSTW
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # latin-1 takes the bytes cp1252 leaves out
@@ -206,7 +207,7 @@ class _Row:
             value = int(value)
         if isinstance(value, datetime):
             value = value.date().isoformat()
-        cleaned = text.clean(items.unguard_formula(str(value)))
+        cleaned = text.clean(serialise.unguard_formula(str(value)))
         if cleaned.startswith("="):
             raise _Bad(column, value, "a spreadsheet formula, not text")
         return cleaned
@@ -516,15 +517,16 @@ def _row(initiative: Initiative) -> list[Any]:
         **{column: benefits.get(column, "") for column in BENEFIT_COLUMNS},
         UPDATED: initiative.updated_at.date().isoformat(),
         ATTRIBUTION: sources.attribution_text(initiative)
-        or f"{items.ATTRIBUTION}, {items.LICENCE}",
+        or f"{serialise.ATTRIBUTION}, {serialise.LICENCE}",
     }
     return [
-        items.guard_formula(v) if isinstance(v, str) else v for v in (values[c] for c in COLUMNS)
+        serialise.guard_formula(v) if isinstance(v, str) else v
+        for v in (values[c] for c in COLUMNS)
     ]
 
 
 def _rows(session: Session) -> Iterator[list[Any]]:
-    return (_row(i) for i in items.selected(session, InitiativeFilter()))
+    return (_row(i) for i in serialise.selected(session, InitiativeFilter()))
 
 
 def _write_csv(rows: Iterator[list[Any]], out: IO[bytes]) -> int:
@@ -558,13 +560,15 @@ def _write_xlsx(rows: Iterator[list[Any]], out: IO[bytes], generated: datetime) 
     about.append(
         ["title", "Kommunkartan's published initiatives in the columns of the " + SOURCE.name]
     )
-    about.append(["license", f"{items.LICENCE} ({items.LICENCE_URL})"])
+    about.append(["license", f"{serialise.LICENCE} ({serialise.LICENCE_URL})"])
     credit = f"{SOURCE.name} ({SOURCE.licence}, {SOURCE.url})"
-    about.append(["attribution", f"{items.ATTRIBUTION}; rows with a {SOURCE.case_label}: {credit}"])
-    about.append(["generated_at", items.timestamp(generated)])
+    about.append(
+        ["attribution", f"{serialise.ATTRIBUTION}; rows with a {SOURCE.case_label}: {credit}"]
+    )
+    about.append(["generated_at", serialise.timestamp(generated)])
     book.properties.title = "Kommunkartan: AI initiatives for the EU Public Sector Tech Watch"
-    book.properties.creator = items.ATTRIBUTION
-    book.properties.description = f"Licence: {items.LICENCE} {items.LICENCE_URL}"
+    book.properties.creator = serialise.ATTRIBUTION
+    book.properties.description = f"Licence: {serialise.LICENCE} {serialise.LICENCE_URL}"
     book.save(out)
     return count
 

@@ -1,0 +1,1 @@
+"""Places and peers: boundaries, place pages, neighbours, similar initiatives and figures."""

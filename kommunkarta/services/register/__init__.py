@@ -1,0 +1,1 @@
+"""The register's life cycle: reading, writing, moderating and keeping initiatives fresh."""
