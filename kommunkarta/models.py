@@ -7,6 +7,7 @@ so joins with the geodata never go through names.
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
@@ -29,6 +30,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Base(DeclarativeBase):
@@ -233,6 +238,11 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Every session cookie carries this token beside the id (get_id); replacing it ends
+    # every session of the account on the server (services.accounts.end_sessions).
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=new_session_token, server_default=""
+    )
 
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=user_municipalities, order_by=Municipality.code
@@ -241,6 +251,9 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie names
+        return f"{self.id}:{self.session_token}"
 
 
 class Revision(Base):

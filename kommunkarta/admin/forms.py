@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from kommunkarta.forms import CheckboxListField, clean_filter
 from kommunkarta.models import Role
@@ -24,6 +24,21 @@ class MunicipalitiesForm(FlaskForm):
     )
 
 
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class AccountForm(MunicipalitiesForm):
+    """An account's role and municipalities; without a role in the post the role stays."""
+
+    role = SelectField(
+        _l("Role"),
+        choices=role_choices(),
+        validators=[Optional()],
+        description=_l("A new role signs the person out; they sign in again with it."),
+    )
+
+
 class NewUserForm(MunicipalitiesForm):
     email = EmailField(
         _l("Email"),
@@ -36,7 +51,7 @@ class NewUserForm(MunicipalitiesForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=role_choices(),
         validators=[InputRequired()],
     )
     password = PasswordField(

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from kommunkarta import db
 from kommunkarta.admin import bp
-from kommunkarta.admin.forms import ROLE_LABELS, MunicipalitiesForm, NewUserForm
+from kommunkarta.admin.forms import ROLE_LABELS, AccountForm, NewUserForm
 from kommunkarta.services import accounts
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import permissions, submissions
@@ -77,18 +77,24 @@ def new_user():
 def edit_user(user_id: int):
     session, user = db.session(), acting_user()
     account = accounts.get_user(session, user_id, user)
-    form = MunicipalitiesForm()
+    form = AccountForm()
     form.municipalities.choices = municipality_choices(session)
     if request.method == "GET":
         form.municipalities.data = [m.code for m in account.municipalities]
+        form.role.data = account.role
     elif form.validate_on_submit():
+        codes = form.municipalities.data or []
         try:
-            accounts.set_municipalities(session, user_id, form.municipalities.data or [], user)
+            if form.role.data:
+                accounts.set_role(session, user_id, form.role.data, codes, user)
+            else:
+                accounts.set_municipalities(session, user_id, codes, user)
         except InvalidField as error:
             session.rollback()
-            form.municipalities.errors = [*form.municipalities.errors, error.reason]
+            field = getattr(form, error.field, form.municipalities)
+            field.errors = [*field.errors, error.reason]
         else:
-            flash(_("Saved the municipalities of %(email)s.", email=account.email), "success")
+            flash(_("Saved the account of %(email)s.", email=account.email), "success")
             return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
     return _render("admin/user_edit.html", status, form=form, account=account)

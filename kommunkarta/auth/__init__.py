@@ -9,16 +9,15 @@ from flask_babel import gettext as _
 from kommunkarta import db
 from kommunkarta.extensions import login_manager
 from kommunkarta.models import User
+from kommunkarta.services import accounts
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
-    user = db.session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """The signed-in account, while its session has not ended (services.accounts)."""
+    return accounts.session_user(db.session(), session_id)
 
 
 @login_manager.unauthorized_handler

@@ -1,4 +1,4 @@
-"""GET/POST /login and POST /logout.
+"""GET/POST /login, POST /logout and GET/POST /account/password.
 
 Failed sign-ins are limited per client address and per account (Flask-Limiter, shared through
 Redis when REDIS_URL is set); a successful one does not count.
@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from kommunkarta import db
 from kommunkarta.auth import bp
-from kommunkarta.auth.forms import LoginForm
+from kommunkarta.auth.forms import ChangePasswordForm, LoginForm
 from kommunkarta.extensions import limiter
 from kommunkarta.models import User
 from kommunkarta.services import accounts
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import permissions
 from kommunkarta.services.text import clean, safe_next
 
@@ -56,17 +57,45 @@ def login():
                 _("This account is disabled. Ask an administrator if you need it again.")
             )
         else:
-            session.clear()  # a new session (and CSRF token) for the signed-in user
-            login_user(user)
+            sign_in(user)
             flash(_("You are signed in as %(email)s.", email=user.email), "success")
             return redirect(target or landing(user))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, next=target), status
 
 
+def sign_in(user: User) -> None:
+    """A new session (and CSRF token) for the account, carrying its session token."""
+    accounts.start_session(db.session(), user)
+    session.clear()
+    login_user(user)
+
+
 @bp.post("/logout")
 def logout():
+    """Ends the session on the server too: a copy of the cookie no longer signs anyone in."""
+    if current_user.is_authenticated:
+        accounts.sign_out(db.session(), current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
     return redirect(url_for("public.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A new password ends every other session of the account; this one goes on."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(db.session(), user, form.current.data, form.password.data)
+        except InvalidField as error:
+            getattr(form, error.field).errors = [*getattr(form, error.field).errors, error.reason]
+        else:
+            sign_in(user)
+            flash(_("Your password is changed. You are signed out everywhere else."), "success")
+            return redirect(landing(user))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form), status

@@ -2,10 +2,16 @@
 
 A failed sign-in says the same thing, and costs the same time, whether or not the email has an
 account: an unknown email is checked against a dummy hash.
+
+Sessions end on the server: a session cookie names the account and its session token
+(`User.get_id`), and `session_user` accepts a cookie only while the token is the account's
+current one. Signing out, a new password, disabling the account and a new role replace the
+token (`end_sessions`), so a copied cookie is worthless afterwards, on every instance at once.
 """
 
 from __future__ import annotations
 
+import hmac
 import re
 from functools import cache
 
@@ -14,12 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kommunkarta.models import Municipality, Role, User
+from kommunkarta.models import Municipality, Role, User, new_session_token
 from kommunkarta.services.errors import InvalidField, NotFound
 from kommunkarta.services.register import permissions
 from kommunkarta.services.text import clean
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SESSION_ID = re.compile(r"([0-9]{1,18}):([A-Za-z0-9_-]{32,64})")
+MIN_PASSWORD = 10
 
 
 class LoginFailed(Exception):
@@ -45,6 +53,60 @@ def authenticate(session: Session, email: str, password: str) -> User:
     if not user.active:
         raise AccountDisabled()
     return user
+
+
+def session_user(session: Session, session_id: str) -> User | None:
+    """The account a session cookie names (`id:token`), or None when the account is gone or
+    disabled or the token is not its current one (the session has ended)."""
+    match = SESSION_ID.fullmatch(session_id)
+    if match is None:
+        return None
+    user = session.get(User, int(match[1]))
+    if user is None or not user.active or not user.session_token:
+        return None
+    return user if hmac.compare_digest(user.session_token, match[2]) else None
+
+
+def start_session(session: Session, user: User) -> None:
+    """Before a sign-in: an account without a token yet (one from before tokens) gets one."""
+    if not user.session_token:
+        user.session_token = new_session_token()
+        session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account (the caller commits): the cookies carry the old token."""
+    user.session_token = new_session_token()
+
+
+def sign_out(session: Session, user: User) -> None:
+    end_sessions(user)
+    session.commit()
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    """Raises InvalidField unless the password may be used."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidField(field, _l("Use at least 10 characters."))
+    if len(password) > 1000:
+        raise InvalidField(field, _l("Use at most 1000 characters."))
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Give the account a new password and end all its sessions; the caller signs the
+    person in again if they should stay. Raises InvalidField for a password too short."""
+    check_password_rules(password)
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+    session.commit()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """A signed-in person's new password; raises InvalidField ("current") for a wrong
+    current password or ("password") for a new one that breaks the rules."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise InvalidField("current", _l("That is not your current password."))
+    set_password(session, user, new)
 
 
 def all_users(session: Session, by: User | None) -> list[User]:
@@ -87,6 +149,29 @@ def set_active(session: Session, user_id: int, active: bool, by: User | None) ->
     if user.id == by.id and not active:
         raise InvalidField("active", _l("You cannot disable your own account."))
     user.active = active
+    if not active:
+        end_sessions(user)
+    session.commit()
+    return user
+
+
+def set_role(session: Session, user_id: int, role: str, codes: list[str], by: User | None) -> User:
+    """Give an account a role and (a coordinator) its municipalities; a new role ends the
+    account's sessions, so the person signs in again with it. Raises NotAllowed, NotFound
+    or InvalidField (an unknown role, an admin changing their own role, a coordinator
+    without municipalities)."""
+    user = get_user(session, user_id, by)
+    if role not in set(Role):
+        raise InvalidField("role", _l("Unknown role."))
+    if role != user.role and user.id == by.id:
+        raise InvalidField("role", _l("You cannot change your own role."))
+    if role == Role.COORDINATOR:
+        user.municipalities = _municipalities(session, codes)
+    else:
+        user.municipalities = []
+    if role != user.role:
+        user.role = role
+        end_sessions(user)
     session.commit()
     return user
 
@@ -96,6 +181,13 @@ def set_municipalities(session: Session, user_id: int, codes: list[str], by: Use
     user = get_user(session, user_id, by)
     if user.role != Role.COORDINATOR:
         raise InvalidField("municipalities", _l("Only coordinators have municipalities."))
+    user.municipalities = _municipalities(session, codes)
+    session.commit()
+    return user
+
+
+def _municipalities(session: Session, codes: list[str]) -> list[Municipality]:
+    """The municipalities of a coordinator; raises InvalidField for an unknown code or none."""
     found = list(
         session.scalars(
             select(Municipality).where(Municipality.code.in_(codes)).order_by(Municipality.code)
@@ -105,9 +197,7 @@ def set_municipalities(session: Session, user_id: int, codes: list[str], by: Use
         raise InvalidField("municipalities", _l("Unknown municipality."))
     if not found:
         raise InvalidField("municipalities", _l("A coordinator needs at least one municipality."))
-    user.municipalities = found
-    session.commit()
-    return user
+    return found
 
 
 def create_user(
