@@ -16,7 +16,7 @@ from kommunkarta.filters import FilterError
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/export.")
+    return request.path.startswith(("/api/", "/export.", "/map/"))
 
 
 def error_response(status: int, message: str, field: str | None = None):

@@ -1,9 +1,10 @@
 """Building the Leaflet map with Folium, without inlining any geometry.
 
 Folium writes the map's Leaflet set-up; our `ChoroplethLayer` element hands the map to
-`static/js/map.js`, which fetches the boundaries once from the API (cached by ETag), shades
-them with the counts given here and, when a filter changes, fetches new counts and restyles
-in place. Every script and style sheet comes from the app itself — no CDN.
+`static/js/map.js` (an ES module; its parts are in `static/js/map/`), which fetches the
+boundaries once from the API (cached by ETag), shades them with the counts given here and,
+when a filter changes, fetches new counts and restyles in place. Every script and style
+sheet comes from the app itself — no CDN.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import folium
 from branca.element import CssLink, JavascriptLink, MacroElement
 from jinja2 import Template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Sweden, whole: south-west and north-east corners
 SWEDEN_BOUNDS = [[55.2, 10.9], [69.1, 24.2]]
@@ -23,12 +24,21 @@ CONFIG_SLOT = "__kommunkarta_map_config__"  # where each page's config goes into
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 
+# Folium's inline script runs before map.js, a deferred module: until the module has loaded,
+# mountMap only queues the map; the module mounts what waits and replaces mountMap.
+QUEUE = (
+    "window.Kommunkarta = window.Kommunkarta || {pending: [], "
+    "mountMap: function (map, config) { this.pending.push([map, config]); }};"
+)
+
+
 class ChoroplethLayer(MacroElement):
     """Calls Kommunkarta.mountMap(map, config) once Folium has made the Leaflet map."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "Kommunkarta.mountMap({{ this._parent.get_name() }}, {{ this.config_json }});"
+        + QUEUE
+        + "\nKommunkarta.mountMap({{ this._parent.get_name() }}, {{ this.config_json }});"
         "{% endmacro %}"
     )
 
@@ -68,12 +78,14 @@ def render(
     map_id: str = "kommunkarta-map",
     **map_options: Any,
 ) -> RenderedMap:
-    """Render a Folium map that shows our choropleth; `asset_urls` are local js/css URLs.
+    """Render a Folium map that shows our choropleth; `asset_urls` are local URLs of style
+    sheets (`css`), classic scripts (`js`) and ES modules (`modules`).
 
     Folium builds the map once per set of arguments; each page only puts its config in."""
     skeleton = _skeleton(
         tuple(asset_urls.get("css", [])),
         tuple(asset_urls.get("js", [])),
+        tuple(asset_urls.get("modules", [])),
         tiles,
         tiles_attribution,
         tuple(tuple(corner) for corner in bounds or SWEDEN_BOUNDS),
@@ -88,6 +100,7 @@ def render(
 def _skeleton(
     css: tuple[str, ...],
     js: tuple[str, ...],
+    modules: tuple[str, ...],
     tiles: str,
     tiles_attribution: str,
     bounds: tuple[tuple[float, ...], ...],
@@ -113,10 +126,12 @@ def _skeleton(
     figure.render()
     # Only links and scripts from the header: Folium's own page styles and its viewport
     # tag (which forbids zooming) would fight our layout and accessibility.
-    assets = "\n".join(
+    links = [
         child.render()
         for child in figure.header._children.values()
         if isinstance(child, JavascriptLink | CssLink)
-    )
+    ]
+    links += [f'<script type="module" src="{escape(url)}"></script>' for url in modules]
+    assets = "\n".join(links)
     html = figure.html.render()
     return RenderedMap(Markup(assets), Markup(html), Markup(figure.script.render()))

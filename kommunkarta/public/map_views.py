@@ -58,15 +58,6 @@ def _texts() -> dict[str, str]:
     return {
         "initiative_one": _pattern("%(num)s initiative", "%(num)s initiatives", 1),
         "initiatives_many": _pattern("%(num)s initiative", "%(num)s initiatives", 2),
-        "municipality_one": _pattern("%(num)s municipality", "%(num)s municipalities", 1),
-        "municipalities_many": _pattern("%(num)s municipality", "%(num)s municipalities", 2),
-        "county_one": _pattern("%(num)s county", "%(num)s counties", 1),
-        "counties_many": _pattern("%(num)s county", "%(num)s counties", 2),
-        "summary": _(
-            "%(initiatives)s in %(places)s", initiatives="{initiatives}", places="{places}"
-        ),
-        "summary_for": _("%(line)s for %(benefits)s", line="{line}", benefits="{benefits}"),
-        "or": _(" or "),
         "legend_title": _("Initiatives"),
         "legend_none": _("None"),
         "close": _("Close"),
@@ -110,11 +101,11 @@ def _assets() -> dict[str, list[str]]:
     js = (
         "vendor/leaflet/leaflet.js",
         "vendor/leaflet.markercluster/leaflet.markercluster.js",
-        "js/map.js",
     )
     return {
         "css": [url_for("static", filename=f) for f in css],
         "js": [url_for("static", filename=f) for f in js],
+        "modules": [url_for("static", filename="js/map.js")],
     }
 
 
@@ -189,6 +180,7 @@ def home():
             "region": url_for("api.regions"),
         },
         initiativesApi=url_for("api.initiative_list"),
+        summaryUrl=url_for("public.map_summary"),
         pointsUrl=url_for("public.map_points"),
         initiativeUrl=url_for("public.home") + "initiatives/",
         tableUrl=url_for("public.home") + "initiatives",
@@ -247,6 +239,20 @@ def figures():
         counts=counts,
         summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
     )
+
+
+@bp.get("/map/summary")
+def map_summary():
+    """The map's summary line under the filters, for map.js to show after a filter change:
+    `{"summary": "143 initiatives in 97 municipalities", "total": 143}`. The page and this
+    share `summary_line`, so the words come from one place."""
+    selection = selection_from_request()
+    level = _choice("level", LEVELS)
+    session = db.session()
+    counts = _level_counts(session, selection, level)
+    total = initiatives.count(session, selection)
+    places = sum(1 for c in counts.values() if c)
+    return jsonify(summary=summary_line(selection, total, places, level), total=total)
 
 
 @bp.get("/map/points")

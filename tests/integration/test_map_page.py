@@ -39,6 +39,21 @@ def test_every_asset_is_served_by_the_app(seeded_app):
         with client.get(source) as asset:
             assert asset.status_code == 200
     assert "cdn" not in html.lower() and "//unpkg" not in html
+    assert '<script type="module" src="/static/js/map.js">' in html
+    # the modules map.js imports, and theirs, are served too (no build step bundles them)
+    queue, seen = ["/static/js/map.js"], set()
+    while queue:
+        url = queue.pop()
+        seen.add(url)
+        with client.get(url) as module:
+            assert module.status_code == 200, url
+            imports = re.findall(r'from "(\./[^"]+)"', module.get_data(as_text=True))
+        base = url.rsplit("/", 1)[0]
+        for name in imports:
+            target = (base + "/" + name[2:]).replace("/map/../", "/")
+            if target not in seen:
+                queue.append(target)
+    assert len(seen) == 6, seen
 
 
 def test_filtered_counts_and_summary(seeded_app):
@@ -61,6 +76,26 @@ def test_region_level(seeded_app):
     assert config["level"] == "region"
     regions = client.get("/api/v1/regions").get_json()
     assert config["counts"] == {r["code"]: r["count"] for r in regions if r["count"]}
+
+
+def test_map_summary_is_the_pages_own_line(seeded_app):
+    """map.js shows the server's summary after a filter change: the same words as the page."""
+    client = seeded_app.test_client()
+    for query in ("benefit=efficiency&benefit=safety&lang=sv", "level=region&lang=en", "lang=en"):
+        html = client.get(f"/?{query}").get_data(as_text=True)
+        line = re.search(r'id="map-summary"[^>]*>([^<]+)<', html).group(1)
+        body = client.get(f"/map/summary?{query}").get_json()
+        assert body["summary"] == line
+        total = client.get(f"/api/v1/initiatives?{query.replace('level=region&', '')}").get_json()
+        assert body["total"] == total["total"]
+    assert (
+        "eller"
+        in client.get("/map/summary?benefit=efficiency&benefit=safety&lang=sv").json["summary"]
+    )
+    bad = client.get("/map/summary?year_from=x&lang=en")
+    assert bad.status_code == 400
+    assert bad.get_json()["field"] == "year_from"
+    assert client.get("/map/summary?level=world").get_json()["field"] == "level"
 
 
 def test_figures_page_is_the_maps_table_without_script(seeded_app):

@@ -1,0 +1,217 @@
+/* The main map (`/`): areas shaded by their counts under the filters. A filter change fetches
+ * new counts and the server's summary line and restyles in place — no reload — then updates
+ * the figures table, the download links and the address. Located initiatives are clustered. */
+
+/* global L */
+
+import {
+  addLegend, areaStyle, classBreaks, countText, el, filterParams, getJSON, pointClusters,
+  pointMarker, queryFrom, showError,
+} from "./common.js";
+import { createPanel } from "./panel.js";
+
+export function mountChoropleth(map, config) {
+  const text = config.text;
+  const state = {
+    level: config.level,
+    counts: config.counts,
+    params: filterParams(new URLSearchParams(window.location.search)),
+    layer: null,
+    boundaries: {},
+    names: {},
+    request: 0,
+  };
+  const form = document.getElementById("filters");
+  const summary = document.getElementById("map-summary");
+  const errorBox = document.getElementById("filter-error");
+  const tableLink = document.getElementById("table-link");
+  const mapNode = map.getContainer();
+  mapNode.setAttribute("data-level", state.level);
+  // areas lie below the markers' overlay pane, whatever order they are drawn in
+  map.createPane("areas").style.zIndex = 350;
+
+  const drawLegend = addLegend(map, config);
+  const panel = createPanel(map, config, state);
+
+  /* ---- choropleth ---- */
+  function tooltip(layer) {
+    const p = layer.feature.properties;
+    const box = el("div");
+    box.appendChild(el("strong", {}, p.name));
+    box.appendChild(el("div", {}, countText(text, state.counts[p.code] || 0)));
+    return box;
+  }
+
+  function currentBreaks() {
+    return classBreaks(Object.values(state.counts), config.palette.length);
+  }
+
+  function restyle() {
+    if (!state.layer) return;
+    const breaks = currentBreaks();
+    state.layer.setStyle(areaStyle(state.counts, breaks, config));
+    drawLegend(breaks);
+    mapNode.setAttribute("data-restyled", String(Number(mapNode.getAttribute("data-restyled") || 0) + 1));
+  }
+
+  function loadBoundaries(level) {
+    if (state.boundaries[level]) return Promise.resolve(state.boundaries[level]);
+    return getJSON(config.boundaries[level]).then((data) => {
+      state.boundaries[level] = data;
+      data.features.forEach((f) => { state.names[f.properties.code] = f.properties.name; });
+      return data;
+    });
+  }
+
+  function drawLayer(level) {
+    return loadBoundaries(level).then((data) => {
+      if (state.layer) map.removeLayer(state.layer);
+      const breaks = currentBreaks();
+      state.layer = L.geoJSON(data, {
+        pane: "areas",
+        style: areaStyle(state.counts, breaks, config),
+        onEachFeature: (feature, layer) => {
+          layer.bindTooltip(tooltip, { sticky: true });
+          layer.on("click", () => panel.open(feature.properties.code, feature.properties.name));
+          layer.on("mouseover", () => layer.setStyle({ weight: 2.5, color: "#1b1f24" }));
+          layer.on("mouseout", () => {
+            state.layer.resetStyle(layer);
+            panel.outline(layer);
+          });
+        },
+      }).addTo(map);
+      drawLegend(breaks);
+      mapNode.setAttribute("data-level", level);
+      mapNode.setAttribute("data-features", String(data.features.length));
+      mapNode.setAttribute("data-ready", "true");
+    });
+  }
+
+  /* ---- clustered points ---- */
+  const points = pointClusters();
+  const overlays = {};
+  overlays[text.points] = points;
+  L.control.layers(null, overlays, { collapsed: false, position: "topleft" }).addTo(map);
+  map.addLayer(points);
+
+  function loadPoints() {
+    return getJSON(config.pointsUrl + "?" + state.params).then((rows) => {
+      points.clearLayers();
+      points.addLayers(rows.map((row) => pointMarker(row, config)));
+      mapNode.setAttribute("data-points", String(rows.length));
+    });
+  }
+
+  /* ---- summary, table and URL ---- */
+  function updateSummary(line) {
+    summary.textContent = line;
+    const caption = document.querySelector("#map-counts caption");
+    if (caption) caption.textContent = line;
+  }
+
+  function updateTable(places) {
+    const body = document.querySelector("#map-counts tbody");
+    const head = document.getElementById("map-counts-place");
+    if (!body) return;
+    head.textContent = state.level === "region" ? text.county : text.municipality;
+    body.textContent = "";
+    places.forEach((place) => {
+      const row = el("tr");
+      const th = el("th", { scope: "row" });
+      th.appendChild(el("a", { href: config.placeUrl[state.level] + place.code + "?lang=" + config.lang }, place.name));
+      row.appendChild(th);
+      row.appendChild(el("td", { class: "num", "data-code": place.code }, place.count));
+      body.appendChild(row);
+    });
+  }
+
+  function boundaryPlaces() {
+    return state.boundaries[state.level].features.map((f) => {
+      const code = f.properties.code;
+      return { code: code, name: f.properties.name, count: state.counts[code] || 0 };
+    });
+  }
+
+  function pageUrl() {
+    const params = new URLSearchParams(state.params);
+    if (state.level !== "municipality") params.set("level", state.level);
+    params.set("lang", config.lang);
+    return "?" + params;
+  }
+
+  function updateLinks(level, filters) {
+    const figuresParams = new URLSearchParams(filters);
+    if (level !== "municipality") figuresParams.set("level", level);
+    document.getElementById("figures-link").href = config.figuresUrl + "?" + figuresParams;
+    document.querySelectorAll(".downloads a[download]").forEach((link) => {
+      const url = new URL(link.href);
+      url.search = filters.toString();
+      link.href = url.pathname + url.search;
+    });
+    if (tableLink) {
+      const tableParams = new URLSearchParams(filters);
+      tableParams.set("lang", config.lang);
+      tableLink.href = config.tableUrl + "?" + tableParams;
+    }
+  }
+
+  function apply() {
+    const params = queryFrom(form);
+    if (params.get("view") === "coverage") { // a page of its own
+      window.location.assign("?" + params);
+      return;
+    }
+    const level = params.get("level") || "municipality";
+    const filters = filterParams(params);
+    const ticket = ++state.request;
+    const summaryParams = new URLSearchParams(filters);
+    summaryParams.set("level", level);
+    summaryParams.set("lang", config.lang);
+    Promise.all([
+      getJSON(config.countsApi[level] + "?" + filters),
+      getJSON(config.summaryUrl + "?" + summaryParams),
+    ]).then(([places, told]) => {
+      if (ticket !== state.request) return undefined;
+      errorBox.hidden = true;
+      const counts = {};
+      places.forEach((place) => { counts[place.code] = place.count; });
+      state.counts = counts;
+      state.params = filters;
+      const levelChanged = level !== state.level;
+      state.level = level;
+      const drawn = levelChanged ? drawLayer(level) : Promise.resolve(restyle());
+      return drawn.then(() => {
+        updateSummary(told.summary);
+        updateTable(places);
+        updateLinks(level, filters);
+        window.history.replaceState(null, "", pageUrl());
+        panel.close();
+        return loadPoints();
+      });
+    }).catch((error) => {
+      if (ticket !== state.request) return;
+      showError(error.message || text.failed);
+    });
+  }
+
+  if (form) {
+    let timer = null;
+    const schedule = (delay) => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(apply, delay);
+    };
+    form.addEventListener("change", () => schedule(150));
+    form.addEventListener("input", (event) => {
+      if (event.target && event.target.type === "search") schedule(400);
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      schedule(0);
+    });
+  }
+
+  drawLayer(state.level).then(() => {
+    updateTable(boundaryPlaces());
+    return loadPoints();
+  }).catch(() => showError(text.failed));
+}
