@@ -142,6 +142,15 @@ class RegionCount(Schema):
     municipalities_with_initiatives = f.Integer(required=True)
 
 
+class YearCount(Schema):
+    year = f.Integer(required=True, metadata={"description": "Start year."})
+    count = f.Integer(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "Published initiatives under the filters that started then."},
+    )
+
+
 class Term(Schema):
     slug = _text("Identifier used in filters and items.")
     name_sv = _text("Swedish name.")
@@ -341,6 +350,7 @@ def build(app: Flask, vocabulary: Vocabulary) -> dict[str, Any]:
         MunicipalityCount,
         RegionCount,
         Taxonomy,
+        YearCount,
     ):
         spec.components.schema(schema.__name__, schema=schema)
     spec.components.schema("FeatureCollection", FEATURE_COLLECTION)

@@ -20,6 +20,7 @@ from kommunkarta.api.openapi import (
 from kommunkarta.errors import error_response
 from kommunkarta.services import taxonomy
 from kommunkarta.services.data_io import serialise
+from kommunkarta.services.places import timeline
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request, vocabulary
 
@@ -148,6 +149,25 @@ def regions():
         ]
 
     return _counts_json(("regions", cache.filter_key(selection)), body)
+
+
+@bp.get("/timeline")
+@documented(
+    "Published initiatives under the filters by start year, from the first year to the last "
+    "(years between with none are there with count 0; initiatives without a start year are "
+    "left out)",
+    {"type": "array", "items": {"$ref": "#/components/schemas/YearCount"}},
+    filters=True,
+)
+def timeline_counts():
+    selection = selection_from_request()
+    session = db.session()
+
+    def body() -> list[dict]:
+        years = timeline.timeline(session, selection).years
+        return [{"year": y.year, "count": y.count} for y in years]
+
+    return _counts_json(("timeline", cache.filter_key(selection)), body)
 
 
 def _counts_json(key: tuple, body: Callable[[], list[dict]]) -> Response:

@@ -14,7 +14,7 @@ from kommunkarta.i18n import select_locale
 from kommunkarta.public import bp, coverage_map, display, filter_form, upkeep
 from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
 from kommunkarta.public.peer_args import within_km
-from kommunkarta.services.places import peers, place_pages, similarity, stats
+from kommunkarta.services.places import peers, place_pages, similarity, stats, timeline
 from kommunkarta.services.register import coverage, initiatives
 from kommunkarta.submissions.common import acting_user
 from kommunkarta.vocabulary import selection_from_request
@@ -108,6 +108,7 @@ def stats_page():
         "public/stats.html",
         selection=selection,
         figures=stats.national(db.session(), selection),
+        timeline=timeline.timeline(db.session(), selection),
         covered=coverage_map.load(db.session()),
         coverage_labels=coverage.LABELS,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services.places import peers, stats
+from kommunkarta.services.places import peers, stats, timeline
 from kommunkarta.services.places.geodata import Geodata, Place
 from kommunkarta.services.register import initiatives
 
@@ -40,6 +40,7 @@ class MunicipalityView:
     latest: initiatives.Page
     by_benefit: list[stats.Figure]
     peers: peers.Peers
+    timeline: timeline.Timeline
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class RegionView:
     latest: initiatives.Page
     by_benefit: list[stats.Figure]
     municipalities: list[stats.PlaceCount]
+    timeline: timeline.Timeline
 
     @property
     def with_initiatives(self) -> int:
@@ -111,6 +113,7 @@ def municipality(
             around,
             bordering=sorted(around.bordering, key=lambda row: swedish_order(row.place.name)),
         ),
+        timeline=timeline.timeline(session, here),
     )
 
 
@@ -130,4 +133,5 @@ def region(session: Session, code: str, selection: InitiativeFilter) -> RegionVi
         latest=initiatives.search(session, here, per_page=LATEST),
         by_benefit=stats.by_benefit(session, here),
         municipalities=_counted(session, selection.without("municipality", "region"), members),
+        timeline=timeline.timeline(session, here),
     )
