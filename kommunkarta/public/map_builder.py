@@ -1,10 +1,14 @@
 """Building the Leaflet map with Folium, without inlining any geometry.
 
-Folium writes the map's Leaflet set-up; our `ChoroplethLayer` element hands the map to
+Folium writes the map's Leaflet set-up; one script element of ours after it hands the map to
 `static/js/map.js` (an ES module; its parts are in `static/js/map/`), which fetches the
 boundaries once from the API (cached by ETag), shades them with the counts given here and,
 when a filter changes, fetches new counts and restyles in place. Every script and style
 sheet comes from the app itself — no CDN.
+
+Folium is pinned to one minor version (pyproject.toml). Only its public API is used, except
+in `_give_stable_name`; tests/unit/test_map_builder.py fails on an upgrade until that use
+has been checked again.
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
-from branca.element import CssLink, JavascriptLink, MacroElement
-from jinja2 import Template
+from branca.element import CssLink, Element, JavascriptLink
 from markupsafe import Markup, escape
 
 # Sweden, whole: south-west and north-east corners
@@ -32,20 +35,18 @@ QUEUE = (
 )
 
 
-class ChoroplethLayer(MacroElement):
-    """Calls Kommunkarta.mountMap(map, config) once Folium has made the Leaflet map."""
+def mount_script(map_name: str) -> str:
+    """The script that hands Folium's Leaflet map to map.js, with the page's config slot."""
+    return QUEUE + f"\nKommunkarta.mountMap({map_name}, {CONFIG_SLOT});"
 
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        + QUEUE
-        + "\nKommunkarta.mountMap({{ this._parent.get_name() }}, {{ this.config_json }});"
-        "{% endmacro %}"
-    )
 
-    def __init__(self, config_json: str) -> None:
-        super().__init__()
-        self._name = "ChoroplethLayer"
-        self.config_json = config_json
+def _give_stable_name(fmap: folium.Map, map_id: str) -> None:
+    """Name the map's JavaScript variable and element id `map_id` (dashes made underscores)
+    instead of Folium's random one, so that the same page is the same bytes every time.
+
+    The one use of a private attribute of Folium (branca's `Element._id`, from which
+    `get_name()` is made): Folium takes no id of its own."""
+    fmap._id = map_id.replace("-", "_")
 
 
 @dataclass(frozen=True)
@@ -110,27 +111,20 @@ def _skeleton(
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, **dict(map_options))
     # Folium gives zoom limits only to tile layers; the marker clusters need the map's own
     fmap.options.update(minZoom=4, maxZoom=14)
-    fmap._id = map_id.replace("-", "_")  # a stable name, so pages stay byte-identical
+    _give_stable_name(fmap, map_id)
     fmap.default_js = []
     fmap.default_css = []
     layer = _tile_layer(tiles, tiles_attribution)
     if layer is not None:
         layer.add_to(fmap)
     fmap.fit_bounds([list(corner) for corner in bounds])
-    ChoroplethLayer(CONFIG_SLOT).add_to(fmap)
     figure = fmap.get_root()
-    for url in css:
-        figure.header.add_child(CssLink(url))
-    for url in js:
-        figure.header.add_child(JavascriptLink(url))
     figure.render()
-    # Only links and scripts from the header: Folium's own page styles and its viewport
-    # tag (which forbids zooming) would fight our layout and accessibility.
-    links = [
-        child.render()
-        for child in figure.header._children.values()
-        if isinstance(child, JavascriptLink | CssLink)
-    ]
+    # After Folium's own set-up (map, tiles, bounds), which rendering put in the script
+    figure.script.add_child(Element(mount_script(fmap.get_name())))
+    # Only our links and scripts, not the rest of Folium's header: its page styles and its
+    # viewport tag (which forbids zooming) would fight our layout and accessibility.
+    links = [CssLink(url).render() for url in css] + [JavascriptLink(url).render() for url in js]
     links += [f'<script type="module" src="{escape(url)}"></script>' for url in modules]
     assets = "\n".join(links)
     html = figure.html.render()

