@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from kommunkarta import links
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STALE_MONTHS_SETTING = "KOMMUNKARTA_STALE_MONTHS"
 MAX_STALE_MONTHS = 600
@@ -52,6 +54,13 @@ def _proxies(raw: str) -> int:
     return int(raw)
 
 
+def _public_url(raw: str | None) -> str:
+    try:
+        return links.public_url(raw)
+    except ValueError as error:
+        raise InvalidSetting(str(error)) from None
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the app's settings from environment variables with sensible defaults."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -65,6 +74,7 @@ def from_environment(instance_path: Path) -> dict:
         "GEODATA_DIR": os.environ.get("KOMMUNKARTA_GEODATA_DIR") or str(PROJECT_ROOT / "geodata"),
         "SMTP_URL": os.environ.get("SMTP_URL"),
         "STALE_MONTHS": os.environ.get(STALE_MONTHS_SETTING, "12"),
+        "PUBLIC_URL": _public_url(os.environ.get(links.SETTING)),
         "TRUSTED_PROXIES": _proxies(os.environ.get("KOMMUNKARTA_TRUSTED_PROXIES", "0")),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 from urllib.parse import urlparse
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 OSM_TILES = "https://tile.openstreetmap.org"
@@ -48,6 +48,24 @@ def _framing_allowed() -> bool:
     return bool(getattr(view, "allow_framing", False))
 
 
+def _private(response: Response) -> bool:
+    """Whether a response may hold something for one person only: it went to someone signed
+    in (their session names an account, or this request loaded one), or it carries a form
+    with a CSRF token (a form page: the token is the visitor's own). Neither a browser's
+    history nor a shared cache may keep such a page. Responses that are the same for
+    everyone (static files, and those a view marks public, such as the boundaries) are not
+    private."""
+    if request.endpoint == "static" or response.cache_control.public:
+        return False
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        return True
+    if "csrf_token" in g:  # Flask-WTF made (or read) this visitor's token for the page
+        return True
+    cookie = current_app.config["SESSION_COOKIE_NAME"]
+    return cookie in request.cookies and session.get("_user_id") is not None
+
+
 def _headers(response: Response) -> Response:
     images = "'self' data:"
     if origin := tile_origin(current_app.config["TILES"]):
@@ -66,6 +84,10 @@ def _headers(response: Response) -> Response:
         f"frame-ancestors {framing}",
     ]
     headers = response.headers
+    if _private(response):
+        response.cache_control.no_store = True
+        response.cache_control.private = True
+        response.cache_control.max_age = None
     headers.setdefault("Content-Security-Policy", "; ".join(policy))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -3,7 +3,7 @@ the neighbours the map highlights."""
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request, url_for
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from markupsafe import escape
 
@@ -11,6 +11,7 @@ from kommunkarta import db, geo
 from kommunkarta.errors import error_response
 from kommunkarta.filters import MUNICIPALITY_CODE, InitiativeFilter
 from kommunkarta.i18n import select_locale
+from kommunkarta.links import absolute_url
 from kommunkarta.public import bp, map_views
 from kommunkarta.public.listing import ArgumentError
 from kommunkarta.public.peer_args import UnknownPlace, place_to_embed, places_to_compare
@@ -97,7 +98,7 @@ def embed():
 @bp.app_template_global()
 def embed_snippet(level: str, code: str, name: str) -> str:
     """The <iframe> to copy onto another site, as text (the page escapes it again)."""
-    src = url_for("public.embed", **{level: code}, lang=select_locale(), _external=True)
+    src = absolute_url("public.embed", **{level: code}, lang=select_locale())
     title = _("AI initiatives in %(name)s – Kommunkartan", name=name)
     return (
         f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="520" '

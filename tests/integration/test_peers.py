@@ -230,8 +230,8 @@ def test_bad_embeds(reader, query, status):
 
 def test_municipality_and_county_pages_offer_the_snippet(reader):
     for path, src in (
-        ("/municipalities/0180", "http://localhost/embed?municipality=0180&amp;lang=sv"),
-        ("/regions/01", "http://localhost/embed?region=01&amp;lang=sv"),
+        ("/municipalities/0180", "http://127.0.0.1:5000/embed?municipality=0180&amp;lang=sv"),
+        ("/regions/01", "http://127.0.0.1:5000/embed?region=01&amp;lang=sv"),
     ):
         html = reader.get(path).get_data(as_text=True)
         textarea = re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', html, re.S)

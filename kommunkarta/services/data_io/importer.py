@@ -268,7 +268,7 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     raw = str(value)
-    if raw.startswith("="):
+    if serialise.is_formula(raw):
         raise _Bad(_l("spreadsheet formulas are not accepted; start the text with an apostrophe"))
     if "\x00" in raw:
         raise _Bad(_l("contains a NUL character"))

@@ -207,10 +207,9 @@ class _Row:
             value = int(value)
         if isinstance(value, datetime):
             value = value.date().isoformat()
-        cleaned = text.clean(serialise.unguard_formula(str(value)))
-        if cleaned.startswith("="):
+        if serialise.is_formula(str(value)):
             raise _Bad(column, value, "a spreadsheet formula, not text")
-        return cleaned
+        return text.clean(serialise.unguard_formula(str(value)))
 
 
 def _positions(header: list[str]) -> dict[str, int]:

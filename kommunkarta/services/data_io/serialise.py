@@ -54,9 +54,15 @@ LICENCE_URL = sources.CC_BY_4_URL
 ATTRIBUTION = "Kommunkartan"
 
 # Spreadsheet programs treat a cell starting with = + - @ (or a tab or carriage return) as a
-# formula. Such text is written with a leading apostrophe, as is text that already starts with
-# apostrophes before one of those characters, so that `unguard_formula` reverses it exactly.
-_FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
+# formula, and several of them (and CSV importers) first drop leading spaces and control
+# characters: " =1+1" and "\t=cmd" are formulas too. Full-width ＝ ＋ － ＠ count as well (some
+# East Asian settings read them as the ASCII ones). Such text is written with a leading
+# apostrophe, as is text that already starts with apostrophes before one of those, so that
+# `unguard_formula` reverses it exactly.
+_PADDING = r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060\ufeff]*"
+_FORMULA_START = re.compile(rf"^'*{_PADDING}[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]")
+# What import refuses as a formula: "=" (or full-width "＝") after nothing but padding
+_FORMULA = re.compile(rf"^{_PADDING}[=\uff1d]")
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -76,6 +82,12 @@ def guard_formula(text: str) -> str:
 def unguard_formula(text: str) -> str:
     """The original text of a cell written by guard_formula."""
     return text[1:] if text.startswith("'") and _FORMULA_START.match(text) else text
+
+
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet would run this cell as a formula: "=" after nothing but spaces
+    and control characters. Import refuses such cells (a guarded one starts with "'")."""
+    return bool(_FORMULA.match(text))
 
 
 def to_item(initiative: Initiative) -> dict[str, Any]:
