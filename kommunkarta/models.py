@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -189,6 +191,25 @@ class Initiative(Base):
     # When someone last vouched that the published content is still correct: a moderator
     # publishing it, or a coordinator's "still correct" (services.freshness).
     last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What it brings, per year, derived from its effects whenever they are written
+    # (services.register.effects.totals); null when no effect is in that unit. Stored so
+    # that the map sums them per municipality as cheaply as it counts.
+    hours_per_year: Mapped[float | None] = mapped_column(Float)
+    sek_per_year: Mapped[float | None] = mapped_column(Float)
+    # Costs in whole kronor, shown only when given.
+    investment_sek: Mapped[int | None] = mapped_column(BigInteger)
+    running_sek_per_year: Mapped[int | None] = mapped_column(BigInteger)
+    # Reuse facts: how it was procured, whether other municipalities may call off the
+    # agreement, the supplier, and where its source code is published.
+    procurement: Mapped[str | None] = mapped_column(String(24))
+    others_may_call_off: Mapped[bool | None] = mapped_column(Boolean, index=True)
+    supplier: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    open_source_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Compliance facts as the municipality itself assessed them (see effects.COMPLIANCE).
+    personal_data: Mapped[str | None] = mapped_column(String(8))
+    dpia: Mapped[bool | None] = mapped_column(Boolean)
+    ai_act: Mapped[str | None] = mapped_column(String(16), index=True)
+    fria: Mapped[bool | None] = mapped_column(Boolean)
 
     status: Mapped[Status] = relationship()
     author: Mapped[User | None] = relationship()
@@ -203,6 +224,12 @@ class Initiative(Base):
     )
     technologies: Mapped[list[Technology]] = relationship(
         secondary=initiative_technologies, order_by=Technology.position
+    )
+    effects: Mapped[list[Effect]] = relationship(
+        back_populates="initiative",
+        order_by="Effect.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     adoptions: Mapped[list[Adoption]] = relationship(
         back_populates="initiative",
@@ -227,6 +254,35 @@ class Initiative(Base):
         if self.state == State.PUBLISHED and self.pending_state:
             return self.pending_state
         return self.state
+
+
+class Effect(Base):
+    """One benefit an initiative brings, as its municipality states it: "2 hours per week for
+    30 case workers, measured". The amount is per `period` (`once` for a one-off) and, for
+    hours, per person when `people` is given; services.register.effects turns it into a
+    yearly figure."""
+
+    __tablename__ = "effects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    benefit_area_id: Mapped[int | None] = mapped_column(
+        ForeignKey("benefit_areas.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str | None] = mapped_column(String(8))
+    people: Mapped[int | None] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(12))
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    as_of: Mapped[date | None] = mapped_column(Date)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="effects")
+    benefit_area: Mapped[BenefitArea | None] = relationship()
 
 
 class User(UserMixin, Base):

@@ -29,6 +29,7 @@ from kommunkarta.filters import (
     Vocabulary,
 )
 from kommunkarta.services.data_io import serialise
+from kommunkarta.services.register import effects
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -67,6 +68,74 @@ class Adopter(Schema):
     name = _text("Name of the adopting municipality.")
     status = _text("Status slug of its own use.")
     start_year = f.Integer(required=True, allow_none=True)
+
+
+def _choice(options, description: str, **kwargs: Any) -> f.String:
+    return f.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(list(options)),
+        metadata={"description": description},
+        **kwargs,
+    )
+
+
+def _maybe_bool(description: str) -> f.Boolean:
+    return f.Boolean(required=True, allow_none=True, metadata={"description": description})
+
+
+class Effect(Schema):
+    benefit_area = f.String(
+        required=True, allow_none=True, metadata={"description": "Benefit-area slug, or null."}
+    )
+    kind = _text("What kind of effect.", validate=validate.OneOf(list(effects.KINDS)))
+    amount = f.Float(
+        required=True, metadata={"description": "The amount per period (per person for hours)."}
+    )
+    unit = _text("Unit of the amount.", validate=validate.OneOf(list(effects.UNITS)))
+    period = _choice(
+        effects.PERIODS,
+        "How often: per working day (220 a year), week (52), month (12), year, or once; "
+        "null for a percentage or count without a period.",
+    )
+    people = f.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "For hours: how many people each save the amount."},
+    )
+    basis = _text("How the figure was arrived at.", validate=validate.OneOf(list(effects.BASES)))
+    source_url = _text("A web page about the figure, or empty.")
+    as_of = f.Date(required=True, allow_none=True, metadata={"description": "Date of the figure."})
+
+
+class Costs(Schema):
+    investment_sek = f.Integer(required=True, allow_none=True)
+    running_sek_per_year = f.Integer(required=True, allow_none=True)
+
+
+class Reuse(Schema):
+    procurement = _choice(effects.PROCUREMENT, "How it was procured, or null.")
+    others_may_call_off = _maybe_bool(
+        "Whether other municipalities may call off the agreement; null if not stated."
+    )
+    supplier = _text("The supplier, or empty.")
+    open_source_url = _text("Where its source code is published, or empty.")
+
+
+class Compliance(Schema):
+    personal_data = _choice(effects.PERSONAL_DATA, "Whether it processes personal data.")
+    dpia = _maybe_bool("Data protection impact assessment done.")
+    ai_act = _choice(effects.AI_ACT, "AI Act category as the municipality assessed it.")
+    fria = _maybe_bool("Fundamental-rights impact assessment done (high risk).")
+
+
+def _yearly(description: str) -> f.Integer:
+    return f.Integer(
+        required=True,
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={"description": description},
+    )
 
 
 def _slugs(description: str) -> f.List:
@@ -110,6 +179,26 @@ class Item(Schema):
         metadata={"description": "Other municipalities that use it too (“we do this too”)."},
     )
     is_demo = f.Boolean(required=True, metadata={"description": "Synthetic demo data."})
+    effects = f.List(
+        f.Nested(Effect),
+        required=True,
+        metadata={"description": "Effects as the municipality states them."},
+    )
+    hours_per_year = _yearly(
+        "Hours a year from the effects given in hours (52 weeks, 12 months, 220 working "
+        "days a year; one-off effects excluded), or null if none."
+    )
+    sek_per_year = _yearly(
+        "Kronor a year from the effects given in SEK, or null; hours are never turned "
+        "into money."
+    )
+    costs = f.Nested(Costs, required=True)
+    reuse = f.Nested(Reuse, required=True)
+    compliance = f.Nested(
+        Compliance,
+        required=True,
+        metadata={"description": "The municipality's own assessment."},
+    )
 
 
 class ItemPage(Schema):

@@ -11,7 +11,7 @@ from kommunkarta import db, geo
 from kommunkarta.errors import error_response
 from kommunkarta.filters import MUNICIPALITY_CODE, REGION_CODE
 from kommunkarta.i18n import select_locale
-from kommunkarta.public import bp, coverage_map, display, filter_form, upkeep
+from kommunkarta.public import bp, coverage_map, display, effect_display, filter_form, upkeep
 from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
 from kommunkarta.public.peer_args import within_km
 from kommunkarta.services.places import peers, place_pages, similarity, stats, timeline
@@ -62,6 +62,7 @@ def initiative_page(initiative_id: int):
         initiative=found.initiative,
         regions=found.regions,
         similar=similarity.similar(session, found.initiative),
+        benefits=effect_display.describe(found.initiative, select_locale()),
         **upkeep.initiative_extras(session, found.initiative, acting_user()),
     )
 

@@ -42,6 +42,8 @@ def show_errors(form, error: InvalidFields) -> None:
     the form already has a message there."""
     for problem in error.errors:
         field = getattr(form, problem.field, None)
+        if field is None and hasattr(form, "effect_field"):
+            field = form.effect_field(problem.field)
         if problem.field == "location" and hasattr(form, "location_errors"):
             if not (form.location_errors or form.lat.errors or form.lon.errors):
                 form.location_errors.append(problem.reason)

@@ -24,6 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from kommunkarta.forms import CheckboxListField, CoordinateField, clean_filter, web_url
 from kommunkarta.services.accounts import EMAIL
+from kommunkarta.services.register.effects import FACT_FIELDS
 from kommunkarta.services.register.moderation import REASON_MAX
 from kommunkarta.services.register.submissions import (
     LIMITS,
@@ -33,6 +34,7 @@ from kommunkarta.services.register.submissions import (
     Intent,
     Suggestion,
 )
+from kommunkarta.submissions.effect_forms import EffectFieldsMixin
 
 
 def _start_year(_form, field) -> None:
@@ -43,7 +45,7 @@ def _start_year(_form, field) -> None:
         )
 
 
-class InitiativeForm(FlaskForm):
+class InitiativeForm(EffectFieldsMixin, FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[InputRequired(_l("Give the initiative a title.")), Length(max=LIMITS["title"])],
@@ -134,12 +136,16 @@ class InitiativeForm(FlaskForm):
             benefit_areas=tuple(self.benefit_areas.data or ()),
             areas=tuple(self.areas.data or ()),
             technologies=tuple(self.technologies.data or ()),
+            **self.effect_content(),
         )
 
     def fill(self, content: Content) -> None:
         """Show stored content (on GET)."""
-        for name, value in content.values().items():
-            getattr(self, name).data = value
+        values = content.values()
+        for name, value in values.items():
+            if name != "effects" and name not in FACT_FIELDS:
+                getattr(self, name).data = value
+        self.fill_effects(values)
 
 
 class SuggestionForm(FlaskForm):

@@ -25,6 +25,7 @@ from kommunkarta.submissions.common import (
     show_errors,
     term_choices,
 )
+from kommunkarta.submissions.effect_forms import maths_strings, maths_text
 from kommunkarta.submissions.forms import InitiativeForm, RejectForm
 
 SAVED = {
@@ -44,6 +45,9 @@ def _form() -> InitiativeForm:
     form.areas.choices = terms["areas"]
     form.technologies.choices = terms["technologies"]
     form.municipalities.choices = municipality_choices(session)
+    # one empty effect row to fill in; "Add another effect" (no script) posts back for one more
+    adding = request.method == "POST" and bool(form.add_effect.data)
+    form.prepare_effect_rows(terms["benefit_areas"], add_blank=request.method == "GET" or adding)
     return form
 
 
@@ -57,6 +61,8 @@ def _render_form(form: InitiativeForm, initiative: Initiative | None, status: in
             groups=submissions.places_by_region(db.session()),
             own={m.code for m in user.municipalities},
             may_publish=permissions.is_staff(user),
+            effect_maths=maths_text,
+            effect_maths_strings=maths_strings(),
             **extra,
         ),
         status,
@@ -86,6 +92,8 @@ def new():
     form = _form()
     if request.method == "GET":
         form.municipalities.data = [m.code for m in user.municipalities]
+    elif form.add_effect.data:
+        return _render_form(form, None, focus_effect=True)
     elif form.validate_on_submit():
         if duplicates := _unseen_duplicates(form):
             return _render_form(form, None, duplicates=duplicates)
@@ -111,8 +119,11 @@ def edit(initiative_id: int):
     form = _form()
     if request.method == "GET":
         form.fill(submissions.working_copy(initiative))
+        form.prepare_effect_rows(term_choices(session)["benefit_areas"], add_blank=True)
         form.version.data = initiative.version
         return _render_form(form, initiative)
+    if form.add_effect.data:
+        return _render_form(form, initiative, focus_effect=True)
     if form.validate_on_submit():
         if not (form.version.data or "").isdigit():
             abort(400)

@@ -32,6 +32,12 @@ ITEM_KEYS = [
     "is_demo",
     "last_confirmed_at",
     "adopted_by",
+    "effects",
+    "hours_per_year",
+    "sek_per_year",
+    "costs",
+    "reuse",
+    "compliance",
 ]
 
 

@@ -17,6 +17,7 @@ from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
 from kommunkarta.services.data_io import sources
 from kommunkarta.services.register import initiatives
+from kommunkarta.services.register.effects import EffectData
 from kommunkarta.services.register.initiatives import visible
 
 # Joins the values of a multi-valued cell (taxonomy slugs, municipality codes). Slugs and codes
@@ -122,6 +123,37 @@ def to_item(initiative: Initiative) -> dict[str, Any]:
             }
             for a in initiative.adoptions
         ],
+        **effect_fields(initiative),
+    }
+
+
+def _figure(value: float | None) -> int | None:
+    """A yearly figure as a whole number: they are estimates, so no false precision."""
+    return None if value is None else round(value)
+
+
+def effect_fields(initiative: Initiative) -> dict[str, Any]:
+    """The item's effects, yearly figures, costs, reuse and compliance facts."""
+    return {
+        "effects": [EffectData.of(e).item() for e in initiative.effects],
+        "hours_per_year": _figure(initiative.hours_per_year),
+        "sek_per_year": _figure(initiative.sek_per_year),
+        "costs": {
+            "investment_sek": initiative.investment_sek,
+            "running_sek_per_year": initiative.running_sek_per_year,
+        },
+        "reuse": {
+            "procurement": initiative.procurement,
+            "others_may_call_off": initiative.others_may_call_off,
+            "supplier": initiative.supplier or "",
+            "open_source_url": initiative.open_source_url or "",
+        },
+        "compliance": {
+            "personal_data": initiative.personal_data,
+            "dpia": initiative.dpia,
+            "ai_act": initiative.ai_act,
+            "fria": initiative.fria,
+        },
     }
 
 

@@ -12,6 +12,7 @@ from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
     Adoption,
+    Effect,
     Initiative,
     Municipality,
     Region,
@@ -41,6 +42,7 @@ WITH_TERMS = (
     selectinload(Initiative.areas),
     selectinload(Initiative.technologies),
     selectinload(Initiative.status),
+    selectinload(Initiative.effects).selectinload(Effect.benefit_area),
 )
 # ... and what a public page, the API item and the exports show besides: the adopters.
 WITH_ADOPTIONS = (

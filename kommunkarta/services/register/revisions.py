@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.models import Initiative, Municipality, Revision, User
 from kommunkarta.services import taxonomy
+from kommunkarta.services.register import effects
+from kommunkarta.services.register.effects import EffectData
 
 
 class Event(enum.StrEnum):
@@ -59,6 +61,17 @@ FIELD_LABELS = {
     "benefit_areas": _l("Benefit areas"),
     "areas": _l("Operational areas"),
     "technologies": _l("Technologies"),
+    "effects": _l("Effects"),
+    "investment_sek": _l("Investment (SEK)"),
+    "running_sek_per_year": _l("Running cost per year (SEK)"),
+    "procurement": _l("Procurement"),
+    "others_may_call_off": _l("May other municipalities call off the agreement?"),
+    "supplier": _l("Supplier"),
+    "open_source_url": _l("Open-source code"),
+    "personal_data": _l("Does it process personal data?"),
+    "dpia": _l("Data protection impact assessment (DPIA) done?"),
+    "ai_act": _l("AI Act category, as you assess it"),
+    "fria": _l("Fundamental-rights impact assessment done?"),
     "state": _l("State"),
     "moderation_note": _l("Moderator's reason"),
     "last_confirmed_at": _l("Last confirmed"),
@@ -133,6 +146,11 @@ class Labels:
             return ""
         if field == "state":
             return str(STATE_LABELS.get(value, value))
+        if field == "effects":
+            rows = [effects.arithmetic(EffectData.from_dict(e)) for e in value]
+            return "; ".join(rows)
+        if isinstance(value, bool):
+            return str(_l("Yes") if value else _l("No"))
         if field == "last_confirmed_at":
             return str(value)[:10]  # the day of an ISO 8601 time
         if field in ("municipalities", "adopted_by"):

@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kommunkarta.models import (
     BenefitArea,
+    Effect,
     Initiative,
     Municipality,
     OperationalArea,
@@ -41,7 +42,8 @@ from kommunkarta.models import (
 from kommunkarta.services.accounts import EMAIL
 from kommunkarta.services.errors import Conflict, InvalidField, InvalidFields
 from kommunkarta.services.places.geodata import Geodata
-from kommunkarta.services.register import initiatives, permissions
+from kommunkarta.services.register import effects, initiatives, permissions
+from kommunkarta.services.register.effects import FACT_FIELDS, EffectData
 from kommunkarta.services.register.initiatives import Page
 from kommunkarta.services.register.permissions import Action
 from kommunkarta.services.register.revisions import Event, record
@@ -52,7 +54,19 @@ log = logging.getLogger(__name__)
 YEAR_MIN = 1990
 LIMITS = {"title": 200, "summary": 500, "description": 20000, "url": 500, "contact": 200}
 SUGGESTER_CONTACT_MAX = 200
-TEXT_FIELDS = ("title", "summary", "description", "status", "url", "contact")
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "status",
+    "url",
+    "contact",
+    "procurement",
+    "supplier",
+    "open_source_url",
+    "personal_data",
+    "ai_act",
+)
 LIST_FIELDS = ("municipalities", "benefit_areas", "areas", "technologies")
 TERM_MODELS = {
     "benefit_areas": BenefitArea,
@@ -96,13 +110,26 @@ class Content:
     benefit_areas: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
     technologies: tuple[str, ...] = ()
+    # what it brings (in the order given) and what it takes (services.register.effects)
+    effects: tuple[EffectData, ...] = ()
+    investment_sek: int | None = None
+    running_sek_per_year: int | None = None
+    procurement: str = ""
+    others_may_call_off: bool | None = None
+    supplier: str = ""
+    open_source_url: str = ""
+    personal_data: str = ""
+    dpia: bool | None = None
+    ai_act: str = ""
+    fria: bool | None = None
 
     def __post_init__(self) -> None:
         # one normal form, so that equal content compares equal whoever typed it
         for name in TEXT_FIELDS:
-            object.__setattr__(self, name, clean(getattr(self, name)))
+            object.__setattr__(self, name, clean(getattr(self, name) or ""))
         for name in LIST_FIELDS:
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
+        object.__setattr__(self, "effects", tuple(self.effects))
 
     @classmethod
     def of(cls, initiative: Initiative) -> Content:
@@ -121,21 +148,28 @@ class Content:
             benefit_areas=tuple(t.slug for t in initiative.benefit_areas),
             areas=tuple(t.slug for t in initiative.areas),
             technologies=tuple(t.slug for t in initiative.technologies),
+            effects=tuple(EffectData.of(e) for e in initiative.effects),
+            **{name: _stored_fact(initiative, name) for name in FACT_FIELDS},
         )
 
     @classmethod
     def from_json(cls, text: str) -> Content:
         data = json.loads(text)
         names = {f.name for f in fields(cls)}
-        return cls(
-            **{k: tuple(v) if k in LIST_FIELDS else v for k, v in data.items() if k in names}
-        )
+        values = {k: tuple(v) if k in LIST_FIELDS else v for k, v in data.items() if k in names}
+        values["effects"] = tuple(EffectData.from_dict(e) for e in data.get("effects") or ())
+        return cls(**values)
 
     def to_json(self) -> str:
         return json.dumps(self.values(), ensure_ascii=False)
 
     def values(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+def _stored_fact(initiative: Initiative, name: str) -> Any:
+    value = getattr(initiative, name)
+    return "" if value is None and name in TEXT_FIELDS else value
 
 
 def changes(old: Content | None, new: Content) -> dict[str, list[Any]]:
@@ -230,6 +264,8 @@ def problems(
         places.contains(code, content.lat, content.lon) for code in known_codes
     ):
         bad("location", _l("The location must lie inside one of the participating municipalities."))
+    known_benefits = set(session.scalars(select(BenefitArea.slug)))
+    errors += effects.problems(content.effects, content, content.technologies, known_benefits)
     return errors
 
 
@@ -257,7 +293,40 @@ def _apply(session: Session, initiative: Initiative, content: Content) -> None:
             select(model).where(model.slug.in_(chosen)).order_by(model.position)
         )
         setattr(initiative, field, list(terms))
+    _apply_effects(session, initiative, content)
     initiative.refresh_search_text()
+
+
+def _apply_effects(session: Session, initiative: Initiative, content: Content) -> None:
+    """Write the effects, their yearly totals and the facts into the row."""
+    for name in FACT_FIELDS:
+        value = getattr(content, name)
+        nullable = name in ("procurement", "personal_data", "ai_act")
+        setattr(initiative, name, (value or None) if nullable else value)
+    areas = {
+        a.slug: a
+        for a in session.scalars(
+            select(BenefitArea).where(
+                BenefitArea.slug.in_({e.benefit_area for e in content.effects})
+            )
+        )
+    }
+    initiative.effects = [
+        Effect(
+            position=position,
+            benefit_area=areas.get(e.benefit_area),
+            kind=e.kind,
+            amount=e.amount,
+            unit=e.unit,
+            period=e.period or None,
+            people=e.people,
+            basis=e.basis,
+            source_url=e.source_url,
+            as_of=date.fromisoformat(e.as_of) if e.as_of else None,
+        )
+        for position, e in enumerate(content.effects)
+    ]
+    initiative.hours_per_year, initiative.sek_per_year = effects.totals(content.effects)
 
 
 def make_public(session: Session, initiative: Initiative) -> dict[str, list[Any]]:
