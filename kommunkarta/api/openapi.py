@@ -189,8 +189,7 @@ class Item(Schema):
         "days a year; one-off effects excluded), or null if none."
     )
     sek_per_year = _yearly(
-        "Kronor a year from the effects given in SEK, or null; hours are never turned "
-        "into money."
+        "Kronor a year from the effects given in SEK, or null; hours are never turned into money."
     )
     costs = f.Nested(Costs, required=True)
     reuse = f.Nested(Reuse, required=True)

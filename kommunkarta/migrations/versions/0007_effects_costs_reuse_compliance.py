@@ -1,7 +1,7 @@
 """Add effects, costs, reuse facts and compliance facts to initiatives
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 02:40:00.000000
 
 An initiative may state any number of effects (table `effects`); their yearly hours and
@@ -13,8 +13,8 @@ optional columns. Existing initiatives stay valid: no effects, every new column 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
