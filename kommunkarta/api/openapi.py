@@ -34,6 +34,7 @@ from kommunkarta.services.register import effects
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 MAX_PAGE = 10_000_000
+LEVELS = ("municipality", "region")
 MAX_ID = 2**31 - 1  # the largest id the database's integer column holds
 PREFIX = "/api/v1"
 
@@ -239,6 +240,13 @@ class YearCount(Schema):
     )
 
 
+class PlaceMatch(Schema):
+    code = _text("Four-digit municipality or two-digit county code.")
+    name = _text("Name.")
+    level = _text("`municipality` or `region` (a county).", validate=validate.OneOf(LEVELS))
+    url = _text("The place's page on this site.")
+
+
 class Term(Schema):
     slug = _text("Identifier used in filters and items.")
     name_sv = _text("Swedish name.")
@@ -299,6 +307,7 @@ class Operation:
     not_found: bool = False
     conditional: bool = False
     id_parameter: str = ""  # the name of a path parameter holding an id
+    parameters: tuple[dict[str, Any], ...] = ()  # other query parameters, inline
 
 
 def documented(summary: str, schema: str | dict[str, Any], **options: Any):
@@ -384,6 +393,7 @@ def _operation(operation: Operation, endpoint: str) -> dict[str, Any]:
         parameters += list(FILTERS)  # apispec turns component names into $refs
     if operation.paging:
         parameters += list(PAGING)
+    parameters += list(operation.parameters)
     responses: dict[str, Any] = {
         "200": {"description": "OK", "content": {operation.media_type: {"schema": schema}}}
     }
@@ -393,7 +403,7 @@ def _operation(operation: Operation, endpoint: str) -> dict[str, Any]:
             "Cache-Control": {"schema": {"type": "string"}},
         }
         responses["304"] = {"description": "Not modified (the ETag in If-None-Match matches)."}
-    if operation.filters or operation.paging or operation.id_parameter:
+    if operation.filters or operation.paging or operation.id_parameter or operation.parameters:
         responses["400"] = "BadRequest"
     if operation.not_found:
         responses["404"] = "NotFound"
@@ -437,6 +447,7 @@ def build(app: Flask, vocabulary: Vocabulary) -> dict[str, Any]:
         ItemPage,
         MunicipalityCount,
         RegionCount,
+        PlaceMatch,
         Taxonomy,
         YearCount,
     ):

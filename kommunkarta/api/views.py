@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from kommunkarta import cache, db, geo
@@ -20,7 +20,7 @@ from kommunkarta.api.openapi import (
 from kommunkarta.errors import error_response
 from kommunkarta.services import taxonomy
 from kommunkarta.services.data_io import serialise
-from kommunkarta.services.places import timeline
+from kommunkarta.services.places import find, timeline
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request, vocabulary
 
@@ -177,6 +177,39 @@ def _counts_json(key: tuple, body: Callable[[], list[dict]]) -> Response:
     response = Response(data, mimetype=current_app.json.mimetype)
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.get("/places")
+@documented(
+    "Municipalities and counties whose name matches q, best first (case-, accent- and "
+    "language-blind: ostersund, Gothenburg)",
+    {"type": "array", "maxItems": find.LIMIT, "items": {"$ref": "#/components/schemas/PlaceMatch"}},
+    parameters=(
+        {
+            "name": "q",
+            "in": "query",
+            "required": True,
+            "description": "What someone typed: part of a place's name.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": find.QUERY_MAX},
+        },
+    ),
+)
+def places():
+    text = request.args.get("q", "")
+    problem = find.query_problem(text)
+    if problem:
+        raise BadParameter("q", problem)
+    matches = find.search(find.known_places(db.session()), text)
+    return jsonify([_place_json(m) for m in matches])
+
+
+def _place_json(match: find.Match) -> dict[str, str]:
+    return {
+        "code": match.code,
+        "name": match.name,
+        "level": match.level,
+        "url": url_for(find.ENDPOINTS[match.level], code=match.code),
+    }
 
 
 @bp.get("/taxonomy")
