@@ -396,7 +396,9 @@ COMMANDS = [
 
 
 def register(app: Flask) -> None:
-    for command in COMMANDS:
+    from kommunkarta.account_cli import invite_command
+
+    for command in [*COMMANDS, invite_command]:
         app.cli.add_command(command)
 
 

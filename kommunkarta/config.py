@@ -71,6 +71,7 @@ def from_environment(instance_path: Path) -> dict:
         "TILES": os.environ.get("KOMMUNKARTA_TILES", "none"),
         "TILES_ATTRIBUTION": os.environ.get("KOMMUNKARTA_TILES_ATTRIBUTION", ""),
         "REDIS_URL": os.environ.get("REDIS_URL"),
+        "MAIL_FROM": os.environ.get("KOMMUNKARTA_MAIL_FROM") or "kommunkartan@localhost",
         "GEODATA_DIR": os.environ.get("KOMMUNKARTA_GEODATA_DIR") or str(PROJECT_ROOT / "geodata"),
         "SMTP_URL": os.environ.get("SMTP_URL"),
         "STALE_MONTHS": os.environ.get(STALE_MONTHS_SETTING, "12"),

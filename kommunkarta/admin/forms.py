@@ -39,7 +39,9 @@ class AccountForm(MunicipalitiesForm):
     )
 
 
-class NewUserForm(MunicipalitiesForm):
+class InviteForm(MunicipalitiesForm):
+    """An account without a password; the person chooses one through the mailed link."""
+
     email = EmailField(
         _l("Email"),
         validators=[
@@ -49,11 +51,10 @@ class NewUserForm(MunicipalitiesForm):
         ],
         filters=[clean_filter],
     )
-    role = SelectField(
-        _l("Role"),
-        choices=role_choices(),
-        validators=[InputRequired()],
-    )
+    role = SelectField(_l("Role"), choices=role_choices(), validators=[InputRequired()])
+
+
+class NewUserForm(InviteForm):
     password = PasswordField(
         _l("First password"),
         validators=[

@@ -8,10 +8,13 @@ from flask_login import login_required
 
 from kommunkarta import db
 from kommunkarta.admin import bp
-from kommunkarta.admin.forms import ROLE_LABELS, AccountForm, NewUserForm
-from kommunkarta.services import accounts
+from kommunkarta.admin.forms import ROLE_LABELS, AccountForm, InviteForm, NewUserForm
+from kommunkarta.models import User
+from kommunkarta.services import account_mail, accounts
+from kommunkarta.services.account_links import Purpose
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import permissions, submissions
+from kommunkarta.services.register.reminders import MailError
 from kommunkarta.submissions.common import acting_user, municipality_choices
 
 # create_user's checks that the form cannot make first, in the visitor's language
@@ -62,14 +65,73 @@ def new_user():
             )
         except InvalidField as error:
             session.rollback()
-            field = "municipalities" if error.field == "municipality" else error.field
-            message = CREATE_MESSAGES[field]() if field in CREATE_MESSAGES else error.reason
-            getattr(form, field).errors = [*getattr(form, field).errors, message]
+            _show_create_error(form, error)
         else:
             flash(_("Created the account for %(email)s.", email=created.email), "success")
             return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
     return _render("admin/user_new.html", status, form=form)
+
+
+def _show_create_error(form: InviteForm, error: InvalidField) -> None:
+    field = "municipalities" if error.field == "municipality" else error.field
+    message = CREATE_MESSAGES[field]() if field in CREATE_MESSAGES else error.reason
+    getattr(form, field).errors = [*getattr(form, field).errors, message]
+
+
+def _send_invitation(account: User) -> None:
+    """Mail the invitation; without a mail server, show the admin the link to pass on."""
+    try:
+        sent, url = account_mail.send_link(account, Purpose.INVITATION)
+    except MailError as error:
+        flash(_("The invitation could not be sent: %(reason)s", reason=str(error)), "error")
+        return
+    if sent:
+        flash(_("Sent an invitation to %(email)s.", email=account.email), "success")
+    else:
+        flash(
+            _(
+                "No mail server is set up, so give %(email)s this link yourself, in a safe "
+                "way (it works once, for seven days): %(link)s",
+                email=account.email,
+                link=url,
+            ),
+            "info",
+        )
+
+
+@bp.route("/admin/users/invite", methods=["GET", "POST"])
+@login_required
+def invite_user():
+    session, user = db.session(), acting_user()
+    permissions.require_admin(user)
+    form = InviteForm()
+    form.municipalities.choices = municipality_choices(session)
+    if form.validate_on_submit():
+        try:
+            invited = accounts.invite(
+                session, form.email.data, form.role.data, form.municipalities.data or [], user
+            )
+        except InvalidField as error:
+            session.rollback()
+            _show_create_error(form, error)
+        else:
+            _send_invitation(invited)
+            return redirect(url_for(".users"))
+    status = 400 if request.method == "POST" else 200
+    return _render("admin/user_invite.html", status, form=form)
+
+
+@bp.post("/admin/users/<int:user_id>/invite")
+@login_required
+def invite_again(user_id: int):
+    """A new invitation for an account whose person has not chosen a password yet."""
+    account = accounts.get_user(db.session(), user_id, acting_user())
+    if account.password_hash is not None or not account.active:
+        flash(_("%(email)s already has a password.", email=account.email), "error")
+    else:
+        _send_invitation(account)
+    return redirect(url_for(".users"))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])

@@ -43,4 +43,4 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
 
 
-from kommunkarta.auth import views  # noqa: E402, F401  (routes register on bp)
+from kommunkarta.auth import password_views, views  # noqa: E402, F401  (routes register on bp)

@@ -19,6 +19,14 @@ class LoginForm(FlaskForm):
     )
 
 
+class ForgotForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[InputRequired(_l("Give your email address.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+
+
 class NewPasswordForm(FlaskForm):
     """A new password, twice (a reset, an invitation, a change)."""
 

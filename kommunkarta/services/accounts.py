@@ -47,12 +47,22 @@ def authenticate(session: Session, email: str, password: str) -> User:
     """The account for these credentials; raises LoginFailed or AccountDisabled."""
     email = clean(email).lower()
     user = session.scalar(select(User).where(User.email == email)) if len(email) <= 254 else None
-    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password)
+    stored = user.password_hash if user and user.password_hash else None
+    matches = check_password_hash(stored or _dummy_hash(), password) and stored is not None
     if user is None or not matches:
         raise LoginFailed()
     if not user.active:
         raise AccountDisabled()
     return user
+
+
+def find_for_reset(session: Session, email: str) -> User | None:
+    """The active account with this address, to mail a reset link to; None otherwise."""
+    email = clean(email).lower()
+    if len(email) > 254:
+        return None
+    user = session.scalar(select(User).where(User.email == email))
+    return user if user is not None and user.active else None
 
 
 def session_user(session: Session, session_id: str) -> User | None:
@@ -200,20 +210,34 @@ def _municipalities(session: Session, codes: list[str]) -> list[Municipality]:
     return found
 
 
+def invite(
+    session: Session, email: str, role: str, municipality_codes: list[str], by: User | None
+) -> User:
+    """An account without a password, for an invitation (services.account_links) to
+    complete; `by` is the admin, or None on the command line. Raises NotAllowed or
+    InvalidField (see create_user)."""
+    if by is not None:
+        permissions.require_admin(by)
+    user = create_user(session, clean(email), None, role, municipality_codes)
+    session.commit()
+    return user
+
+
 def create_user(
     session: Session,
     email: str,
-    password: str,
+    password: str | None,
     role: str,
     municipality_codes: list[str] = (),
 ) -> User:
-    """Create an account; raises InvalidField for a bad email, role, password or code."""
+    """Create an account (without a password when `password` is None: an invitation);
+    raises InvalidField for a bad email, role, password or code."""
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise InvalidField("email", f"'{email}' is not an email address")
     if role not in set(Role):
         raise InvalidField("role", f"unknown role '{role}'")
-    if len(password) < 10:
+    if password is not None and len(password) < MIN_PASSWORD:
         raise InvalidField("password", "the password must have at least 10 characters")
     if session.scalar(select(func.count()).where(User.email == email)):
         raise InvalidField("email", f"an account for {email} already exists")
@@ -227,7 +251,7 @@ def create_user(
         raise InvalidField("municipality", "a coordinator needs at least one municipality")
     user = User(
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=None if password is None else generate_password_hash(password),
         role=role,
         municipalities=municipalities,
     )

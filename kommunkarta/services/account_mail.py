@@ -1,0 +1,84 @@
+"""The mails that carry a one-time link (services.account_links): an invitation and a
+password reset, in plain text, sent through `SMTP_URL` (services.register.reminders.send)
+or, without it, written to the log for the operator to pass on.
+
+Links are absolute from the configured public address (kommunkarta.links), never from the
+request's Host, which anyone can set.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from kommunkarta import links
+from kommunkarta.models import User
+from kommunkarta.services import account_links
+from kommunkarta.services.account_links import Purpose
+from kommunkarta.services.register import reminders
+
+DEFAULT_SENDER = "kommunkartan@localhost"
+
+
+def link(token: str) -> str:
+    """The absolute address of the page a token opens, under KOMMUNKARTA_PUBLIC_URL."""
+    return links.absolute_url("auth.set_password", token=token)
+
+
+def compose(user: User, url: str, purpose: Purpose) -> EmailMessage:
+    """The message in the current language."""
+    if purpose is Purpose.INVITATION:
+        subject = _("You are invited to Kommunkartan")
+        lines = [
+            _("Hello,"),
+            "",
+            _(
+                "An administrator has made an account for %(email)s in Kommunkartan, the map "
+                "of AI initiatives in Swedish municipalities. Choose your password here (the "
+                "link works once, for seven days):",
+                email=user.email,
+            ),
+        ]
+    else:
+        subject = _("Kommunkartan: choose a new password")
+        lines = [
+            _("Hello,"),
+            "",
+            _(
+                "Someone asked for a new password for %(email)s in Kommunkartan. If it was "
+                "you, choose one here (the link works once, for an hour):",
+                email=user.email,
+            ),
+        ]
+    lines += [url, "", _("If you did not expect this message, you can ignore it.")]
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_FROM") or DEFAULT_SENDER
+    message["To"] = user.email
+    message["Subject"] = subject
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def deliver(message: EmailMessage) -> bool:
+    """Send the message through SMTP_URL (True), or without it write it to the log (False).
+    Raises reminders.MailError when the server does not take it."""
+    smtp_url = current_app.config.get("SMTP_URL")
+    if smtp_url:
+        reminders.send(smtp_url, [message])
+        return True
+    current_app.logger.warning(
+        "SMTP_URL is not set; this mail was not sent:\nTo: %s\nSubject: %s\n\n%s",
+        message["To"],
+        message["Subject"],
+        message.get_content(),
+    )
+    return False
+
+
+def send_link(user: User, purpose: Purpose) -> tuple[bool, str]:
+    """Make a one-time link for the account and mail it; returns whether it was sent (else
+    logged) and the link. Raises reminders.MailError when the server does not take it."""
+    url = link(account_links.make(user, purpose, current_app.config["SECRET_KEY"]))
+    return deliver(compose(user, url, purpose)), url
