@@ -91,6 +91,8 @@ def from_environment(instance_path: Path) -> dict:
             "text/javascript",
             "application/json",
             "application/geo+json",
+            "image/svg+xml",
+            "application/atom+xml",
         ],
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["gzip"],

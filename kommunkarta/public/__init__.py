@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from kommunkarta.public import find_views, map_views, peer_views, views  # noqa: E402, F401  (routes register on bp)
+from kommunkarta.public import (  # noqa: E402, F401  (routes register on bp)
+    find_views,
+    image_views,
+    map_views,
+    peer_views,
+    views,
+)

@@ -18,6 +18,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from kommunkarta.services.places import drawing
+
 MUNICIPALITIES_FILE = "municipalities.geojson"
 REGIONS_FILE = "regions.geojson"
 PRECISION = 5  # decimals of a degree: about one metre, plenty for a thematic map
@@ -42,6 +44,7 @@ class Geodata:
     neighbours: dict[str, tuple[str, ...]] = field(default_factory=dict)
     municipalities_geojson: bytes = b""
     regions_geojson: bytes = b""
+    _outlines: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def municipalities_etag(self) -> str:
@@ -90,6 +93,17 @@ class Geodata:
             ((other, float(d)) for other, d in pairs if other != code),
             key=lambda pair: (pair[1], pair[0]),
         )
+
+    def outlines(self, level: str = "municipality", region: str | None = None) -> drawing.Outlines:
+        """The areas of a level as SVG path data (services.places.drawing), made once; with
+        `region`, only the municipalities of that county, fitted to the image."""
+        key = (level, region)
+        if key not in self._outlines:
+            frame = self.municipalities if level == "municipality" else self.regions
+            if region is not None:
+                frame = frame[frame["region_code"] == region]
+            self._outlines[key] = drawing.outlines(frame)
+        return self._outlines[key]
 
     def bounds(self, codes: list[str], level: str = "municipality") -> tuple[float, ...]:
         """(south, west, north, east) of the given municipalities or regions."""

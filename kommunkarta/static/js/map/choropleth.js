@@ -148,6 +148,15 @@ export function mountChoropleth(map, config) {
       url.search = filters.toString();
       link.href = url.pathname + url.search;
     });
+    // links that carry the filters and, as data-filter-link says, the level and language:
+    // the map as an image, the feed
+    document.querySelectorAll("[data-filter-link]").forEach((link) => {
+      const params = new URLSearchParams(filters);
+      const extra = link.getAttribute("data-filter-link");
+      if (extra.includes("level") && level !== "municipality") params.set("level", level);
+      if (extra.includes("lang")) params.set("lang", config.lang);
+      link.href = new URL(link.href).pathname + "?" + params;
+    });
     if (tableLink) {
       const tableParams = new URLSearchParams(filters);
       tableParams.set("lang", config.lang);

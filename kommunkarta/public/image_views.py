@@ -1,0 +1,56 @@
+"""`GET /map.svg`: the map as it stands, as an image for reports and slides."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from kommunkarta import cache, db, geo
+from kommunkarta.i18n import select_locale
+from kommunkarta.models import utcnow
+from kommunkarta.public import bp, coverage_map, map_image
+from kommunkarta.public.map_views import LEVELS, VIEWS, summary_line
+from kommunkarta.public.map_views import _choice as choice  # the map's own argument rules
+from kommunkarta.public.map_views import _level_counts as level_counts
+from kommunkarta.services.register import initiatives
+from kommunkarta.vocabulary import selection_from_request
+
+
+@bp.get("/map.svg")
+def map_svg():
+    """The same filters, `level`, `view` and `lang` as `/`; cached until the next write (and
+    the next day: the image carries its date), with an ETag for revalidation."""
+    selection = selection_from_request()
+    level = choice("level", LEVELS)
+    view = choice("view", VIEWS)
+    locale = select_locale()
+    session = db.session()
+    today = utcnow().date()
+
+    def draw() -> bytes:
+        covered = coverage_map.load(session) if view == "coverage" else None
+        counts = level_counts(session, selection, level)
+        total = initiatives.count(session, selection)
+        args = {**selection.to_args(), "lang": locale}
+        if level != "municipality":
+            args["level"] = level
+        if view != "initiatives":
+            args["view"] = view
+        picture = map_image.picture(
+            session,
+            geo.current(),
+            selection,
+            level=level,
+            covered=covered,
+            counts=counts,
+            summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
+            locale=locale,
+            today=today,
+            link_args=args,
+        )
+        return map_image.render(picture).encode()
+
+    key = ("map.svg", cache.filter_key(selection), level, view, locale, today.isoformat())
+    response = Response(cache.cached(session, key, draw), mimetype="image/svg+xml")
+    response.headers["Content-Disposition"] = 'inline; filename="kommunkartan.svg"'
+    response.add_etag()
+    return response.make_conditional(request)

@@ -1,0 +1,208 @@
+"""The map as an image (`GET /map.svg`): what one picture of the map shows, for reports and
+slides, drawn by `templates/public/map.svg`.
+
+The same counts (`initiatives.counts_by_*`), classes and colours (`map_classes`), coverage
+states and styles (`coverage_map`) and summary line (`map_views.summary_line`) as the live
+map, on the boundaries projected to SWEREF 99 TM (`Geodata.outlines`). Every text is
+escaped by the template; nothing here returns markup.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+
+from flask import render_template
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from kommunkarta.filters import InitiativeFilter
+from kommunkarta.links import absolute_url
+from kommunkarta.public import coverage_map, map_classes, selection_text
+from kommunkarta.services.places import drawing
+from kommunkarta.services.places.geodata import Geodata
+from kommunkarta.services.register import coverage
+
+# the layout, in image units (the map is drawing.HEIGHT units tall)
+MARGIN = 24
+MAP_TOP = 104
+COLUMN_GAP = 40
+COLUMN_WIDTH = 360
+LINE_CHARS = 48  # characters of a 13-unit line in the right column
+TITLE_CHARS = 52  # of the 26-unit title
+LINK_CHARS = 54  # of the 11-unit link
+MIN_MAP_HEIGHT = 600  # room for the right column beside a wide, low county
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    path: str
+    fill: str  # a colour, or url(#...) of a pattern
+    stroke: str
+    dash: str | None
+    label: str  # "Stockholm: 11 initiatives"
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    fill: str
+    stroke: str
+    dash: str | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    width: float
+    height: float
+    map_x: float
+    map_width: float
+    map_height: float
+    column_x: float
+    title: list[str]
+    subtitle: list[str]
+    legend_title: str
+    legend: list[LegendRow]
+    hatch: dict[str, tuple[str, str]]  # pattern id -> (fill, line colour)
+    selection: list[str]
+    drawn: str
+    source: list[str]
+    link: str
+    areas: list[Area]
+
+    @property
+    def link_lines(self) -> list[str]:
+        """The link cut to fit the right column (an address has no spaces to wrap at)."""
+        return [self.link[i : i + LINK_CHARS] for i in range(0, len(self.link), LINK_CHARS)]
+
+
+def _lines(text: str, width: int = LINE_CHARS) -> list[str]:
+    return textwrap.wrap(text, width) or [""]
+
+
+def _count_label(name: str, count: int) -> str:
+    return _(
+        "%(name)s: %(count)s",
+        name=name,
+        count=ngettext("%(num)s initiative", "%(num)s initiatives", count),
+    )
+
+
+def choropleth(
+    counts: dict[str, int], outlines: drawing.Outlines
+) -> tuple[list[Area], list[LegendRow]]:
+    """The areas of `outlines` shaded by their counts in the live map's classes (over the
+    areas drawn, as a county's own map has them), and the legend of them."""
+    classes = map_classes.classes(counts.get(code, 0) for code in outlines.paths)
+    areas = []
+    for code, path in outlines.paths.items():
+        count = counts.get(code, 0)
+        stroke, dash = ("#ffffff", None) if count else ("#8c8c8c", "3 3")
+        label = _count_label(outlines.names[code], count)
+        areas.append(Area(code, path, classes.colour(count), stroke, dash, label))
+    legend = [
+        LegendRow(colour, "#ffffff", None, str(low) if low == high else f"{low}–{high}")
+        for colour, low, high in classes.rows()
+    ]
+    none = _("None") if classes.breaks else _("None: no initiative matches the filters")
+    legend.append(LegendRow(map_classes.NONE_COLOUR, "#8c8c8c", "3 3", none))
+    return areas, legend
+
+
+def coverage_areas(
+    covered: coverage_map.CoverageView, outlines: drawing.Outlines
+) -> tuple[list[Area], list[LegendRow], dict[str, tuple[str, str]]]:
+    """Municipalities drawn by their coverage state, as on the live map's coverage view."""
+    states = {row.code: row.state for row in covered.rows}
+    hatch: dict[str, tuple[str, str]] = {}
+
+    def fill(state: coverage.CoverageState) -> str:
+        look = coverage_map.STYLES[state]
+        if not look["hatch"]:
+            return look["fill"]
+        hatch[f"hatch-{state.value}"] = (look["fill"], look["stroke"])
+        return f"url(#hatch-{state.value})"
+
+    areas = []
+    for code, path in outlines.paths.items():
+        state = states.get(code, coverage.CoverageState.UNKNOWN)
+        look = coverage_map.STYLES[state]
+        label = _("%(name)s: %(state)s", name=outlines.names[code], state=coverage.LABELS[state])
+        areas.append(Area(code, path, fill(state), look["stroke"], look["dash"], label))
+    legend = [
+        LegendRow(
+            fill(state),
+            "#1b1f24"
+            if coverage_map.STYLES[state]["stroke"] == "#ffffff"
+            else coverage_map.STYLES[state]["stroke"],
+            coverage_map.STYLES[state]["dash"],
+            f"{coverage.LABELS[state]} ({covered.summary[state]})",
+        )
+        for state in coverage.CoverageState
+    ]
+    return areas, legend, hatch
+
+
+def picture(
+    session: Session,
+    geodata: Geodata,
+    selection: InitiativeFilter,
+    *,
+    level: str,
+    covered: coverage_map.CoverageView | None,
+    counts: dict[str, int],
+    summary: str,
+    locale: str,
+    today: date,
+    link_args: dict,
+) -> Picture:
+    """Everything one image of the map shows; `counts` by code of `level` (ignored for the
+    coverage view, which is by municipality). With a county in the filter, the municipality
+    map shows that county alone, as the county's page does."""
+    hatch: dict[str, tuple[str, str]] = {}
+    if covered is not None:
+        outlines = geodata.outlines("municipality")
+        areas, legend, hatch = coverage_areas(covered, outlines)
+        title = _("Coverage: which municipalities report AI initiatives")
+        legend_title = _("Coverage")
+        summary = covered.line
+    else:
+        county = selection.region if level == "municipality" else None
+        outlines = geodata.outlines(level, county)
+        areas, legend = choropleth(counts, outlines)
+        if county:
+            name = geodata.regions.loc[county, "name"]
+            title = _("AI initiatives per municipality in %(county)s", county=name)
+        elif level == "region":
+            title = _("AI initiatives per county")
+        else:
+            title = _("AI initiatives per municipality")
+        legend_title = _("Initiatives")
+    map_x = MARGIN
+    column_x = map_x + outlines.width + COLUMN_GAP
+    words = selection_text.describe(session, selection, locale)
+    return Picture(
+        width=column_x + COLUMN_WIDTH + MARGIN,
+        height=MAP_TOP + max(outlines.height, MIN_MAP_HEIGHT) + MARGIN,
+        map_x=map_x,
+        map_width=outlines.width,
+        map_height=outlines.height,
+        column_x=column_x,
+        title=_lines(title, TITLE_CHARS),
+        subtitle=_lines(summary, TITLE_CHARS * 2),
+        legend_title=legend_title,
+        legend=legend,
+        hatch=hatch,
+        selection=_lines(words),
+        drawn=_("Drawn on %(date)s", date=format_date(today, "long")),
+        source=_lines(_("Boundaries: SCB. Data: Kommunkartan, CC BY 4.0.")),
+        link=absolute_url("public.home", **link_args),
+        areas=areas,
+    )
+
+
+def render(picture: Picture) -> str:
+    return render_template("public/map.svg", picture=picture)

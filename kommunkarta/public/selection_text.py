@@ -1,0 +1,63 @@
+"""A filter in words, for the places that must say what they show without the form beside
+them: the map as an image (/map.svg) and the feed's title (/feed.atom)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from kommunkarta.filters import InitiativeFilter
+from kommunkarta.services import taxonomy
+from kommunkarta.services.register import initiatives
+
+# filter parameter -> (its name in words, the taxonomy it takes slugs of)
+TERM_PARAMS = {
+    "benefit": (_l("Benefit area"), "benefit_areas"),
+    "status": (_l("Status"), "statuses"),
+    "tech": (_l("Technology"), "technologies"),
+    "area": (_l("Operational area"), "areas"),
+}
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else _(" or ").join(names)
+
+
+def phrases(session: Session, selection: InitiativeFilter, locale: str) -> list[tuple[str, str]]:
+    """(name, value) of each filter in use, in the form's order; [] for no filter."""
+    out: list[tuple[str, str]] = []
+    for param, (label, kind) in TERM_PARAMS.items():
+        chosen = getattr(selection, param)
+        if chosen:
+            names = {t.slug: t.name(locale) for t in taxonomy.terms(session, kind)}
+            out.append((str(label), _either([names[slug] for slug in chosen])))
+    if selection.region:
+        names = {p.code: p.name for p in initiatives.regions(session)}
+        out.append((_("County"), names[selection.region]))
+    if selection.municipality:
+        names = {p.code: p.name for p in initiatives.municipalities(session)}
+        out.append((_("Municipality"), names[selection.municipality]))
+    if selection.year_from or selection.year_to:
+        if selection.year_from and selection.year_to:
+            years = f"{selection.year_from}–{selection.year_to}"
+        elif selection.year_to:
+            years = _("up to %(year)s", year=selection.year_to)
+        else:
+            years = _("from %(year)s", year=selection.year_from)
+        out.append((_("Start year"), years))
+    if selection.q:
+        out.append((_("Free text"), f"“{selection.q}”"))
+    said = {*TERM_PARAMS, "region", "municipality", "year_from", "year_to", "q"}
+    for name, value in selection.to_args().items():  # a filter added later, by its values
+        if name not in said:
+            out.append((name, ", ".join(map(str, value if isinstance(value, list) else [value]))))
+    return out
+
+
+def describe(session: Session, selection: InitiativeFilter, locale: str) -> str:
+    """'Benefit area: Efficiency; County: Skåne län', or a sentence saying there is no filter."""
+    found = phrases(session, selection, locale)
+    if not found:
+        return _("All published initiatives")
+    return "; ".join(f"{name}: {value}" for name, value in found)
