@@ -10,15 +10,13 @@ from jinja2.utils import htmlsafe_json_dumps
 from kommunkarta import db, geo
 from kommunkarta.filters import FilterError, InitiativeFilter
 from kommunkarta.i18n import select_locale
-from kommunkarta.public import bp, coverage_map, filter_form, map_builder
+from kommunkarta.public import bp, coverage_map, filter_form, map_builder, map_classes
 from kommunkarta.services import taxonomy
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
 
 LEVELS = ("municipality", "region")
 VIEWS = ("initiatives", "coverage")
-PALETTE = ["#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
-NONE_COLOUR = "#f2f2f2"
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
@@ -114,8 +112,8 @@ def _base_config(level: str, counts: dict[str, int]) -> dict:
         "level": level,
         "lang": select_locale(),
         "counts": counts,
-        "palette": PALETTE,
-        "noneColour": NONE_COLOUR,
+        "palette": list(map_classes.PALETTE),
+        "noneColour": map_classes.NONE_COLOUR,
         "boundaries": {
             "municipality": url_for("api.municipality_boundaries"),
             "region": url_for("api.region_boundaries"),
