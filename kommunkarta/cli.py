@@ -169,7 +169,7 @@ def geodata_build_command() -> None:
 
 def _filter_options(command):
     """The contract's filters as options: --benefit efficiency --region 14 ..."""
-    for name in ("tech", "status", "area", "benefit"):
+    for name in ("risk", "reuse", "tech", "status", "area", "benefit"):
         command = click.option(f"--{name}", multiple=True, help=f"{name} slug (repeatable).")(
             command
         )

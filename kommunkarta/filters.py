@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, select, union
+from sqlalchemy import Select, and_, exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import (
@@ -37,6 +37,14 @@ MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
 REGION_CODE = re.compile(r"^\d{2}$")
 YEAR_MIN, YEAR_MAX = 1950, 2100
 Q_MAX = 200
+
+# the reuse and risk filters' values: fixed by the contract, not by the taxonomy
+FIXED_VALUES = {
+    "reuse": frozenset({"call-off", "open-source"}),
+    "risk": frozenset({"high", "transparency", "minimal", "unassessed"}),
+}
+# the repeatable filters whose values are checked against Vocabulary.slugs
+SLUG_PARAMS = ("benefit", "area", "status", "tech", "reuse", "risk")
 
 # parameter -> (term table, link table, link column) for the repeatable taxonomy filters
 TAXONOMY_PARAMS = {
@@ -63,6 +71,10 @@ class Vocabulary:
     slugs: dict[str, frozenset[str]]  # parameter -> known slugs
     municipalities: frozenset[str]
     regions: frozenset[str]
+
+    def known(self, name: str) -> frozenset[str]:
+        """The values a repeatable filter accepts."""
+        return self.slugs[name] if name in self.slugs else FIXED_VALUES[name]
 
     @classmethod
     def load(cls, session: Session) -> Vocabulary:
@@ -127,15 +139,17 @@ class InitiativeFilter:
     q: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    reuse: tuple[str, ...] = ()
+    risk: tuple[str, ...] = ()
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any], vocabulary: Vocabulary) -> InitiativeFilter:
         """Parse and check query arguments; raises FilterError naming the bad parameter."""
         values: dict[str, Any] = {}
-        for name in ("benefit", "area", "status", "tech"):
+        for name in SLUG_PARAMS:
             chosen = []
             for slug in _values(args, name):
-                if slug not in vocabulary.slugs[name]:
+                if slug not in vocabulary.known(name):
                     raise FilterError(name, _l("unknown value “%(value)s”", value=slug), slug)
                 if slug not in chosen:
                     chosen.append(slug)
@@ -252,6 +266,18 @@ class InitiativeFilter:
             clauses.append(Initiative.start_year >= self.year_from)
         if self.year_to is not None:
             clauses.append(Initiative.start_year <= self.year_to)
+        if self.reuse:
+            reusable = {
+                "call-off": Initiative.others_may_call_off.is_(True),
+                "open-source": Initiative.open_source_url != "",
+            }
+            clauses.append(or_(*(reusable[value] for value in self.reuse)))
+        if self.risk:
+            # not assessed: said so, or nothing said
+            assessed = Initiative.ai_act.in_(self.risk)
+            if "unassessed" in self.risk:
+                assessed = or_(assessed, Initiative.ai_act.is_(None))
+            clauses.append(assessed)
         return clauses
 
     def apply(self, stmt: Select) -> Select:

@@ -219,6 +219,19 @@ class MunicipalityCount(Schema):
             "takes part in or has adopted."
         },
     )
+    hours_per_year = f.Integer(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={
+            "description": "The sum of `hours_per_year` over the initiatives `count` counts "
+            "(their municipalities' own estimates; 0 if none states one)."
+        },
+    )
+    sek_per_year = f.Integer(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "The sum of `sek_per_year` over the same initiatives."},
+    )
 
 
 class RegionCount(Schema):
@@ -289,6 +302,18 @@ FILTERS: dict[str, tuple[str, str | None, dict[str, Any]]] = {
     ),
     "year_from": ("First start year, inclusive.", None, {"minimum": YEAR_MIN, "maximum": YEAR_MAX}),
     "year_to": ("Last start year, inclusive.", None, {"minimum": YEAR_MIN, "maximum": YEAR_MAX}),
+    "reuse": (
+        "What others can take over: `call-off` (other municipalities may call off the "
+        "agreement), `open-source` (its code is published); repeatable (OR).",
+        "reuse",
+        {},
+    ),
+    "risk": (
+        "AI Act category as the municipality assessed it; `unassessed` also matches "
+        "initiatives that say nothing; repeatable (OR).",
+        "risk",
+        {},
+    ),
 }
 
 
@@ -325,7 +350,7 @@ def _filter_parameters(vocabulary: Vocabulary) -> dict[str, dict[str, Any]]:
     for field in fields(InitiativeFilter):
         description, kind, extra = FILTERS[field.name]  # a new filter must be described here
         if kind is not None:
-            item = {"type": "string", "enum": sorted(vocabulary.slugs[kind])}
+            item = {"type": "string", "enum": sorted(vocabulary.known(kind))}
             schema: dict[str, Any] = {"type": "array", "items": item}
             style = {"style": "form", "explode": True}
         else:

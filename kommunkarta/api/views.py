@@ -112,13 +112,16 @@ def municipalities():
     session = db.session()
 
     def body() -> list[dict]:
-        counts = initiatives.counts_by_municipality(session, selection)
+        figures = initiatives.figures_by_municipality(session, selection)
+        none = initiatives.Figures()
         return [
             {
                 "code": m.code,
                 "name": m.name,
                 "region_code": m.region_code,
-                "count": counts.get(m.code, 0),
+                "count": figures.get(m.code, none).count,
+                "hours_per_year": round(figures.get(m.code, none).hours_per_year),
+                "sek_per_year": round(figures.get(m.code, none).sek_per_year),
             }
             for m in initiatives.municipalities(session)
         ]

@@ -92,3 +92,8 @@ def describe(initiative: Initiative, locale: str) -> EffectsView:
         open_source_url=initiative.open_source_url or "",
         compliance=[(label, value) for label, value in compliance if value],
     )
+
+
+def reuse_badges(initiative: Initiative) -> list[tuple[str, str]]:
+    """(filter value, label) of the reuse badges an initiative earns, for its card."""
+    return [(value, str(effects.REUSE[value])) for value in effects.reuse_badges(initiative)]

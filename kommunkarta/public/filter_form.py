@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.services import taxonomy
-from kommunkarta.services.register import initiatives
+from kommunkarta.services.register import effects, initiatives
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class FilterForm:
     tech: list[Option]
     regions: list[Option]
     municipalities: list[Option]
+    reuse: list[Option]
+    risk: list[Option]
 
     @property
     def more_is_open(self) -> bool:
@@ -52,5 +54,13 @@ def build(session: Session, selection: InitiativeFilter, locale: str) -> FilterF
         municipalities=[
             Option(m.code, m.name, m.code == selection.municipality)
             for m in sorted(initiatives.municipalities(session), key=lambda m: m.name)
+        ],
+        reuse=[
+            Option(value, str(label), value in selection.reuse)
+            for value, label in effects.REUSE.items()
+        ],
+        risk=[
+            Option(value, str(label), value in selection.risk)
+            for value, label in effects.AI_ACT.items()
         ],
     )

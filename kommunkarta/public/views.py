@@ -22,6 +22,7 @@ from kommunkarta.vocabulary import selection_from_request
 for template_filter in display.FILTERS:
     bp.add_app_template_filter(template_filter)
 bp.add_app_template_global(page_window)
+bp.add_app_template_global(effect_display.reuse_badges, "reuse_badges_of")
 
 
 @bp.get("/initiatives")

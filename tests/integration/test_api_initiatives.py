@@ -104,6 +104,8 @@ def test_document_is_valid_openapi_and_lists_every_api_path(seeded_app, document
         "q",
         "year_from",
         "year_to",
+        "reuse",
+        "risk",
         "page",
         "per_page",
     }

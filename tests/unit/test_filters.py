@@ -47,6 +47,14 @@ def parse(pairs):
             InitiativeFilter(year_from=2022, year_to=2022),
         ),
         ([("benefit", ""), ("lang", "en"), ("page", "2")], InitiativeFilter()),
+        (
+            [("reuse", "call-off"), ("reuse", "open-source"), ("risk", "unassessed")],
+            InitiativeFilter(reuse=("call-off", "open-source"), risk=("unassessed",)),
+        ),
+        (
+            [("risk", "high"), ("risk", "transparency")],
+            InitiativeFilter(risk=("high", "transparency")),
+        ),
     ],
 )
 def test_valid_arguments(pairs, expected):
@@ -57,6 +65,9 @@ def test_valid_arguments(pairs, expected):
     "pairs, field",
     [
         ([("benefit", "nope")], "benefit"),
+        ([("reuse", "free")], "reuse"),
+        ([("reuse", "Call-off")], "reuse"),
+        ([("risk", "prohibited")], "risk"),
         ([("area", "efficiency")], "area"),
         ([("status", "done")], "status"),
         ([("tech", "blockchain")], "tech"),

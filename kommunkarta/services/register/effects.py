@@ -73,6 +73,9 @@ AI_ACT = {
     "unassessed": _l("Not assessed"),
 }
 
+# the reuse filter's values as people read them (badges on cards, the filter form)
+REUSE = {"call-off": _l("Can be called off"), "open-source": _l("Open source")}
+
 # Beyond these a figure is a typing mistake, not a municipality's effect.
 MAX_HOURS_PER_YEAR = 10_000_000
 MAX_SEK = 10_000_000_000
@@ -156,7 +159,9 @@ def totals(effects: Iterable[EffectData]) -> tuple[float | None, float | None]:
             hours = (hours or 0) + yearly
         elif effect.unit == "sek":
             sek = (sek or 0) + yearly
-    return hours, sek
+    # whole hours and kronor (they are estimates), so that sums over many initiatives
+    # equal the sums of the figures each item shows
+    return (None if hours is None else round(hours), None if sek is None else round(sek))
 
 
 def arithmetic(effect: EffectData) -> str:

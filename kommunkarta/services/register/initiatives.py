@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta import cache
@@ -89,27 +90,97 @@ def get_visible(session: Session, initiative_id: int) -> Initiative | None:
     return session.scalars(_loaded(visible().where(Initiative.id == initiative_id))).first()
 
 
-def counts_by_municipality(session: Session, selection: InitiativeFilter) -> dict[str, int]:
-    """Published initiatives under the filter per municipality code, those it takes part in
-    and those it has adopted (cached until the next write, like every count here; a hit
-    builds no statement)."""
+class Figures(NamedTuple):
+    """A place's initiatives under a filter: how many, and the sums of their yearly hours
+    and kronor with how many of them state one (the municipalities' own estimates)."""
 
-    def load() -> dict[str, int]:
+    count: int = 0
+    hours_per_year: float = 0
+    sek_per_year: float = 0
+    with_hours: int = 0
+    with_sek: int = 0
+
+    def __add__(self, other: tuple) -> Figures:  # type: ignore[override]
+        return Figures(*(a + (b or 0) for a, b in zip(self, other, strict=True)))
+
+
+def _figure_columns() -> tuple:
+    return (
+        func.count(),
+        func.coalesce(func.sum(Initiative.hours_per_year), 0),
+        func.coalesce(func.sum(Initiative.sek_per_year), 0),
+        func.count(Initiative.hours_per_year),
+        func.count(Initiative.sek_per_year),
+    )
+
+
+def figures_by_municipality(session: Session, selection: InitiativeFilter) -> dict[str, Figures]:
+    """Per municipality code: the figures of the published initiatives under the filter that
+    it takes part in or has adopted. Counts and sums come from the same rows, so the sums
+    are always over the initiatives counted (cached until the next write, like every count
+    here; a hit builds no statement)."""
+
+    def load() -> dict[str, Figures]:
         link = initiative_municipalities
         stmt = selection.apply(
             visible(
-                select(link.c.municipality_code, func.count()).select_from(
+                select(link.c.municipality_code, *_figure_columns()).select_from(
                     link.join(Initiative, Initiative.id == link.c.initiative_id)
                 )
             )
         ).group_by(link.c.municipality_code)
-        counts = dict(session.execute(stmt).all())
-        for code, adopted in adopted_by_municipality(session, selection).items():
-            counts[code] = counts.get(code, 0) + adopted
-        return counts
+        figures = {code: Figures(*row) for code, *row in session.execute(stmt)}
+        adopted = (
+            selection.apply(_adopted_only())
+            .with_only_columns(Adoption.municipality_code, *_figure_columns())
+            .group_by(Adoption.municipality_code)
+        )
+        for code, *row in session.execute(adopted):
+            figures[code] = figures.get(code, Figures()) + tuple(row)
+        return figures
 
-    key = ("counts_by_municipality", cache.filter_key(selection))
+    key = ("figures_by_municipality", cache.filter_key(selection))
     return dict(cache.cached(session, key, load))
+
+
+def counts_by_municipality(session: Session, selection: InitiativeFilter) -> dict[str, int]:
+    """Published initiatives under the filter per municipality code, those it takes part in
+    and those it has adopted."""
+    return {code: f.count for code, f in figures_by_municipality(session, selection).items()}
+
+
+def figures(session: Session, selection: InitiativeFilter) -> Figures:
+    """The figures of all published initiatives under the filter, each counted once."""
+
+    def load() -> Figures:
+        return Figures(*session.execute(selection.apply(visible(select(*_figure_columns())))).one())
+
+    return cache.cached(session, ("figures", cache.filter_key(selection)), load)
+
+
+def figures_by_region(session: Session, selection: InitiativeFilter) -> dict[str, Figures]:
+    """Per county code: the figures of the published initiatives under the filter in which
+    one of its municipalities takes part or that one of them has adopted, each counted once
+    per county."""
+
+    def load() -> dict[str, Figures]:
+        link = initiative_municipalities
+        region = func.substr(link.c.municipality_code, 1, 2)
+        adopted_region = func.substr(Adoption.municipality_code, 1, 2)
+        pairs = union(
+            select(region.label("region_code"), link.c.initiative_id.label("initiative_id")),
+            select(adopted_region, Adoption.initiative_id),
+        ).subquery()
+        stmt = selection.apply(
+            visible(
+                select(pairs.c.region_code, *_figure_columns()).select_from(
+                    pairs.join(Initiative, Initiative.id == pairs.c.initiative_id)
+                )
+            )
+        ).group_by(pairs.c.region_code)
+        return {code: Figures(*row) for code, *row in session.execute(stmt)}
+
+    return dict(cache.cached(session, ("figures_by_region", cache.filter_key(selection)), load))
 
 
 def _adopted_only() -> Select:

@@ -1,0 +1,146 @@
+"""The reuse and risk filters everywhere filters work, and the counts API's sums of hours and
+kronor over the same initiatives that `count` counts, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunkarta.models import Adoption, Status
+from kommunkarta.services.accounts import create_user
+from kommunkarta.services.register import submissions
+from kommunkarta.services.register.effects import EffectData
+from kommunkarta.services.register.submissions import Content, Intent
+
+
+def _hours(amount, period, people=None) -> EffectData:
+    return EffectData("time", amount, "hours", period, people, "measured")
+
+
+def _sek(amount, period) -> EffectData:
+    return EffectData("money", amount, "sek", period, None, "estimated")
+
+
+# (municipalities, effects, facts)
+INITIATIVES = [
+    (("0180",), (_hours(2, "week", 30),), {"others_may_call_off": True, "ai_act": "high"}),
+    (("0180", "0114"), (_hours(1.5, "day"), _sek(25_000, "month")), {"ai_act": "minimal"}),
+    (("1480",), (_sek(80_000, "year"),), {"open_source_url": "https://github.com/gbg/x"}),
+    (("1480",), (), {}),
+    (("0114",), (_hours(10, "once"),), {"ai_act": "unassessed", "others_may_call_off": False}),
+]
+
+
+@pytest.fixture(scope="module")
+def app(module_app, geo):
+    with Session(module_app.extensions["db_engine"]) as s:
+        admin = create_user(s, "admin-figures@example.se", "a long enough password", "admin", [])
+        s.commit()
+        ids = []
+        for codes, effects, facts in INITIATIVES:
+            content = Content(
+                title=f"Initiativ i {codes[0]} nummer {len(ids)}",
+                summary="Ett AI-stöd.",
+                status="production",
+                contact="ai@kommun.se",
+                municipalities=codes,
+                benefit_areas=("efficiency",),
+                technologies=("machine-learning",),
+                effects=effects,
+                **facts,
+            )
+            ids.append(submissions.create(s, content, admin, Intent.PUBLISH, geo).id)
+        # Göteborg adopts the first one: its hours count for Göteborg too
+        production = s.scalar(select(Status).where(Status.slug == "production"))
+        s.add(Adoption(initiative_id=ids[0], municipality_code="1480", status=production))
+        s.commit()
+    return module_app
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+def _items(client, query: str) -> list[dict]:
+    body = client.get(f"/api/v1/initiatives?per_page=200&{query}").get_json()
+    assert body["total"] == len(body["items"])
+    return body["items"]
+
+
+@pytest.mark.parametrize(
+    "query", ["", "reuse=call-off", "risk=high&risk=minimal", "risk=unassessed", "tech=chatbot"]
+)
+def test_sums_equal_the_items_under_the_same_filters(client, query):
+    rows = {m["code"]: m for m in client.get(f"/api/v1/municipalities?{query}").get_json()}
+    assert len(rows) == 290
+    for code in ("0180", "0114", "1480", "0115"):
+        items = _items(client, f"municipality={code}&{query}")
+        assert rows[code]["count"] == len(items)
+        assert rows[code]["hours_per_year"] == sum(i["hours_per_year"] or 0 for i in items)
+        assert rows[code]["sek_per_year"] == sum(i["sek_per_year"] or 0 for i in items)
+
+
+def test_the_figures_themselves(client):
+    rows = {m["code"]: m for m in client.get("/api/v1/municipalities").get_json()}
+    # Stockholm: 2 h × 52 × 30 and 1.5 h × 220; 25,000 kr × 12
+    assert (rows["0180"]["hours_per_year"], rows["0180"]["sek_per_year"]) == (3120 + 330, 300_000)
+    # Göteborg: its own 80,000 kr a year and the adopted 3,120 hours
+    assert (rows["1480"]["count"], rows["1480"]["hours_per_year"]) == (3, 3120)
+    assert rows["1480"]["sek_per_year"] == 80_000
+    # Upplands Väsby: a one-off counts in neither sum
+    assert (rows["0114"]["hours_per_year"], rows["0114"]["sek_per_year"]) == (330, 300_000)
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("reuse=call-off", {0}),
+        ("reuse=open-source", {2}),
+        ("reuse=call-off&reuse=open-source", {0, 2}),
+        ("risk=high", {0}),
+        ("risk=unassessed", {2, 3, 4}),  # said so, or said nothing
+        ("risk=minimal&reuse=call-off", set()),
+    ],
+)
+def test_reuse_and_risk_select_the_right_initiatives(client, query, titles):
+    found = {int(i["title"].rsplit(" ", 1)[1]) for i in _items(client, query)}
+    assert found == titles
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/initiatives",
+        "/api/v1/municipalities",
+        "/api/v1/regions",
+        "/initiatives",
+        "/",
+        "/export.csv",
+        "/stats",
+    ],
+)
+@pytest.mark.parametrize(("name", "value"), [("reuse", "free"), ("risk", "prohibited")])
+def test_unknown_reuse_or_risk_is_a_400_naming_it(client, path, name, value):
+    response = client.get(f"{path}?{name}={value}&lang=en")
+    assert response.status_code == 400
+    if path.startswith("/api/") or path.startswith("/export"):
+        assert response.get_json()["field"] == name
+    else:
+        assert name in response.get_data(as_text=True)
+
+
+def test_the_filters_reach_the_table_and_exports(client):
+    table = client.get("/initiatives?reuse=call-off&lang=en").get_data(as_text=True)
+    assert "Initiativ i 0180 nummer 0" in table and "nummer 2" not in table
+    assert 'class="badge badge-call-off"' in table
+    csv = client.get("/export.csv?reuse=open-source").get_data(as_text=True)
+    assert "nummer 2" in csv and "nummer 0" not in csv
+    form = client.get("/initiatives?lang=en").get_data(as_text=True)
+    assert 'name="reuse" value="call-off"' in form and 'name="risk" value="unassessed"' in form
+    assert "Open source" in client.get("/initiatives?reuse=open-source&lang=en").get_data(
+        as_text=True
+    )
+    swedish = client.get("/initiatives?lang=sv").get_data(as_text=True)
+    assert "Kan avropas" in swedish and "Öppen källkod" in swedish
