@@ -294,3 +294,13 @@ def regions(session: Session) -> list[Place]:
         return tuple(Place(code, name, code) for code, name in rows)
 
     return list(cache.cached(session, "regions", load))
+
+
+def latest_published(
+    session: Session, selection: InitiativeFilter, limit: int = 50
+) -> list[Initiative]:
+    """The `limit` initiatives under the filter published last, newest first (for the feed)."""
+    stmt = selection.apply(visible()).order_by(
+        Initiative.published_at.desc().nulls_last(), Initiative.id.desc()
+    )
+    return list(session.scalars(_loaded(stmt.limit(limit))))
