@@ -121,8 +121,30 @@ def seed_demo_command(count: int, seed_value: int, if_empty: bool) -> None:
                 bar.update(written - done)
                 done = written
 
-            written = demo.seed(session, geo.current(), count, seed_value, progress)
+            written = demo.seed(
+                session,
+                geo.current(),
+                count,
+                seed_value,
+                progress,
+                stale_months=current_app.config["STALE_MONTHS"],
+            )
     click.echo(f"Added {written} demo initiatives (seed {seed_value}).")
+
+
+@click.command("remove-demo")
+@with_appcontext
+@user_errors
+def remove_demo_command() -> None:
+    """Delete every demo initiative and what hangs on it (links, revisions, adoptions,
+    reports), and nothing else, in one transaction."""
+    _ready_database()
+    with _session() as session, session.begin():
+        removed = demo.remove(session)
+    if removed:
+        click.echo(f"Removed {removed} demo initiatives and what hung on them.")
+    else:
+        click.echo("The database holds no demo data; nothing removed.")
 
 
 @click.command("create-user")
@@ -383,6 +405,7 @@ def remind_command(base_url: str, sender: str, lang: str) -> None:
 COMMANDS = [
     init_db_command,
     seed_demo_command,
+    remove_demo_command,
     create_user_command,
     geodata_group,
     export_command,

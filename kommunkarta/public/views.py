@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from kommunkarta import db, geo
 from kommunkarta.errors import error_response
@@ -14,6 +15,7 @@ from kommunkarta.i18n import select_locale
 from kommunkarta.public import bp, coverage_map, display, effect_display, filter_form, upkeep
 from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
 from kommunkarta.public.peer_args import within_km
+from kommunkarta.services.data_io import demo
 from kommunkarta.services.places import peers, place_pages, similarity, stats, timeline
 from kommunkarta.services.register import coverage, initiatives
 from kommunkarta.submissions.common import acting_user
@@ -23,6 +25,16 @@ for template_filter in display.FILTERS:
     bp.add_app_template_filter(template_filter)
 bp.add_app_template_global(page_window)
 bp.add_app_template_global(effect_display.reuse_badges, "reuse_badges_of")
+
+
+@bp.app_template_global()
+def demo_data_shown() -> bool:
+    """Whether the site shows demo initiatives, for the notice on every page; False when the
+    database cannot tell (an error page must not fail for it)."""
+    try:
+        return demo.shown(db.session())
+    except SQLAlchemyError:
+        return False
 
 
 @bp.get("/initiatives")

@@ -65,7 +65,7 @@ def test_init_db_loads_reference_data_and_is_idempotent(app, geo):
         before = _snapshot(session)
         assert len(before["regions"]) == 21
         assert len(before["municipalities"]) == 290
-        assert [len(t) for t in before["terms"]] == [8, 12, 5, 7]
+        assert [len(t) for t in before["terms"]] == [8, 12, 5, 13]
     with app.app_context():
         setup.init_db(engine, geo)
     with Session(engine) as session:
@@ -151,7 +151,7 @@ def test_default_demo_spread(app, geo):
         assert 60 <= collaborations <= 180  # about one in ten
         statuses = set(session.scalars(select(Status.slug).join(Initiative)))
         assert statuses == {"idea", "pre-study", "pilot", "production", "ended"}
-        assert session.scalar(select(func.count(func.distinct(Technology.id)))) == 7
+        assert session.scalar(select(func.count(func.distinct(Technology.id)))) == 13
         located = session.execute(
             select(Initiative.id, Initiative.lat, Initiative.lon).where(Initiative.lat.is_not(None))
         ).all()

@@ -1,20 +1,26 @@
-"""Synthetic demo initiatives: Swedish text composed from the taxonomy, marked `is_demo`.
+"""Synthetic demo initiatives, marked `is_demo`, and their removal.
 
-Deterministic for a given seed (no clock, no unordered iteration) and written with batched
-Core inserts so that 100,000 rows take seconds, not minutes.
+The text is composed in services.data_io.demo_text; the dates are relative to the day the
+seeding runs (all in the past, a few municipalities and initiatives stale as in a register
+that is looked after), so the same seed gives the same rows on the same day. Contacts and
+web addresses use domains reserved for examples (RFC 2606). Written with batched Core
+inserts so that 100,000 rows take seconds, not minutes.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import shapely
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Column, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from kommunkarta import cache
 from kommunkarta.models import (
+    Base,
     BenefitArea,
     Initiative,
     Municipality,
@@ -27,6 +33,7 @@ from kommunkarta.models import (
     initiative_municipalities,
     initiative_technologies,
 )
+from kommunkarta.services.data_io import demo_text
 from kommunkarta.services.places.geodata import Geodata
 
 BATCH = 5000
@@ -37,92 +44,41 @@ ANALYZED = (
     "initiative_areas",
     "initiative_technologies",
 )
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-
-# What an initiative does, per operational area (Swedish, lower case, to follow a technology).
-TASKS = {
-    "elderly-care": [
-        "planering av hemtjänstens scheman",
-        "fallprevention i särskilt boende",
-        "dokumentation i äldreomsorgen",
-        "tillsyn nattetid med sensorer",
-    ],
-    "education": [
-        "stöd för lärares bedömning",
-        "anpassade läromedel i grundskolan",
-        "schemaläggning i gymnasieskolan",
-        "språkstöd för nyanlända elever",
-    ],
-    "social-services": [
-        "handläggning av försörjningsstöd",
-        "journalsammanfattningar",
-        "tidiga insatser för barn och unga",
-    ],
-    "urban-planning": [
-        "tolkning av detaljplaner",
-        "bygglovsrådgivning",
-        "granskning av bygglovsansökningar",
-        "analys av trafikflöden",
-    ],
-    "environment": [
-        "övervakning av luftkvalitet",
-        "inventering av invasiva arter",
-        "tillsyn av enskilda avlopp",
-    ],
-    "culture-leisure": [
-        "bokning av idrottshallar",
-        "rekommendationer i biblioteket",
-        "digitalisering av lokalhistoriska arkiv",
-    ],
-    "communication": [
-        "frågor från invånare dygnet runt",
-        "översättning av kommunens webb",
-        "sortering av inkommande e-post",
-        "klarspråk i myndighetstexter",
-    ],
-    "administration": [
-        "diarieföring och arkiv",
-        "rekrytering",
-        "fakturahantering",
-        "protokoll från nämndmöten",
-        "lönefrågor från medarbetare",
-    ],
-    "it": [
-        "kodstöd för utvecklare",
-        "hantering av IT-supportärenden",
-        "informationssäkerhetsanalys",
-    ],
-    "technical-services": [
-        "läckagesökning i vattenledningsnätet",
-        "ruttplanering för sophämtning",
-        "energioptimering i kommunens fastigheter",
-        "vägunderhåll",
-    ],
-    "rescue-services": ["riskbedömning vid larm", "prognoser för skogsbrandsrisk"],
-    "business-labour": ["matchning av arbetssökande", "företagsrådgivning", "upphandlingsanalys"],
-}
-LEAD = {
-    "generative-ai": "Generativ AI för",
-    "language-technology": "Språkteknologi för",
-    "computer-vision": "Bildanalys för",
-    "machine-learning": "Prognosmodell för",
-    "optimisation": "Optimering av",
-    "speech-recognition": "Taligenkänning för",
-    "chatbot": "Chattbot för",
-}
-GOALS = {
-    "efficiency": "frigöra tid för kärnverksamheten",
-    "welfare-quality": "höja kvaliteten i välfärdens tjänster",
-    "resident-service": "ge invånarna snabbare och tydligare svar",
-    "work-environment": "minska stress och administrativ börda för medarbetarna",
-    "sustainability": "minska resursförbrukning och utsläpp",
-    "safety": "öka tryggheten och förebygga olyckor",
-    "democracy": "göra det lättare för invånare att delta och påverka",
-    "accessibility": "göra kommunens tjänster tillgängliga för fler",
-}
 STATUS_WEIGHTS = {"idea": 8, "pre-study": 15, "pilot": 32, "production": 35, "ended": 10}
+# The technologies a demo initiative uses: mostly the classic seven; the others where they
+# make sense.
+COMMON_TECHS = (
+    "generative-ai",
+    "language-technology",
+    "computer-vision",
+    "machine-learning",
+    "optimisation",
+    "speech-recognition",
+    "chatbot",
+)
+AREA_TECHS = {
+    "administration": ("process-automation",),
+    "social-services": ("process-automation", "automated-decisions"),
+    "urban-planning": ("digital-twin",),
+    "technical-services": ("digital-twin", "robotics"),
+    "elderly-care": ("virtual-reality", "robotics"),
+    "rescue-services": ("virtual-reality",),
+    "education": ("virtual-reality",),
+}
 CONTACT_ROLES = ["digitalisering", "ai", "innovation", "kommunikation", "utveckling"]
 ASCII = str.maketrans("åäöéü ", "aaoeu-")
+# Freshness: a few municipalities (STALE_PLACES) have let all their initiatives go stale, and
+# elsewhere a few initiatives (STALE_ITEMS) are overdue; the rest were confirmed or updated
+# within FRESH_SHARE of the stale threshold.
+STALE_PLACES = 0.04
+STALE_ITEMS = 0.05
+FRESH_SHARE = 0.85
+DAY_MINUTES = 24 * 60
+
+
+def _domain(name: str) -> str:
+    """A domain reserved for examples (RFC 2606), never a real municipality's."""
+    return name.lower().translate(ASCII) + ".example"
 
 
 def _slug_ids(session: Session, model) -> dict[str, int]:
@@ -147,16 +103,58 @@ def _point_sampler(geodata: Geodata, rng: random.Random) -> Callable[[str], tupl
     return sample
 
 
+@dataclass(frozen=True)
+class _Dates:
+    """When a demo initiative was created, published, updated and last confirmed, and its
+    start year: all before `today`, in that order, the start year at most the year published."""
+
+    created: datetime
+    published: datetime
+    updated: datetime
+    confirmed: datetime
+
+
+def _dates(rng: random.Random, midnight: datetime, stale: bool, stale_days: int) -> _Dates:
+    if stale:
+        age = rng.randint(stale_days + 7, stale_days + 540)
+    else:
+        age = rng.randint(0, int(stale_days * FRESH_SHARE))
+    confirmed = midnight - timedelta(days=age, minutes=rng.randint(1, DAY_MINUTES - 1))
+    updated = confirmed - timedelta(days=rng.choice((0, 0, rng.randint(1, 300))))
+    published = updated - timedelta(days=rng.choice((0, rng.randint(1, 400))))
+    created = published - timedelta(days=rng.randint(0, 30), minutes=rng.randint(0, 600))
+    return _Dates(created, published, updated, confirmed)
+
+
+def _years(rng: random.Random, status: str, published: int, this_year: int):
+    """Start year (None for some ideas) and, for ended ones, the year it ended."""
+    if status == "idea":
+        return (published if rng.random() < 0.5 else None), None
+    if status in ("pre-study", "pilot"):
+        return rng.randint(published - 2, published), None
+    if status == "ended":
+        start = rng.randint(published - 7, published - 1)
+        return start, rng.randint(start + 1, max(start + 1, min(published, this_year)))
+    return rng.randint(published - 6, published), None
+
+
 def seed(
     session: Session,
     geodata: Geodata,
     count: int = 1200,
     seed_value: int = 1,
     progress: Callable[[int], None] | None = None,
+    *,
+    today: date | None = None,
+    stale_months: int = 12,
 ) -> int:
-    """Insert `count` demo initiatives; returns the number written. Raises ValueError."""
+    """Insert `count` demo initiatives dated relative to `today` (UTC by default); returns the
+    number written. The same seed and day give the same rows. Raises ValueError."""
     if count < 0:
         raise ValueError("--count must be zero or more")
+    today = today or datetime.now(UTC).date()
+    midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    stale_days = int(stale_months * 30.44)
     rng = random.Random(seed_value)
     municipalities = dict(
         session.execute(
@@ -166,13 +164,20 @@ def seed(
     if not municipalities:
         raise ValueError("no municipalities in the database; run `kommunkarta init-db` first")
     codes = list(municipalities)
+    stale_places = set(rng.sample(codes, round(len(codes) * STALE_PLACES)))
+    benefits_sv = dict(
+        session.execute(
+            select(BenefitArea.slug, BenefitArea.name_sv).order_by(BenefitArea.position)
+        ).all()
+    )
     benefit_ids = _slug_ids(session, BenefitArea)
     area_ids = _slug_ids(session, OperationalArea)
     tech_ids = _slug_ids(session, Technology)
     status_ids = _slug_ids(session, Status)
     statuses = [s for s in STATUS_WEIGHTS if s in status_ids] or list(status_ids)
     weights = [STATUS_WEIGHTS.get(s, 1) for s in statuses]
-    areas = [a for a in area_ids if a in TASKS] or list(area_ids)
+    areas = [a for a in area_ids if a in demo_text.TASKS] or list(area_ids)
+    common = [t for t in COMMON_TECHS if t in tech_ids] or list(tech_ids)
     sample_point = _point_sampler(geodata, rng)
     next_id = (session.scalar(select(func.max(Initiative.id))) or 0) + 1
 
@@ -202,55 +207,50 @@ def seed(
             partners += rng.sample(nearby, min(len(nearby), rng.randint(1, 3)))
             partners = list(dict.fromkeys(partners))
         area = rng.choice(areas)
-        tech = rng.choice(list(tech_ids))
-        techs = [tech] + ([rng.choice(list(tech_ids))] if rng.random() < 0.2 else [])
+        special = [t for t in AREA_TECHS.get(area, ()) if t in tech_ids]
+        tech = rng.choice(special) if special and rng.random() < 0.25 else rng.choice(common)
+        techs = [tech] + ([rng.choice(common)] if rng.random() < 0.2 else [])
         benefits = rng.sample(list(benefit_ids), rng.choice((1, 1, 2, 2, 3)))
-        task = rng.choice(TASKS.get(area, ["verksamhetsutveckling"]))
-        title = f"{LEAD.get(tech, 'AI för')} {task}"
+        task = rng.choice(demo_text.TASKS.get(area, ["verksamhetsutveckling"]))
         status = rng.choices(statuses, weights)[0]
-        start_year = rng.randint(2018, 2026) if status != "idea" else rng.randint(2024, 2026)
-        who = (
-            municipalities[home]
-            if len(partners) == 1
-            else (
-                f"{municipalities[home]} tillsammans med "
-                + ", ".join(municipalities[c] for c in partners[1:])
-            )
-        )
-        summary = (
-            f"{who} använder {LEAD.get(tech, 'AI för').split(' för')[0].lower()} "
-            f"inom {task} för att {GOALS.get(benefits[0], 'skapa nytta')}."
-        )
-        description = (
-            f"{summary}\n\nArbetet startade {start_year} och drivs av verksamheten "
-            f"tillsammans med kommunens digitaliseringsfunktion. "
-            f"Erfarenheter delas gärna med andra kommuner.\n\n"
-            "Detta är syntetiska demodata för Kommunkartan."
+        stale = bool(stale_places.intersection(partners)) or rng.random() < STALE_ITEMS
+        dates = _dates(rng, midnight, stale, stale_days)
+        start_year, end_year = _years(rng, status, dates.published.year, today.year)
+        words = demo_text.compose(
+            rng,
+            names=[municipalities[c] for c in partners],
+            tech=tech,
+            area=area,
+            task=task,
+            benefits=benefits,
+            benefit_names=[benefits_sv[b] for b in benefits if b in benefits_sv],
+            status=status,
+            start=start_year,
+            end=end_year,
         )
         lat = lon = None
         if rng.random() < 0.3:
             lat, lon = sample_point(rng.choice(partners))
-        changed = EPOCH - timedelta(days=rng.randint(0, 900), minutes=rng.randint(0, 1439))
-        domain = municipalities[home].lower().translate(ASCII)
+        domain = _domain(municipalities[home])
         rows.append(
             {
                 "id": initiative_id,
-                "title": title,
-                "summary": summary,
-                "description": description,
+                "title": words.title,
+                "summary": words.summary,
+                "description": words.description,
                 "status_id": status_ids[status],
                 "start_year": start_year,
-                "url": f"https://www.{domain}.se/ai" if rng.random() < 0.5 else "",
-                "contact": f"{rng.choice(CONTACT_ROLES)}@{domain}.se",
+                "url": f"https://www.{domain}/ai" if rng.random() < 0.5 else "",
+                "contact": f"{rng.choice(CONTACT_ROLES)}@{domain}",
                 "lat": lat,
                 "lon": lon,
                 "state": State.PUBLISHED,
                 "is_demo": True,
-                "search_text": Initiative.fold(title, summary, description),
-                "created_at": changed,
-                "updated_at": changed,
-                "published_at": changed,
-                "last_confirmed_at": changed,
+                "search_text": Initiative.fold(words.title, words.summary, words.description),
+                "created_at": dates.created,
+                "updated_at": dates.updated,
+                "published_at": dates.published,
+                "last_confirmed_at": dates.confirmed,
                 "moderation_note": "",
             }
         )
@@ -283,3 +283,46 @@ def seed(
     if progress:
         progress(written)
     return written
+
+
+def _hanging_on_initiatives() -> list[Column]:
+    """Every column in the schema that points at an initiative (links, revisions, adoptions,
+    reports and whatever is added later), so that removing demo data leaves nothing behind."""
+    return [
+        fk.parent
+        for table in Base.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == Initiative.__tablename__
+        and table.name != Initiative.__tablename__
+    ]
+
+
+def demo_count(session: Session) -> int:
+    """How many demo initiatives the database holds, in any state."""
+    return session.scalar(select(func.count(Initiative.id)).where(Initiative.is_demo)) or 0
+
+
+def shown(session: Session) -> bool:
+    """Whether the public sees any demo initiative (the site-wide notice); cached until the
+    next write."""
+
+    def load() -> bool:
+        published = select(Initiative.id).where(
+            Initiative.is_demo, Initiative.state == State.PUBLISHED
+        )
+        return session.scalar(select(published.exists())) or False
+
+    return cache.cached(session, ("demo-shown",), load)
+
+
+def remove(session: Session) -> int:
+    """Delete every demo initiative and what hangs on it, nothing else; returns how many
+    initiatives. The caller commits (one transaction)."""
+    found = demo_count(session)
+    if not found:
+        return 0
+    demo_ids = select(Initiative.id).where(Initiative.is_demo).scalar_subquery()
+    for column in _hanging_on_initiatives():
+        session.execute(delete(column.table).where(column.in_(demo_ids)))
+    session.execute(delete(Initiative).where(Initiative.is_demo))
+    return found

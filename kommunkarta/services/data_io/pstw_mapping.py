@@ -41,6 +41,12 @@ TECHNOLOGIES: Sequence[tuple[str, str]] = (
     ("Audio Processing", "speech-recognition"),
     ("Planning and Scheduling", "optimisation"),
     ("Predictive Analytics, Simulation and Data Visualisation", "machine-learning"),
+    ("Robotic Process Automation (RPA)", "process-automation"),
+    ("Automated Decision Making (ADM)", "automated-decisions"),
+    ("Digital Twins", "digital-twin"),
+    ("AR/VR", "virtual-reality"),
+    ("Robotics and Automation", "robotics"),
+    ("Multiple AI techniques", "other-ai"),
     # words seen in `AI Keywords`
     ("large language model", "generative-ai"),
     ("LLM", "generative-ai"),
