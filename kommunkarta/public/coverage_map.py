@@ -89,5 +89,10 @@ def map_config(view: CoverageView) -> dict[str, Any]:
 
 
 def map_texts() -> dict[str, str]:
-    """The strings map.js shows for coverage and adoptions, in the current language."""
-    return {"coverage_title": _("Coverage"), "adopted_mark": _("adopted")}
+    """The strings map.js shows for coverage, adoptions and demo data, in the current
+    language."""
+    return {
+        "coverage_title": _("Coverage"),
+        "adopted_mark": _("adopted"),
+        "demo_mark": _("Example"),
+    }

@@ -62,3 +62,9 @@ def test_the_checks_catch_what_they_are_for(sentence, wrong):
 def test_several_municipalities_are_listed_with_och():
     assert demo_text.who(["Ale", "Lerum", "Partille"]) == "Ale, Lerum och Partille"
     assert demo_text.who(["Ale", "Lerum"]) == "Ale och Lerum"
+
+
+def test_special_technologies_belong_to_tasks_that_exist():
+    tasks = {task for listed in demo_text.TASKS.values() for task in listed}
+    assert set(demo_text.TASK_TECHS) <= tasks
+    assert {t for techs in demo_text.TASK_TECHS.values() for t in techs} <= set(demo_text.TECHS)

@@ -45,8 +45,8 @@ ANALYZED = (
     "initiative_technologies",
 )
 STATUS_WEIGHTS = {"idea": 8, "pre-study": 15, "pilot": 32, "production": 35, "ended": 10}
-# The technologies a demo initiative uses: mostly the classic seven; the others where they
-# make sense.
+# The technologies a demo initiative uses: mostly the classic seven; the others only for the
+# tasks they suit (demo_text.TASK_TECHS).
 COMMON_TECHS = (
     "generative-ai",
     "language-technology",
@@ -56,15 +56,13 @@ COMMON_TECHS = (
     "speech-recognition",
     "chatbot",
 )
-AREA_TECHS = {
-    "administration": ("process-automation",),
-    "social-services": ("process-automation", "automated-decisions"),
-    "urban-planning": ("digital-twin",),
-    "technical-services": ("digital-twin", "robotics"),
-    "elderly-care": ("virtual-reality", "robotics"),
-    "rescue-services": ("virtual-reality",),
-    "education": ("virtual-reality",),
-}
+# Large municipalities have more initiatives: the three cities, then the next ten by population.
+WEIGHTS = {"0180": 6, "1480": 6, "1280": 6}
+WEIGHTS.update(
+    dict.fromkeys(
+        ("0380", "0580", "0581", "0680", "1281", "1283", "1880", "1980", "2480", "0780"), 3
+    )
+)
 CONTACT_ROLES = ["digitalisering", "ai", "innovation", "kommunikation", "utveckling"]
 ASCII = str.maketrans("åäöéü ", "aaoeu-")
 # Freshness: a few municipalities (STALE_PLACES) have let all their initiatives go stale, and
@@ -164,6 +162,7 @@ def seed(
     if not municipalities:
         raise ValueError("no municipalities in the database; run `kommunkarta init-db` first")
     codes = list(municipalities)
+    weights_of = [WEIGHTS.get(code, 1) for code in codes]
     stale_places = set(rng.sample(codes, round(len(codes) * STALE_PLACES)))
     benefits_sv = dict(
         session.execute(
@@ -200,18 +199,18 @@ def seed(
 
     for n in range(count):
         initiative_id = next_id + n
-        home = rng.choice(codes)
+        home = rng.choices(codes, weights_of)[0]
         partners = [home]
         if rng.random() < 0.1:  # a collaboration, usually with neighbours
             nearby = list(geodata.neighbours.get(home, ())) or codes
             partners += rng.sample(nearby, min(len(nearby), rng.randint(1, 3)))
             partners = list(dict.fromkeys(partners))
         area = rng.choice(areas)
-        special = [t for t in AREA_TECHS.get(area, ()) if t in tech_ids]
-        tech = rng.choice(special) if special and rng.random() < 0.25 else rng.choice(common)
+        task = rng.choice(demo_text.TASKS.get(area, ["verksamhetsutveckling"]))
+        special = [t for t in demo_text.TASK_TECHS.get(task, ()) if t in tech_ids]
+        tech = rng.choice(special) if special and rng.random() < 0.4 else rng.choice(common)
         techs = [tech] + ([rng.choice(common)] if rng.random() < 0.2 else [])
         benefits = rng.sample(list(benefit_ids), rng.choice((1, 1, 2, 2, 3)))
-        task = rng.choice(demo_text.TASKS.get(area, ["verksamhetsutveckling"]))
         status = rng.choices(statuses, weights)[0]
         stale = bool(stale_places.intersection(partners)) or rng.random() < STALE_ITEMS
         dates = _dates(rng, midnight, stale, stale_days)

@@ -49,6 +49,7 @@ TASKS = {
         "dokumentation i äldreomsorgen",
         "tillsyn nattetid",
         "läkemedelshantering i hemsjukvården",
+        "introduktion av nya medarbetare i hemtjänsten",
     ],
     "education": [
         "stöd vid bedömning av elevtexter",
@@ -118,6 +119,24 @@ TASKS = {
         "företagsrådgivning",
         "analys av upphandlingar",
     ],
+}
+
+# The technologies beyond the classic seven, only for the tasks they suit.
+TASK_TECHS = {
+    "introduktion av nya medarbetare i hemtjänsten": ("virtual-reality",),
+    "övningar för räddningspersonal": ("virtual-reality",),
+    "studie- och yrkesvägledning": ("virtual-reality",),
+    "läkemedelshantering i hemsjukvården": ("robotics",),
+    "tillsyn nattetid": ("robotics",),
+    "analys av trafikflöden": ("digital-twin",),
+    "dialog om nya bostadsområden": ("digital-twin", "virtual-reality"),
+    "energistyrning i kommunens fastigheter": ("digital-twin",),
+    "läckagesökning i vattenledningsnätet": ("digital-twin",),
+    "fakturahantering": ("process-automation",),
+    "lönefrågor från medarbetare": ("process-automation",),
+    "diarieföring": ("process-automation",),
+    "handläggning av försörjningsstöd": ("process-automation", "automated-decisions"),
+    "underhåll av gator och vägar": ("robotics",),
 }
 
 # After "för att": what the initiative is for, by its first benefit area.

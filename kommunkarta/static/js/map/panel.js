@@ -135,6 +135,10 @@ export function createPanel(map, config, state) {
       groups[key].forEach((item) => {
         const li = el("li");
         li.appendChild(el("a", { href: config.initiativeUrl + item.id + "?lang=" + config.lang }, item.title));
+        if (item.is_demo) {
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(el("span", { class: "demo-badge" }, text.demo_mark));
+        }
         const adopted = (item.adopted_by || []).some((a) => a.code === code);
         if (adopted) {
           li.appendChild(document.createTextNode(" "));
