@@ -89,7 +89,7 @@ def test_regions_lists_all_21(seeded_app):
 def test_taxonomy(client):
     body = client.get("/api/v1/taxonomy").get_json()
     assert list(body) == ["benefit_areas", "areas", "statuses", "technologies"]
-    assert [len(body[k]) for k in body] == [8, 12, 5, 7]
+    assert [len(body[k]) for k in body] == [8, 12, 5, 13]
     assert body["statuses"][0] == {"slug": "idea", "name_sv": "Idé", "name_en": "Idea"}
 
 
