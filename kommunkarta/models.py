@@ -299,6 +299,9 @@ class User(UserMixin, Base):
     session_token: Mapped[str] = mapped_column(
         String(64), default=new_session_token, server_default=""
     )
+    # Made by an organisation sign-in (OpenID Connect) for someone unknown: inactive until an
+    # admin approves it with a role and municipalities (services.org_accounts).
+    awaiting_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=user_municipalities, order_by=Municipality.code

@@ -10,7 +10,7 @@ from kommunkarta import db
 from kommunkarta.admin import bp
 from kommunkarta.admin.forms import ROLE_LABELS, AccountForm, InviteForm, NewUserForm
 from kommunkarta.models import User
-from kommunkarta.services import account_mail, accounts
+from kommunkarta.services import account_mail, accounts, org_accounts
 from kommunkarta.services.account_links import Purpose
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import permissions, submissions
@@ -39,9 +39,11 @@ def _render(template: str, status: int = 200, **context):
 @bp.get("/admin/users")
 @login_required
 def users():
+    session, user = db.session(), acting_user()
     return render_template(
         "admin/users.html",
-        users=accounts.all_users(db.session(), acting_user()),
+        users=accounts.all_users(session, user),
+        waiting=org_accounts.waiting(session, user),
         role_labels=ROLE_LABELS,
     )
 

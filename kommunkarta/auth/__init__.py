@@ -41,6 +41,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    oidc.init_app(app)
 
 
-from kommunkarta.auth import password_views, views  # noqa: E402, F401  (routes register on bp)
+from kommunkarta.auth import oidc, oidc_views, password_views, views  # noqa: E402, F401, I001

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from kommunkarta import db
-from kommunkarta.auth import bp
+from kommunkarta.auth import bp, oidc
 from kommunkarta.auth.forms import ChangePasswordForm, LoginForm
 from kommunkarta.extensions import limiter
 from kommunkarta.models import User
@@ -61,7 +61,9 @@ def login():
             flash(_("You are signed in as %(email)s.", email=user.email), "success")
             return redirect(target or landing(user))
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form, next=target), status
+    return render_template(
+        "auth/login.html", form=form, next=target, organisation_sign_in=oidc.enabled()
+    ), status
 
 
 def sign_in(user: User) -> None:

@@ -158,6 +158,8 @@ def set_active(session: Session, user_id: int, active: bool, by: User | None) ->
     user = get_user(session, user_id, by)
     if user.id == by.id and not active:
         raise InvalidField("active", _l("You cannot disable your own account."))
+    if active and user.awaiting_approval:
+        raise InvalidField("active", _l("Approve the account with a role first."))
     user.active = active
     if not active:
         end_sessions(user)
@@ -176,7 +178,7 @@ def set_role(session: Session, user_id: int, role: str, codes: list[str], by: Us
     if role != user.role and user.id == by.id:
         raise InvalidField("role", _l("You cannot change your own role."))
     if role == Role.COORDINATOR:
-        user.municipalities = _municipalities(session, codes)
+        user.municipalities = municipalities_for(session, codes)
     else:
         user.municipalities = []
     if role != user.role:
@@ -191,12 +193,12 @@ def set_municipalities(session: Session, user_id: int, codes: list[str], by: Use
     user = get_user(session, user_id, by)
     if user.role != Role.COORDINATOR:
         raise InvalidField("municipalities", _l("Only coordinators have municipalities."))
-    user.municipalities = _municipalities(session, codes)
+    user.municipalities = municipalities_for(session, codes)
     session.commit()
     return user
 
 
-def _municipalities(session: Session, codes: list[str]) -> list[Municipality]:
+def municipalities_for(session: Session, codes: list[str]) -> list[Municipality]:
     """The municipalities of a coordinator; raises InvalidField for an unknown code or none."""
     found = list(
         session.scalars(
