@@ -10,7 +10,14 @@ from jinja2.utils import htmlsafe_json_dumps
 from kommunkarta import db, geo
 from kommunkarta.filters import FilterError, InitiativeFilter
 from kommunkarta.i18n import select_locale
-from kommunkarta.public import bp, coverage_map, filter_form, map_builder, map_classes
+from kommunkarta.public import (
+    bp,
+    coverage_map,
+    filter_form,
+    map_builder,
+    map_classes,
+    map_measure,
+)
 from kommunkarta.services import taxonomy
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
@@ -166,13 +173,20 @@ def home():
     selection = selection_from_request()
     level = _choice("level", LEVELS)
     view = _choice("view", VIEWS)
+    measure = _choice("measure", map_measure.MEASURES)
     session = db.session()
     locale = select_locale()
     counts = _level_counts(session, selection, level)
     total = initiatives.count(session, selection)
     args = selection.to_args()
-    config = _base_config(level, counts)
+    shown = counts
+    if measure != "initiatives":
+        shown = map_measure.values(map_measure.by_place(session, selection, level), measure)
+    config = _base_config(level, shown)
+    config["text"].update(map_measure.texts())
     config.update(
+        measure=measure,
+        measureNote=map_measure.legend_note(session, selection, measure),
         countsApi={
             "municipality": url_for("api.municipalities"),
             "region": url_for("api.regions"),
@@ -202,6 +216,8 @@ def home():
         form=filter_form.build(session, selection, locale),
         level=level,
         view=view,
+        measure=measure,
+        measure_note=map_measure.note(session, selection, measure),
         covered=covered,
         total=total,
         summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
@@ -235,6 +251,8 @@ def figures():
         level=level,
         places=places,
         counts=counts,
+        figures=map_measure.by_place(session, selection, level),
+        notes=[map_measure.note(session, selection, m) for m in ("hours", "sek")],
         summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
     )
 
@@ -242,15 +260,26 @@ def figures():
 @bp.get("/map/summary")
 def map_summary():
     """The map's summary line under the filters, for map.js to show after a filter change:
-    `{"summary": "143 initiatives in 97 municipalities", "total": 143}`. The page and this
+    `{"summary": "143 initiatives in 97 municipalities", "total": 143, "note": ...,
+    "values": {code: n}}`, with `note` and `values` for the chosen `measure`. The page and this
     share `summary_line`, so the words come from one place."""
     selection = selection_from_request()
     level = _choice("level", LEVELS)
+    measure = _choice("measure", map_measure.MEASURES)
     session = db.session()
     counts = _level_counts(session, selection, level)
     total = initiatives.count(session, selection)
     places = sum(1 for c in counts.values() if c)
-    return jsonify(summary=summary_line(selection, total, places, level), total=total)
+    values = counts
+    if measure != "initiatives":
+        values = map_measure.values(map_measure.by_place(session, selection, level), measure)
+    return jsonify(
+        summary=summary_line(selection, total, places, level),
+        total=total,
+        note=map_measure.note(session, selection, measure),
+        legend_note=map_measure.legend_note(session, selection, measure),
+        values=values,
+    )
 
 
 @bp.get("/map/points")

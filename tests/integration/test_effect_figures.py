@@ -3,6 +3,8 @@ kronor over the same initiatives that `count` counts, on both databases."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -144,3 +146,26 @@ def test_the_filters_reach_the_table_and_exports(client):
     )
     swedish = client.get("/initiatives?lang=sv").get_data(as_text=True)
     assert "Kan avropas" in swedish and "Öppen källkod" in swedish
+
+
+@pytest.mark.parametrize("query", ["", "reuse=call-off"])
+def test_the_map_colours_by_the_same_sums(client, query):
+    api = {m["code"]: m for m in client.get(f"/api/v1/municipalities?{query}").get_json()}
+    told = client.get(f"/map/summary?measure=hours&{query}&lang=en").get_json()
+    assert told["values"] == {c: m["hours_per_year"] for c, m in api.items() if m["hours_per_year"]}
+    assert "own estimates" in told["note"] and " of " in told["legend_note"]
+    # a county's figure is the sum over the initiatives in it, each once
+    by_county = client.get(f"/map/summary?measure=sek&level=region&{query}").get_json()["values"]
+    for code in ("01", "14"):
+        items = _items(client, f"region={code}&{query}")
+        assert by_county.get(code, 0) == sum(i["sek_per_year"] or 0 for i in items)
+
+
+def test_the_map_page_and_figures_say_whose_estimates(client):
+    page = client.get("/?measure=hours&lang=en").get_data(as_text=True)
+    assert "≈ 3,450 hours a year in all, the municipalities&#39; own estimates" in page
+    assert "2 of 5 initiatives state one" in page
+    assert re.search(r'name="measure" value="hours"\s+checked', page)
+    figures = client.get("/figures?lang=en").get_data(as_text=True)
+    assert "Hours per year" in figures and "3,450" in figures  # Stockholm
+    assert client.get("/map/summary?measure=euros").status_code == 400

@@ -5,7 +5,7 @@
 /* global L */
 
 import {
-  addLegend, areaStyle, classBreaks, countText, el, filterParams, getJSON, pointClusters,
+  addLegend, areaStyle, classBreaks, countText, el, fill, filterParams, getJSON, pointClusters,
   pointMarker, queryFrom, showError,
 } from "./common.js";
 import { createPanel } from "./panel.js";
@@ -14,7 +14,9 @@ export function mountChoropleth(map, config) {
   const text = config.text;
   const state = {
     level: config.level,
-    counts: config.counts,
+    measure: config.measure || "initiatives",
+    note: config.measureNote || "",
+    counts: config.counts, // what the areas are coloured by: counts, or hours or kronor a year
     params: filterParams(new URLSearchParams(window.location.search)),
     layer: null,
     boundaries: {},
@@ -23,6 +25,7 @@ export function mountChoropleth(map, config) {
   };
   const form = document.getElementById("filters");
   const summary = document.getElementById("map-summary");
+  const measureNote = document.getElementById("measure-note");
   const errorBox = document.getElementById("filter-error");
   const tableLink = document.getElementById("table-link");
   const mapNode = map.getContainer();
@@ -38,8 +41,17 @@ export function mountChoropleth(map, config) {
     const p = layer.feature.properties;
     const box = el("div");
     box.appendChild(el("strong", {}, p.name));
-    box.appendChild(el("div", {}, countText(text, state.counts[p.code] || 0)));
+    box.appendChild(el("div", {}, valueText(state.counts[p.code] || 0)));
     return box;
+  }
+
+  function valueText(n) {
+    if (state.measure === "initiatives") return countText(text, n);
+    return fill(text["value_" + state.measure], { n: Number(n).toLocaleString(config.lang) });
+  }
+
+  function legendTitle() {
+    return state.measure === "initiatives" ? null : text["legend_" + state.measure];
   }
 
   function currentBreaks() {
@@ -50,7 +62,7 @@ export function mountChoropleth(map, config) {
     if (!state.layer) return;
     const breaks = currentBreaks();
     state.layer.setStyle(areaStyle(state.counts, breaks, config));
-    drawLegend(breaks);
+    drawLegend(breaks, legendTitle(), state.note);
     mapNode.setAttribute("data-restyled", String(Number(mapNode.getAttribute("data-restyled") || 0) + 1));
   }
 
@@ -80,7 +92,7 @@ export function mountChoropleth(map, config) {
           });
         },
       }).addTo(map);
-      drawLegend(breaks);
+      drawLegend(breaks, legendTitle(), state.note);
       mapNode.setAttribute("data-level", level);
       mapNode.setAttribute("data-features", String(data.features.length));
       mapNode.setAttribute("data-ready", "true");
@@ -103,10 +115,14 @@ export function mountChoropleth(map, config) {
   }
 
   /* ---- summary, table and URL ---- */
-  function updateSummary(line) {
+  function updateSummary(line, note) {
     summary.textContent = line;
     const caption = document.querySelector("#map-counts caption");
     if (caption) caption.textContent = line;
+    if (measureNote) {
+      measureNote.textContent = note;
+      measureNote.hidden = !note;
+    }
   }
 
   function updateTable(places) {
@@ -114,13 +130,16 @@ export function mountChoropleth(map, config) {
     const head = document.getElementById("map-counts-place");
     if (!body) return;
     head.textContent = state.level === "region" ? text.county : text.municipality;
+    const valueHead = head.nextElementSibling;
+    if (valueHead) valueHead.textContent = legendTitle() || text.legend_title;
     body.textContent = "";
     places.forEach((place) => {
       const row = el("tr");
       const th = el("th", { scope: "row" });
       th.appendChild(el("a", { href: config.placeUrl[state.level] + place.code + "?lang=" + config.lang }, place.name));
       row.appendChild(th);
-      row.appendChild(el("td", { class: "num", "data-code": place.code }, place.count));
+      const value = state.measure === "initiatives" ? place.count : state.counts[place.code] || 0;
+      row.appendChild(el("td", { class: "num", "data-code": place.code }, value));
       body.appendChild(row);
     });
   }
@@ -135,6 +154,7 @@ export function mountChoropleth(map, config) {
   function pageUrl() {
     const params = new URLSearchParams(state.params);
     if (state.level !== "municipality") params.set("level", state.level);
+    if (state.measure !== "initiatives") params.set("measure", state.measure);
     params.set("lang", config.lang);
     return "?" + params;
   }
@@ -171,10 +191,12 @@ export function mountChoropleth(map, config) {
       return;
     }
     const level = params.get("level") || "municipality";
+    const measure = params.get("measure") || "initiatives";
     const filters = filterParams(params);
     const ticket = ++state.request;
     const summaryParams = new URLSearchParams(filters);
     summaryParams.set("level", level);
+    summaryParams.set("measure", measure);
     summaryParams.set("lang", config.lang);
     Promise.all([
       getJSON(config.countsApi[level] + "?" + filters),
@@ -182,15 +204,19 @@ export function mountChoropleth(map, config) {
     ]).then(([places, told]) => {
       if (ticket !== state.request) return undefined;
       errorBox.hidden = true;
+      // the counts API carries every area's count and, for municipalities, its sums; the
+      // summary carries the sums at either level, from the same query
       const counts = {};
       places.forEach((place) => { counts[place.code] = place.count; });
-      state.counts = counts;
+      state.measure = measure;
+      state.note = told.legend_note || "";
+      state.counts = measure === "initiatives" ? counts : told.values;
       state.params = filters;
       const levelChanged = level !== state.level;
       state.level = level;
       const drawn = levelChanged ? drawLayer(level) : Promise.resolve(restyle());
       return drawn.then(() => {
-        updateSummary(told.summary);
+        updateSummary(told.summary, told.note || "");
         updateTable(places);
         updateLinks(level, filters);
         window.history.replaceState(null, "", pageUrl());

@@ -65,10 +65,10 @@ export function queryFrom(form) {
   return params;
 }
 
-/** `params` without what is not a filter (level, language, view, page). */
+/** `params` without what is not a filter (level, language, view, measure, page). */
 export function filterParams(params) {
   const copy = new URLSearchParams(params);
-  ["level", "lang", "view", "page"].forEach((key) => copy.delete(key));
+  ["level", "lang", "view", "measure", "page"].forEach((key) => copy.delete(key));
   return copy;
 }
 
@@ -92,15 +92,18 @@ export function addLegend(map, config) {
   const box = L.DomUtil.create("div", "map-legend");
   legend.onAdd = () => box;
   legend.addTo(map);
-  return (breaks) => {
+  // `title` and `note` name what the areas are coloured by (the measure) when it is not the
+  // number of initiatives; `note` says whose estimates the sums are and how many state one
+  return (breaks, title, note) => {
+    const number = (n) => Number(n).toLocaleString(config.lang);
     box.textContent = "";
-    box.appendChild(el("strong", {}, config.text.legend_title));
+    box.appendChild(el("strong", {}, title || config.text.legend_title));
     const offset = config.palette.length - breaks.length;
     let low = 1;
     breaks.forEach((high, i) => {
       const row = el("div", { class: "legend-row" });
       row.appendChild(el("span", { class: "swatch", style: "background:" + config.palette[offset + i] }));
-      row.appendChild(document.createTextNode(low === high ? String(high) : low + "–" + high));
+      row.appendChild(document.createTextNode(low === high ? number(high) : number(low) + "–" + number(high)));
       box.appendChild(row);
       low = high + 1;
     });
@@ -108,6 +111,7 @@ export function addLegend(map, config) {
     none.appendChild(el("span", { class: "swatch swatch-none", style: "background:" + config.noneColour }));
     none.appendChild(document.createTextNode(config.text.legend_none));
     box.appendChild(none);
+    if (note) box.appendChild(el("p", { class: "legend-note" }, note));
   };
 }
 
