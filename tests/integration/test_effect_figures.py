@@ -120,6 +120,7 @@ def test_reuse_and_risk_select_the_right_initiatives(client, query, titles):
         "/initiatives",
         "/",
         "/export.csv",
+        "/feed.atom",
         "/stats",
     ],
 )
