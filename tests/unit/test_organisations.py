@@ -40,6 +40,12 @@ def resolver(geo):
         ("Ale kommun, Lerums kommun och Region Västra Götaland", ["1440", "1441"]),
         ("Umeå kommun; Skellefteå kommun & Umeå universitet", ["2480", "2482"]),
         ("Malmö stad and Lunds kommun", ["1280", "1281"]),
+        ("City of Gothenberg", ["1480"]),  # an exonym with a letter wrong
+        ("Gothenburgh Municipality", ["1480"]),
+        ("Upsala kommun", ["0380"]),
+        ("Malmo Municipality", ["1280"]),
+        ("Vasteras City", ["1980"]),
+        ("Norrkopings kommun", ["0581"]),  # genitive without ö
     ],
 )
 def test_names_resolve_to_municipalities(resolver, cell, codes):
@@ -90,3 +96,15 @@ def test_upplands_alone_is_not_guessed(resolver):
     assert result.municipalities == []
     names = {c.name for c in result.unresolved[0].candidates}
     assert {"Upplands Väsby", "Upplands-Bro"} <= names
+
+
+def test_a_moderators_alias_decides_before_anything_else(geo):
+    places = geo.municipality_places()
+    resolver = Resolver(
+        (Place(p.code, p.name) for p in places),
+        (Place(r.code, r.name) for r in geo.region_places()),
+        {p.code: p.region_code for p in places},
+        aliases={"habö kommun": "0643", "smorgasborg kommun": None},
+    )
+    assert resolver.resolve("Habö kommun").municipalities == ["0643"]
+    assert resolver.resolve("Smorgasborg kommun").others == ["Smorgasborg kommun"]

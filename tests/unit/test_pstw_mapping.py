@@ -90,3 +90,75 @@ def test_statuses_read_tolerantly():
     assert mapping.STATUS.one(" in-Development ") == "pre-study"
     assert mapping.STATUS.one("NOT IN USE") == "ended"
     assert mapping.STATUS.one("Paused") is None
+
+
+# The values the data set publishes (issue 14), as its vocabularies list them.
+PUBLISHED = {
+    "classification": (
+        mapping.DOMAIN,
+        "Learning, Perception, Communication, Planning, Reasoning, Integration and Interaction, "
+        "Services, Ethics and Philosophy",
+    ),
+    "subdomain": (
+        mapping.SUBDOMAIN,
+        "Machine learning, Natural language processing, Computer vision, Planning and Scheduling, "
+        "Automated reasoning, Robotics and Automation, Knowledge representation, AI Services, "
+        "Optimisation, Audio processing, Connected and Automated vehicles, Searching, "
+        "Automated reasoning and Automated Decision Making (ADM), Multiple AI techniques, "
+        "Robotics and Automation and Robotic Process Automation (RPA), AI Ethics, "
+        "Multi-agent systems, Deep Learning",
+    ),
+    "primary": (
+        mapping.PRIMARY_TECHNOLOGY,
+        "Artificial Intelligence, Blockchain, AR/VR, Quantum Computing, Virtual Worlds, "
+        "Digital Twins, 5G (Edge Computing), Other",
+    ),
+    "status": (mapping.STATUS, "Pilot, Implemented, In development, Not in use, Planned"),
+}
+
+
+@pytest.mark.parametrize("kind", PUBLISHED)
+def test_every_published_value_lands_or_is_dropped_with_a_reason(kind):
+    table, listed = PUBLISHED[kind]
+    values = [v.strip() for v in listed.split(", ")]
+    for value in {*values, *(v.upper() for v in values), *(v.lower() for v in values)}:
+        folded = mapping.fold(value)
+        assert folded in table.read or table.dropped.get(folded), value
+        assert table.read.get(folded) in SLUGS["technologies"] + SLUGS["statuses"] + [None]
+
+
+def test_subdomains_take_the_longest_published_value():
+    assert mapping.SUBDOMAIN.scan(
+        "Robotics and Automation and Robotic Process Automation (RPA)"
+    ) == (["process-automation"], [])
+    assert mapping.SUBDOMAIN.scan("automated reasoning and automated decision making (adm)") == (
+        ["automated-decisions"],
+        [],
+    )
+
+
+@pytest.mark.parametrize(
+    ("subdomains", "classification", "primary", "expected"),
+    [
+        (["Computer vision"], "Perception", "Artificial Intelligence", ["computer-vision"]),
+        (["Audio processing"], "Perception", "Artificial Intelligence", ["speech-recognition"]),
+        ([""], "Perception", "Artificial Intelligence", ["computer-vision"]),  # broad fallback
+        (["AI Ethics"], "Ethics and Philosophy", "Artificial Intelligence", ["other-ai"]),
+        ([""], "", "Artificial Intelligence", []),  # not classified: nothing to say
+        ([""], "", "Digital Twins", ["digital-twin"]),
+        ([""], "", "Blockchain", []),
+    ],
+)
+def test_technologies_of_a_case(subdomains, classification, primary, expected):
+    assert mapping.technologies(subdomains, "", classification, primary) == (expected, [])
+
+
+def test_unknown_values_come_back_with_their_column():
+    slugs, unknown = mapping.technologies(["Swarm intelligence"], "", "Learning", "Holograms")
+    assert slugs == ["machine-learning"]
+    assert unknown == [("subdomain", "swarm intelligence"), ("primary", "holograms")]
+
+
+def test_every_benefit_column_has_a_benefit_area():
+    assert len(mapping.BENEFITS) == 18
+    assert {slug for _, slug in mapping.BENEFITS} <= set(SLUGS["benefit_areas"])

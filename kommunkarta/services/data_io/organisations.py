@@ -71,7 +71,16 @@ REGION_SUFFIXES = (
     "lan",
 )
 GLUED_REGION = re.compile(r"(.+?)s?regionen")  # Västra Götalandsregionen
-EXONYMS = {"gothenburg": "goteborg"}
+# Names other languages give places (folded), for exact matches and, with the places' own
+# names, the table that near names are matched against.
+EXONYMS = {
+    "gothenburg": "goteborg",
+    "gotenburg": "goteborg",
+    "gotheborg": "goteborg",
+    "upsala": "uppsala",
+    "scania": "skane",
+    "dalecarlia": "dalarna",
+}
 TRANSLITERATIONS = (("ae", "a"), ("oe", "o"), ("aa", "a"))
 
 
@@ -147,6 +156,7 @@ class Resolver:
         municipalities: Iterable[Place],
         regions: Iterable[Place],
         region_of: dict[str, str],
+        aliases: dict[str, str | None] | None = None,
     ) -> None:
         self.municipalities = list(municipalities)
         self.exact = {plain(m.name): m.code for m in self.municipalities}
@@ -154,6 +164,13 @@ class Resolver:
         for m in self.municipalities:
             self.by_fold.setdefault(fold(m.name), []).append(m.code)
         self.folded_names = [fold(m.name) for m in self.municipalities]
+        # the known names, each with its code: every place's own name, without å, ä, ö, and
+        # the exonyms of it, which near names are matched against
+        self.known: list[tuple[str, str]] = [(fold(m.name), m.code) for m in self.municipalities]
+        for exonym, name in EXONYMS.items():
+            for code in self.by_fold.get(name, []):
+                self.known.append((exonym, code))
+        self.aliases = dict(aliases or {})
         self.region_names: dict[str, Place] = {}
         for region in regions:
             core, _ = _strip(plain(region.name), (), REGION_SUFFIXES)
@@ -194,6 +211,9 @@ class Resolver:
     def _one(self, text: str) -> tuple[str, str | Unresolved]:
         """("municipality", code), ("region", name), ("other", text) or ("unresolved", ...)."""
         name = plain(text)
+        if name in self.aliases:  # a moderator's decision (services.data_io.aliases)
+            code = self.aliases[name]
+            return ("municipality", code) if code else ("other", text)
         if name.startswith("the "):
             name = name[4:]
         core, municipal = _strip(name, MUNICIPAL_PREFIXES, MUNICIPAL_SUFFIXES)
@@ -224,11 +244,19 @@ class Resolver:
         return "region", text
 
     def _fuzzy(self, text: str, core: str, municipal: bool) -> tuple[str, str | Unresolved]:
-        best = process.extract(core, self.folded_names, scorer=fuzz.ratio, limit=2, processor=None)
-        top_score = best[0][1] if best else 0
-        runner_up = best[1][1] if len(best) > 1 else 0
+        """A near name: the best municipality over all its known names, taken only when no
+        other municipality comes within MARGIN of it."""
+        names = [name for name, _ in self.known]
+        found = process.extract(core, names, scorer=fuzz.ratio, limit=8, processor=None)
+        by_code: dict[str, float] = {}
+        for _, score, index in found:
+            code = self.known[index][1]
+            by_code[code] = max(by_code.get(code, 0), score)
+        ranked = sorted(by_code.items(), key=lambda item: -item[1])
+        top_score = ranked[0][1] if ranked else 0
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0
         if top_score >= THRESHOLD and top_score - runner_up >= MARGIN:
-            return "municipality", self.municipalities[best[0][2]].code
+            return "municipality", ranked[0][0]
         if municipal or top_score >= CANDIDATE_FLOOR:
             ambiguous = top_score >= THRESHOLD
             return "unresolved", self._unresolved(text, core, ambiguous=ambiguous)

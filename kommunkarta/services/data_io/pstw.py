@@ -84,6 +84,9 @@ START_YEAR = "Start Year"
 END_YEAR = "End Year"
 PRIMARY_TECHNOLOGY = "Primary Technology"
 CLASSIFICATION = "AI Classification (I)"
+# "AI Classification Subdomain (II) (main)", "(other)": read from every column named so
+SUBDOMAIN = "AI Classification Subdomain (II)"
+SUBDOMAIN_HEADERS = ("ai classification subdomain", "ai classification ii", "subdomain")
 KEYWORDS = "AI Keywords"
 UPDATED = "Date updated"
 # ours, after the published ones: whom to credit for the row
@@ -191,6 +194,7 @@ class _Row:
         self.number = number
         self.cells = cells
         self.positions = positions  # published column name -> position in the file
+        self.subdomain_columns = [c for c in positions if c.startswith(SUBDOMAIN)]
 
     def raw(self, column: str) -> Any:
         position = self.positions.get(column)
@@ -219,6 +223,8 @@ def _positions(header: list[str]) -> dict[str, int]:
     for position, name in enumerate(header):
         found.setdefault(_fold_header(str(name)), position)
     positions = {c: found[_fold_header(c)] for c in COLUMNS if _fold_header(c) in found}
+    subdomains = [name for name in found if name.startswith(SUBDOMAIN_HEADERS)]
+    positions.update({f"{SUBDOMAIN} {n}": found[name] for n, name in enumerate(subdomains)})
     missing = [c.strip() for c in REQUIRED if c not in positions]
     if missing:
         raise ImportFileError(f"not a PSTW file: no column {', '.join(missing)}")
@@ -342,14 +348,24 @@ def _values(row: _Row, vocabulary: _Vocabulary, report: PstwReport) -> dict[str,
     status_text = row.text(STATUS)
     status = mapping.STATUS.one(status_text)
     if status not in vocabulary.terms["status"]:
+        report.unmapped[(STATUS.strip(), status_text)] += 1
         raise _Bad(
             STATUS.strip(),
             status_text,
             "no counterpart in the mapping table (services/pstw_mapping.py)",
         )
-    technologies, unknown = mapping.TECHNOLOGY.scan(row.text(CLASSIFICATION))
-    report.unmapped.update((CLASSIFICATION, value) for value in unknown)
-    keyword_technologies, _ = mapping.TECHNOLOGY.scan(row.text(KEYWORDS))
+    technologies, unknown = mapping.technologies(
+        [row.text(column) for column in row.subdomain_columns],
+        row.text(KEYWORDS),
+        row.text(CLASSIFICATION),
+        row.text(PRIMARY_TECHNOLOGY),
+    )
+    columns = {
+        "subdomain": SUBDOMAIN,
+        "primary": PRIMARY_TECHNOLOGY,
+        "classification": CLASSIFICATION,
+    }
+    report.unmapped.update((columns[kind], value) for kind, value in unknown)
     areas, unknown = mapping.AREA.scan(row.text(FUNCTIONS))
     report.unmapped.update((FUNCTIONS, value) for value in unknown)
     benefits = [slug for column, slug in mapping.BENEFITS if mapping.is_yes(row.raw(column))]
@@ -359,9 +375,7 @@ def _values(row: _Row, vocabulary: _Vocabulary, report: PstwReport) -> dict[str,
         "url": _url(row, report.notes),
         "start_year": _year(row, report.notes),
         "status": vocabulary.terms["status"][status],
-        "technologies": vocabulary.pick(
-            "technologies", list(dict.fromkeys(technologies + keyword_technologies))
-        ),
+        "technologies": vocabulary.pick("technologies", technologies),
         "areas": vocabulary.pick("areas", areas),
         "benefit_areas": vocabulary.pick("benefit_areas", list(dict.fromkeys(benefits))),
         "external_ref": sources.external_ref(SOURCE, row.text(ID)),
