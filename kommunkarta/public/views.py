@@ -122,6 +122,8 @@ def stats_page():
         "public/stats.html",
         selection=selection,
         figures=stats.national(db.session(), selection),
+        totals=initiatives.figures(db.session(), selection),
+        county_totals=initiatives.figures_by_region(db.session(), selection),
         timeline=timeline.timeline(db.session(), selection),
         covered=coverage_map.load(db.session()),
         coverage_labels=coverage.LABELS,

@@ -170,3 +170,24 @@ def test_the_map_page_and_figures_say_whose_estimates(client):
     figures = client.get("/figures?lang=en").get_data(as_text=True)
     assert "Hours per year" in figures and "3,450" in figures  # Stockholm
     assert client.get("/map/summary?measure=euros").status_code == 400
+
+
+def test_totals_on_place_pages_stats_and_compare(client):
+    # Stockholm: 2 h/week for 30 people and 1.5 h a working day; 25,000 kr a month
+    page = client.get("/municipalities/0180?lang=en").get_data(as_text=True)
+    assert "≈ 3,450 hours a year" in page and "≈ 300,000 kronor a year" in page
+    assert "own estimates: 2 of 2 initiatives state hours, 1 state kronor" in page
+    # Göteborg counts the hours of the initiative it adopted
+    assert "≈ 3,120 hours a year" in client.get("/municipalities/1480?lang=en").get_data(
+        as_text=True
+    )
+    county = client.get("/regions/01?lang=en").get_data(as_text=True)
+    assert "≈ 3,450 hours a year" in county  # Stockholm County: each initiative once
+    national = client.get("/stats?lang=en").get_data(as_text=True)
+    assert "≈ 3,450 hours a year" in national and "≈ 380,000 kronor a year" in national
+    compared = client.get("/compare?municipality=0180&municipality=1480&lang=en").get_data(
+        as_text=True
+    )
+    row = re.search(r"Hours a year \(own estimates\)</th>(.*?)</tr>", compared, re.S).group(1)
+    assert re.findall(r">([\d,]+)<", row) == ["3,450", "3,120"]
+    assert "own estimates" not in client.get("/municipalities/0115?lang=en").get_data(as_text=True)

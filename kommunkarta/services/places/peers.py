@@ -124,6 +124,7 @@ class Comparison:
     places: list[Place]
     totals: list[int]
     by_benefit: list[CompareRow]
+    effects: list[initiatives.Figures]  # yearly hours and kronor, own estimates
     by_status: list[CompareRow]
 
 
@@ -151,6 +152,7 @@ def compare(session: Session, level: str, codes: list[str]) -> Comparison:
         level=level,
         places=[known[code] for code in codes],
         totals=[initiatives.count(session, s) for s in selections],
+        effects=[initiatives.figures(session, s) for s in selections],
         by_benefit=_rows([stats.by_benefit(session, s) for s in selections]),
         by_status=_rows([stats.by_status(session, s) for s in selections]),
     )

@@ -41,6 +41,7 @@ class MunicipalityView:
     by_benefit: list[stats.Figure]
     peers: peers.Peers
     timeline: timeline.Timeline
+    totals: initiatives.Figures
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class RegionView:
     by_benefit: list[stats.Figure]
     municipalities: list[stats.PlaceCount]
     timeline: timeline.Timeline
+    totals: initiatives.Figures
 
     @property
     def with_initiatives(self) -> int:
@@ -114,6 +116,7 @@ def municipality(
             bordering=sorted(around.bordering, key=lambda row: swedish_order(row.place.name)),
         ),
         timeline=timeline.timeline(session, here),
+        totals=initiatives.figures(session, here),
     )
 
 
@@ -134,4 +137,5 @@ def region(session: Session, code: str, selection: InitiativeFilter) -> RegionVi
         by_benefit=stats.by_benefit(session, here),
         municipalities=_counted(session, selection.without("municipality", "region"), members),
         timeline=timeline.timeline(session, here),
+        totals=initiatives.figures(session, here),
     )
