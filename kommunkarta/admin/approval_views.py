@@ -26,6 +26,7 @@ def approve_user(user_id: int):
         flash(_("%(email)s is not waiting for approval.", email=account.email), "info")
         return redirect(url_for(".users"))
     form = AccountForm()
+    form.role.description = ""  # the hint about signing out concerns a change of role
     form.municipalities.choices = municipality_choices(session)
     suggested = org_accounts.suggested_municipalities(session, account.email)
     if request.method == "GET":
