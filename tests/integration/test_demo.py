@@ -140,3 +140,36 @@ def test_remove_demo_takes_what_hangs_on_it_and_nothing_else(app, geo, runner):
     again = runner.invoke(args=["remove-demo"])
     assert again.exit_code == 0, again.output
     assert "holds no demo data" in again.output
+
+
+def test_a_share_of_demo_initiatives_carry_plausible_effects(app, geo):
+    """Effects, costs and reuse facts on some demo initiatives, with magnitudes a
+    municipality would report, and totals that follow from their effect rows."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session, selectinload
+
+    from kommunkarta.models import Effect, Initiative
+    from kommunkarta.services.data_io import demo
+    from kommunkarta.services.register import effects
+    from kommunkarta.services.register.effects import EffectData
+
+    with Session(app.extensions["db_engine"]) as s, s.begin():
+        demo.seed(s, geo, count=400, seed_value=3)
+    with Session(app.extensions["db_engine"]) as s:
+        items = s.scalars(select(Initiative).options(selectinload(Initiative.effects))).all()
+        with_effects = [i for i in items if i.effects]
+        assert 0.15 < len(with_effects) / len(items) < 0.6
+        for item in with_effects:
+            rows = [EffectData.of(e) for e in item.effects]
+            assert (item.hours_per_year, item.sek_per_year) == effects.totals(rows)
+            assert (
+                effects.problems(
+                    rows, item, [t.slug for t in item.technologies], {e.benefit_area for e in rows}
+                )
+                == []
+            )
+            assert item.hours_per_year is None or 50 <= item.hours_per_year <= 200_000
+        assert any(i.others_may_call_off for i in items)
+        assert any(i.open_source_url for i in items)
+        assert any(i.investment_sek for i in items)
+        assert s.scalar(select(func.count(Effect.id))) >= len(with_effects)

@@ -22,6 +22,7 @@ from kommunkarta import cache
 from kommunkarta.models import (
     Base,
     BenefitArea,
+    Effect,
     Initiative,
     Municipality,
     OperationalArea,
@@ -33,7 +34,7 @@ from kommunkarta.models import (
     initiative_municipalities,
     initiative_technologies,
 )
-from kommunkarta.services.data_io import demo_text
+from kommunkarta.services.data_io import demo_effects, demo_text
 from kommunkarta.services.places.geodata import Geodata
 
 BATCH = 5000
@@ -43,6 +44,7 @@ ANALYZED = (
     "initiative_benefit_areas",
     "initiative_areas",
     "initiative_technologies",
+    "effects",
 )
 STATUS_WEIGHTS = {"idea": 8, "pre-study": 15, "pilot": 32, "production": 35, "ended": 10}
 # The technologies a demo initiative uses: mostly the classic seven; the others only for the
@@ -180,7 +182,7 @@ def seed(
     sample_point = _point_sampler(geodata, rng)
     next_id = (session.scalar(select(func.max(Initiative.id))) or 0) + 1
 
-    rows, links = [], {t: [] for t in ("m", "b", "a", "t")}
+    rows, links = [], {t: [] for t in ("m", "b", "a", "t", "e")}
     written = 0
 
     def flush() -> None:
@@ -192,10 +194,11 @@ def seed(
                 ("b", initiative_benefit_areas),
                 ("a", initiative_areas),
                 ("t", initiative_technologies),
+                ("e", Effect.__table__),
             ):
                 if links[key]:
                     session.execute(insert(table), links[key])
-        rows, links = [], {t: [] for t in ("m", "b", "a", "t")}
+        rows, links = [], {t: [] for t in ("m", "b", "a", "t", "e")}
 
     for n in range(count):
         initiative_id = next_id + n
@@ -231,6 +234,9 @@ def seed(
         if rng.random() < 0.3:
             lat, lon = sample_point(rng.choice(partners))
         domain = _domain(municipalities[home])
+        # effects, costs, reuse and compliance for a share of them (their own random stream)
+        facts, stated = demo_effects.facts_for(seed_value, n, status, benefits, area, techs, domain)
+        links["e"] += demo_effects.effect_rows(initiative_id, stated, benefit_ids)
         rows.append(
             {
                 "id": initiative_id,
@@ -251,6 +257,7 @@ def seed(
                 "published_at": dates.published,
                 "last_confirmed_at": dates.confirmed,
                 "moderation_note": "",
+                **facts,
             }
         )
         links["m"] += [{"initiative_id": initiative_id, "municipality_code": c} for c in partners]
