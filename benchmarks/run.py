@@ -92,6 +92,11 @@ ENDPOINTS = [
         cold=True,
     ),
     Endpoint("export", "GET /export.csv (all)", "/export.csv", min_requests=5),
+    # the map as an image: drawn once per filter, language and day, then served from the cache
+    Endpoint("map_svg", "GET /map.svg", "/map.svg", cold=True),
+    Endpoint("map_svg_benefit", f"GET /map.svg?benefit={BENEFIT}", f"/map.svg?benefit={BENEFIT}"),
+    Endpoint("timeline", "GET /api/v1/timeline", "/api/v1/timeline", cold=True),
+    Endpoint("feed", "GET /feed.atom", "/feed.atom", cold=True),
 ]
 LOAD_TARGETS = [
     ("map", "GET /", "/"),

@@ -17,6 +17,7 @@ from kommunkarta.public import (
     map_builder,
     map_classes,
     map_measure,
+    year_control,
 )
 from kommunkarta.services import taxonomy
 from kommunkarta.services.register import initiatives
@@ -119,7 +120,7 @@ def _base_config(level: str, counts: dict[str, int]) -> dict:
         "level": level,
         "lang": select_locale(),
         "counts": counts,
-        "palette": list(map_classes.PALETTE),
+        "classes": map_classes.classes(counts.values()).to_json(),
         "noneColour": map_classes.NONE_COLOUR,
         "boundaries": {
             "municipality": url_for("api.municipality_boundaries"),
@@ -199,8 +200,10 @@ def home():
         figuresUrl=url_for("public.figures"),
         neighboursUrl=url_for("public.home") + "map/neighbours/",
         benefitNames={t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
+        years=year_control.config(session),
     )
     config["text"].update(coverage_map.map_texts())
+    config["text"].update(year_control.texts())
     covered = coverage_map.load(session) if view == "coverage" else None
     if covered is not None:
         config.update(coverage_map.map_config(covered))
@@ -223,6 +226,7 @@ def home():
         summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
         table_args=args,
         rendered=rendered,
+        years=year_control.position(session, selection),
     )
 
 
@@ -261,8 +265,9 @@ def figures():
 def map_summary():
     """The map's summary line under the filters, for map.js to show after a filter change:
     `{"summary": "143 initiatives in 97 municipalities", "total": 143, "note": ...,
-    "values": {code: n}}`, with `note` and `values` for the chosen `measure`. The page and this
-    share `summary_line`, so the words come from one place."""
+    "values": {code: n}, "classes": {"breaks", "colours"}}`, with `note` and `values` for the
+    chosen `measure` and `classes` over those values. The page and this share `summary_line`
+    and `map_classes`, so the words and the colours come from one place."""
     selection = selection_from_request()
     level = _choice("level", LEVELS)
     measure = _choice("measure", map_measure.MEASURES)
@@ -279,6 +284,7 @@ def map_summary():
         note=map_measure.note(session, selection, measure),
         legend_note=map_measure.legend_note(session, selection, measure),
         values=values,
+        classes=map_classes.classes(values.values()).to_json(),
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.services import taxonomy
-from kommunkarta.services.register import initiatives
+from kommunkarta.services.register import effects, initiatives
 
 # filter parameter -> (its name in words, the taxonomy it takes slugs of)
 TERM_PARAMS = {
@@ -17,6 +17,11 @@ TERM_PARAMS = {
     "status": (_l("Status"), "statuses"),
     "tech": (_l("Technology"), "technologies"),
     "area": (_l("Operational area"), "areas"),
+}
+# filter parameter -> (its name in words, its fixed values' names)
+FIXED_PARAMS = {
+    "reuse": (_l("Reuse"), effects.REUSE),
+    "risk": (_l("AI Act category (own assessment)"), effects.AI_ACT),
 }
 
 
@@ -32,6 +37,10 @@ def phrases(session: Session, selection: InitiativeFilter, locale: str) -> list[
         if chosen:
             names = {t.slug: t.name(locale) for t in taxonomy.terms(session, kind)}
             out.append((str(label), _either([names[slug] for slug in chosen])))
+    for param, (label, values) in FIXED_PARAMS.items():
+        chosen = getattr(selection, param)
+        if chosen:
+            out.append((str(label), _either([str(values[value]) for value in chosen])))
     if selection.region:
         names = {p.code: p.name for p in initiatives.regions(session)}
         out.append((_("County"), names[selection.region]))
@@ -48,7 +57,7 @@ def phrases(session: Session, selection: InitiativeFilter, locale: str) -> list[
         out.append((_("Start year"), years))
     if selection.q:
         out.append((_("Free text"), f"“{selection.q}”"))
-    said = {*TERM_PARAMS, "region", "municipality", "year_from", "year_to", "q"}
+    said = {*TERM_PARAMS, *FIXED_PARAMS, "region", "municipality", "year_from", "year_to", "q"}
     for name, value in selection.to_args().items():  # a filter added later, by its values
         if name not in said:
             out.append((name, ", ".join(map(str, value if isinstance(value, list) else [value]))))

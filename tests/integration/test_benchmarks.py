@@ -3,6 +3,8 @@
 Nothing here checks a time; the figures belong in docs/benchmarks.md, not in assertions.
 """
 
+import re
+
 from benchmarks import measure, run
 
 
@@ -20,6 +22,8 @@ def test_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, capsys):
     assert "| sqlite | 50 | unfiltered |" in text  # ours next to the baseline and the floor
     assert "| map page ≥ 10× faster than naive Folium (10,000) |" in text
     assert "`seed-demo --count N`" in text
+    # the map as an image is timed and weighed (a number, not n/a)
+    assert re.search(r"\| GET /map\.svg \| [0-9]", text), text
     assert "| sqlite | 50 | unfiltered |" in capsys.readouterr().out
 
 

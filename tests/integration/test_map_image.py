@@ -60,6 +60,8 @@ def test_title_legend_selection_date_and_source_in_the_pages_language(client):
         "Boundaries: SCB. Data: Kommunkartan, CC BY 4.0.",
     ):
         assert words in en, words
+    fixed = texts(parse(client.get("/map.svg?reuse=open-source&risk=high&lang=en")))
+    assert "Reuse: Open source" in fixed and "(own assessment): High risk" in fixed
     sv = texts(parse(client.get("/map.svg?benefit=efficiency&lang=sv")))
     assert "AI-initiativ per kommun" in sv and "Gränser: SCB" in sv and "Urval" in sv
 
@@ -137,3 +139,20 @@ def test_the_map_and_the_county_page_link_to_the_image(client):
     county = client.get("/regions/14?lang=en").get_data(as_text=True)
     assert "/map.svg?" in county and "region=14" in county
     assert "Download the map (SVG)" in county
+
+
+def test_the_live_map_gets_the_same_classes_from_the_server(client):
+    counts = {
+        m["code"]: m["count"] for m in client.get("/api/v1/municipalities?tech=chatbot").get_json()
+    }
+    expected = map_classes.classes(counts.values()).to_json()
+    told = client.get("/map/summary?tech=chatbot").get_json()
+    assert told["classes"] == expected
+    html = client.get("/?tech=chatbot").get_data(as_text=True)
+    assert f'"classes": {{"breaks": {expected["breaks"]}'.replace("'", '"') in html
+    # and the image colours each area by them
+    fills = {
+        code: p.get("fill") for code, p in areas(parse(client.get("/map.svg?tech=chatbot"))).items()
+    }
+    for high, colour in zip(expected["breaks"], expected["colours"], strict=True):
+        assert any(counts[code] <= high and fills[code] == colour for code in counts)

@@ -53,7 +53,7 @@ def test_every_asset_is_served_by_the_app(seeded_app):
             target = (base + "/" + name[2:]).replace("/map/../", "/")
             if target not in seen:
                 queue.append(target)
-    assert len(seen) == 6, seen
+    assert len(seen) == 7, seen  # map.js and common, choropleth, panel, years, coverage, compact
 
 
 def test_filtered_counts_and_summary(seeded_app):

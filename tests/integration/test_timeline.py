@@ -147,3 +147,21 @@ def test_pages_chart_the_timeline_with_its_data_table(client, page, args):
     years = client.get("/api/v1/timeline", query_string=filters).get_json()
     assert _table_totals(html) == {y["year"]: y["count"] for y in years}
     assert years  # the table is compared with something
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("", "last"), ("year_to=1960", "first"), ("year_to=2099", "last"), ("year_to=mid", "mid")],
+)
+def test_the_maps_year_control_stands_at_the_clamped_year(client, query, expected):
+    years = client.get("/api/v1/timeline").get_json()
+    first, last = years[0]["year"], years[-1]["year"]
+    mid = (first + last) // 2
+    query = query.replace("mid", str(mid))
+    html = client.get(f"/?{query}&lang=en").get_data(as_text=True)
+    control = re.search(r'<input type="range" id="year-range"[^>]*>', html).group(0)
+    value = {"first": first, "last": last, "mid": mid}[expected]
+    assert f'min="{first}"' in control and f'max="{last}"' in control
+    assert f'value="{value}"' in control
+    words = "every year" if value == last else f"up to {value}"
+    assert f'for="year-range">{words}</output>' in html

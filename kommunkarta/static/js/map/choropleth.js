@@ -5,10 +5,11 @@
 /* global L */
 
 import {
-  addLegend, areaStyle, classBreaks, countText, el, fill, filterParams, getJSON, pointClusters,
+  addLegend, areaStyle, countText, el, fill, filterParams, getJSON, pointClusters,
   pointMarker, queryFrom, showError,
 } from "./common.js";
 import { createPanel } from "./panel.js";
+import { mountYearControl } from "./years.js";
 
 export function mountChoropleth(map, config) {
   const text = config.text;
@@ -17,6 +18,7 @@ export function mountChoropleth(map, config) {
     measure: config.measure || "initiatives",
     note: config.measureNote || "",
     counts: config.counts, // what the areas are coloured by: counts, or hours or kronor a year
+    classes: config.classes, // and their classes, from the server (public/map_classes.py)
     params: filterParams(new URLSearchParams(window.location.search)),
     layer: null,
     boundaries: {},
@@ -54,15 +56,10 @@ export function mountChoropleth(map, config) {
     return state.measure === "initiatives" ? null : text["legend_" + state.measure];
   }
 
-  function currentBreaks() {
-    return classBreaks(Object.values(state.counts), config.palette.length);
-  }
-
   function restyle() {
     if (!state.layer) return;
-    const breaks = currentBreaks();
-    state.layer.setStyle(areaStyle(state.counts, breaks, config));
-    drawLegend(breaks, legendTitle(), state.note);
+    state.layer.setStyle(areaStyle(state.counts, state.classes, config));
+    drawLegend(state.classes, legendTitle(), state.note);
     mapNode.setAttribute("data-restyled", String(Number(mapNode.getAttribute("data-restyled") || 0) + 1));
   }
 
@@ -78,10 +75,9 @@ export function mountChoropleth(map, config) {
   function drawLayer(level) {
     return loadBoundaries(level).then((data) => {
       if (state.layer) map.removeLayer(state.layer);
-      const breaks = currentBreaks();
       state.layer = L.geoJSON(data, {
         pane: "areas",
-        style: areaStyle(state.counts, breaks, config),
+        style: areaStyle(state.counts, state.classes, config),
         onEachFeature: (feature, layer) => {
           layer.bindTooltip(tooltip, { sticky: true });
           layer.on("click", () => panel.open(feature.properties.code, feature.properties.name));
@@ -92,7 +88,7 @@ export function mountChoropleth(map, config) {
           });
         },
       }).addTo(map);
-      drawLegend(breaks, legendTitle(), state.note);
+      drawLegend(state.classes, legendTitle(), state.note);
       mapNode.setAttribute("data-level", level);
       mapNode.setAttribute("data-features", String(data.features.length));
       mapNode.setAttribute("data-ready", "true");
@@ -211,6 +207,7 @@ export function mountChoropleth(map, config) {
       state.measure = measure;
       state.note = told.legend_note || "";
       state.counts = measure === "initiatives" ? counts : told.values;
+      state.classes = told.classes;
       state.params = filters;
       const levelChanged = level !== state.level;
       state.level = level;
@@ -243,6 +240,7 @@ export function mountChoropleth(map, config) {
       event.preventDefault();
       schedule(0);
     });
+    mountYearControl(form, config);
   }
 
   drawLayer(state.level).then(() => {

@@ -1,4 +1,4 @@
-/* Pieces every map mode shares: DOM and text helpers, class breaks and colours, the legend,
+/* Pieces every map mode shares: DOM and text helpers, colours by class, the legend,
  * JSON requests and the located-initiative markers.
  * Every user-written string reaches the page through textContent, never as HTML. */
 
@@ -16,33 +16,22 @@ export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => (values[key] !== undefined ? values[key] : ""));
 }
 
-/** Upper bounds of up to k classes over the non-zero counts (quantiles, deduplicated). */
-export function classBreaks(values, k) {
-  const v = values.filter((x) => x > 0).sort((a, b) => a - b);
-  const breaks = [];
-  if (!v.length) return breaks;
-  for (let i = 1; i <= k; i++) {
-    const q = v[Math.min(v.length - 1, Math.ceil((i * v.length) / k) - 1)];
-    if (breaks.indexOf(q) < 0) breaks.push(q);
-  }
-  return breaks;
-}
-
-function colourFor(count, breaks, palette, none) {
+/* The classes come from the server ({breaks, colours}: public/map_classes.py, which the map
+ * as an image uses too), in the page's config and with every /map/summary answer. */
+function colourFor(count, classes, none) {
   if (!count) return none;
-  const offset = palette.length - breaks.length;
-  for (let i = 0; i < breaks.length; i++) {
-    if (count <= breaks[i]) return palette[offset + i];
+  for (let i = 0; i < classes.breaks.length; i++) {
+    if (count <= classes.breaks[i]) return classes.colours[i];
   }
-  return palette[palette.length - 1];
+  return classes.colours[classes.colours.length - 1];
 }
 
-/** Leaflet's style function for areas shaded by `counts` in the classes `breaks`. */
-export function areaStyle(counts, breaks, config) {
+/** Leaflet's style function for areas shaded by `counts` in the server's `classes`. */
+export function areaStyle(counts, classes, config) {
   return (feature) => {
     const count = counts[feature.properties.code] || 0;
     return {
-      fillColor: colourFor(count, breaks, config.palette, config.noneColour),
+      fillColor: colourFor(count, classes, config.noneColour),
       fillOpacity: 0.85,
       color: count ? "#ffffff" : "#8c8c8c",
       weight: count ? 0.8 : 0.6,
@@ -86,7 +75,7 @@ export function getJSON(url) {
   );
 }
 
-/** A legend control; returns a function that redraws it for new class breaks. */
+/** A legend control; returns a function that redraws it for new classes. */
 export function addLegend(map, config) {
   const legend = L.control({ position: "bottomleft" });
   const box = L.DomUtil.create("div", "map-legend");
@@ -94,15 +83,14 @@ export function addLegend(map, config) {
   legend.addTo(map);
   // `title` and `note` name what the areas are coloured by (the measure) when it is not the
   // number of initiatives; `note` says whose estimates the sums are and how many state one
-  return (breaks, title, note) => {
+  return (classes, title, note) => {
     const number = (n) => Number(n).toLocaleString(config.lang);
     box.textContent = "";
     box.appendChild(el("strong", {}, title || config.text.legend_title));
-    const offset = config.palette.length - breaks.length;
     let low = 1;
-    breaks.forEach((high, i) => {
+    classes.breaks.forEach((high, i) => {
       const row = el("div", { class: "legend-row" });
-      row.appendChild(el("span", { class: "swatch", style: "background:" + config.palette[offset + i] }));
+      row.appendChild(el("span", { class: "swatch", style: "background:" + classes.colours[i] }));
       row.appendChild(document.createTextNode(low === high ? number(high) : number(low) + "–" + number(high)));
       box.appendChild(row);
       low = high + 1;

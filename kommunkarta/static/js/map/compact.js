@@ -4,7 +4,7 @@
 /* global L */
 
 import {
-  addLegend, areaStyle, classBreaks, countText, el, getJSON, openPage, pointClusters, pointMarker,
+  addLegend, areaStyle, countText, el, getJSON, openPage, pointClusters, pointMarker,
 } from "./common.js";
 
 /** The located initiatives of a compact map (config.pointsUrl), clustered. */
@@ -21,14 +21,13 @@ export function mountCompact(map, config) {
   const mapNode = map.getContainer();
   // one municipality alone has nothing to compare its shade with
   const drawLegend = config.municipality ? () => {} : addLegend(map, config);
-  const breaks = classBreaks(Object.values(config.counts), config.palette.length);
   return getJSON(config.boundaries.municipality).then((data) => {
     const layer = L.geoJSON(data, {
       filter: (feature) => {
         const p = feature.properties;
         return config.municipality ? p.code === config.municipality : p.region_code === config.region;
       },
-      style: areaStyle(config.counts, breaks, config),
+      style: areaStyle(config.counts, config.classes, config),
       onEachFeature: (feature, area) => {
         const p = feature.properties;
         area.bindTooltip(() => {
@@ -40,7 +39,7 @@ export function mountCompact(map, config) {
         area.on("click", () => openPage(config, config.placeUrl.municipality + p.code + "?lang=" + config.lang));
       },
     }).addTo(map);
-    drawLegend(breaks);
+    drawLegend(config.classes);
     mapNode.setAttribute("data-features", String(layer.getLayers().length));
     mapNode.setAttribute("data-ready", "true");
     if (config.pointsUrl) return addPoints(map, config);
