@@ -44,8 +44,12 @@ load: translations $(VENV)/.installed-test
 audit: $(VENV)/.installed-dev
 	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 
+# The checks CI runs before the tests (and .pre-commit-config.yaml on each commit): lint and
+# format over the whole tree, types (strict on the services and the filter), dependencies.
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check kommunkarta tests benchmarks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/deptry .
 
 # Rewrite the lock files after a change to the dependencies in pyproject.toml: one resolution

@@ -37,7 +37,7 @@ def floor_path(path: str) -> str:
 def naive_folium_map() -> str:
     selection = selection_from_request()
     link = initiative_municipalities
-    counts = dict(
+    counts: dict[str, int] = dict(
         db.session()
         .execute(
             selection.apply(
@@ -61,7 +61,8 @@ def naive_folium_map() -> str:
         key_on="feature.properties.code",
         fill_color="YlGnBu",
         legend_name="Initiativ",
-    ).add_to(fmap)
+    )
+    choropleth.add_to(fmap)
     folium.GeoJsonTooltip(fields=["name", "count"]).add_to(choropleth.geojson)
     return fmap.get_root().render()
 

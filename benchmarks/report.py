@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 from benchmarks.measure import ROOT, NotAvailable, Result, Timing
 
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+
     from benchmarks.load import LoadResult
     from benchmarks.run import BackendResult, SizeResult
 
@@ -57,7 +60,7 @@ def _git_revision() -> str:
 
 @dataclass
 class Run:
-    options: object
+    options: argparse.Namespace
     started: datetime
     machine: str
     load_before: str
@@ -147,12 +150,12 @@ def _map_table(run: Run) -> list[str]:
                 lines.append(
                     f"| {backend.backend} | {size.size:,} | {page} | {ms(ours.median)} "
                     f"| {ms(base.median) if base else '–'} | {ms(floor.median) if floor else '–'} "
-                    f"| {_ratio(base and base.median, ours.median)} "
-                    f"| {_ratio(ours.median, floor and floor.median)} "
+                    f"| {_ratio((base.median if base else None), ours.median)} "
+                    f"| {_ratio(ours.median, (floor.median if floor else None))} "
                     f"| {kb(ours.size)} ({kb(ours.gzip_size)}) "
-                    f"| {kb(base and base.size)} ({kb(base and base.gzip_size)}) "
-                    f"| {_ratio(base and base.size, ours.size)} "
-                    f"({_ratio(base and base.gzip_size, ours.gzip_size)}) |"
+                    f"| {kb(base.size if base else None)} ({kb(base.gzip_size if base else None)}) "
+                    f"| {_ratio((base.size if base else None), ours.size)} "
+                    f"({_ratio((base.gzip_size if base else None), ours.gzip_size)}) |"
                 )
     return lines
 
@@ -256,7 +259,9 @@ def _targets(run: Run) -> list[str]:
 
     def faster(backend: BackendResult) -> str:
         size = size_of(backend, 10_000)
-        ours, base = size and _get(size, "map"), size and _get(size, "baseline")
+        if size is None:
+            return "not measured"
+        ours, base = _get(size, "map"), _get(size, "baseline")
         if not ours or not base:
             return "not measured"
         factor = base.median / ours.median
@@ -264,21 +269,30 @@ def _targets(run: Run) -> list[str]:
 
     def smaller(backend: BackendResult) -> str:
         size = size_of(backend, 10_000)
-        ours, base = size and _get(size, "map"), size and _get(size, "baseline")
+        if size is None:
+            return "not measured"
+        ours, base = _get(size, "map"), _get(size, "baseline")
         if not ours or not base:
+            return "not measured"
+        if not (base.size and ours.size and base.gzip_size and ours.gzip_size):
             return "not measured"
         raw, gz = base.size / ours.size, base.gzip_size / ours.gzip_size
         return verdict(raw >= 10 and gz >= 10, f"{raw:.1f}× as sent, {gz:.1f}× gzip")
 
     def under_100kb(backend: BackendResult) -> str:
-        sizes = [t.size for s in backend.sizes for k in ("map", "map_benefit") if (t := _get(s, k))]
+        sizes = [
+            t.size
+            for s in backend.sizes
+            for k in ("map", "map_benefit")
+            if (t := _get(s, k)) and t.size is not None
+        ]
         if not sizes:
             return "not measured"
         return verdict(max(sizes) < 100_000, f"largest {kb(max(sizes))} KB")
 
     def counts(backend: BackendResult) -> str:
         size = size_of(backend, 100_000)
-        timing = size and _get(size, "counts")
+        timing = _get(size, "counts") if size else None
         if not timing:
             return "not measured"
         ok = timing.median < 0.010 and timing.p95 < 0.030
@@ -311,10 +325,10 @@ def _targets(run: Run) -> list[str]:
             f"{ours.per_second:.0f} req/s, {ours.errors} errors",
         )
 
-    def command(key: str, n: int, limit: float) -> callable:
+    def command(key: str, n: int, limit: float) -> Callable[[BackendResult], str]:
         def check(backend: BackendResult) -> str:
             size = size_of(backend, n)
-            timing = size and _timing(size.commands.get(key))
+            timing = _timing(size.commands.get(key)) if size else None
             if not timing:
                 return "not measured"
             return verdict(timing.median < limit, f"{timing.median:.1f} s")
@@ -324,13 +338,14 @@ def _targets(run: Run) -> list[str]:
     def export(backend: BackendResult) -> str:
         """Judged on GET /export.csv; on the command (start-up included) without it."""
         size = size_of(backend, 10_000)
-        http = size and _get(size, "export")
-        command = size and _timing(size.commands.get("export"))
+        http = _get(size, "export") if size else None
+        command = _timing(size.commands.get("export")) if size else None
         figures = [f"GET /export.csv {http.median:.1f} s"] if http else []
         figures += [f"`export` command {command.median:.1f} s"] if command else []
-        if not figures:
+        judged = http or command
+        if judged is None:
             return "not measured"
-        return verdict((http or command).median < 3, ", ".join(figures))
+        return verdict(judged.median < 3, ", ".join(figures))
 
     def memory(backend: BackendResult) -> str:
         if not backend.worker_rss:

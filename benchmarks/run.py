@@ -119,7 +119,7 @@ class BackendResult:
     backend: str
     problem: str | None = None  # why this database could not be benchmarked
     sizes: list[SizeResult] = field(default_factory=list)
-    load: list[load.LoadResult] | NotAvailable | None = None
+    load: list[tuple[str, load.LoadResult]] | NotAvailable | None = None  # (label, result)
     load_size: int | None = None
     worker_rss: int | None = None
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from flask.json.provider import DefaultJSONProvider
 
 from kommunkarta import config, db, errors, i18n, security
 from kommunkarta.extensions import babel, compress, csrf, limiter, login_manager
@@ -34,8 +35,12 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["filter_params"] = InitiativeFilter.params()
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json = _JSONProvider(app)
+
+
+class _JSONProvider(DefaultJSONProvider):
+    sort_keys = False  # keys in the order the contract lists them
+    ensure_ascii = False  # å, ä and ö as themselves
 
 
 def configure_extensions(app: Flask) -> None:

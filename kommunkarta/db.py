@@ -12,9 +12,14 @@ after CONNECT_TIMEOUT seconds.
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+# A select of any columns, for functions that add clauses to whatever they are given
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
 

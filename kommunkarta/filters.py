@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, or_, select, union
+from sqlalchemy import ColumnElement, Table, and_, exists, or_, select, union
 from sqlalchemy.orm import Session
 
+from kommunkarta.db import AnySelect
 from kommunkarta.models import (
     Adoption,
     BenefitArea,
@@ -27,6 +28,7 @@ from kommunkarta.models import (
     Region,
     Status,
     Technology,
+    TermModel,
     initiative_areas,
     initiative_benefit_areas,
     initiative_municipalities,
@@ -47,7 +49,7 @@ FIXED_VALUES = {
 SLUG_PARAMS = ("benefit", "area", "status", "tech", "reuse", "risk")
 
 # parameter -> (term table, link table, link column) for the repeatable taxonomy filters
-TAXONOMY_PARAMS = {
+TAXONOMY_PARAMS: dict[str, tuple[TermModel, Table, str]] = {
     "benefit": (BenefitArea, initiative_benefit_areas, "benefit_area_id"),
     "area": (OperationalArea, initiative_areas, "area_id"),
     "tech": (Technology, initiative_technologies, "technology_id"),
@@ -78,7 +80,7 @@ class Vocabulary:
 
     @classmethod
     def load(cls, session: Session) -> Vocabulary:
-        models = {
+        models: dict[str, TermModel] = {
             "benefit": BenefitArea,
             "area": OperationalArea,
             "status": Status,
@@ -216,13 +218,14 @@ class InitiativeFilter:
         return not self.to_args()
 
     def without(self, *names: str) -> InitiativeFilter:
-        return replace(
-            self, **{n: () if isinstance(getattr(self, n), tuple) else None for n in names}
-        )
+        cleared: dict[str, Any] = {
+            n: () if isinstance(getattr(self, n), tuple) else None for n in names
+        }
+        return replace(self, **cleared)
 
-    def clauses(self) -> list:
+    def clauses(self) -> list[ColumnElement[bool]]:
         """WHERE clauses over Initiative for this filter."""
-        clauses: list = []
+        clauses: list[ColumnElement[bool]] = []
         for name, (model, link, column) in TAXONOMY_PARAMS.items():
             slugs: Iterable[str] = getattr(self, name)
             if slugs:
@@ -239,7 +242,7 @@ class InitiativeFilter:
                     select(Status.id).where(Status.slug.in_(self.status)).scalar_subquery()
                 )
             )
-        places = []
+        places: list[Callable[[ColumnElement[str]], ColumnElement[bool]]] = []
         if self.municipality:
             places.append(lambda code: code == self.municipality)
         if self.region:
@@ -249,12 +252,14 @@ class InitiativeFilter:
             # so that counting queries that join these tables stay correct; one uncorrelated
             # IN (ids of the place) rather than two EXISTS probes per row: at 100,000
             # initiatives it counts a municipality or a county 2-3 times faster (SQLite).
-            link = initiative_municipalities.alias()
+            taking_part = initiative_municipalities.alias()
             adopted = Adoption.__table__.alias()
             clauses.append(
                 Initiative.id.in_(
                     union(
-                        select(link.c.initiative_id).where(match(link.c.municipality_code)),
+                        select(taking_part.c.initiative_id).where(
+                            match(taking_part.c.municipality_code)
+                        ),
                         select(adopted.c.initiative_id).where(match(adopted.c.municipality_code)),
                     )
                 )
@@ -274,12 +279,12 @@ class InitiativeFilter:
             clauses.append(or_(*(reusable[value] for value in self.reuse)))
         if self.risk:
             # not assessed: said so, or nothing said
-            assessed = Initiative.ai_act.in_(self.risk)
+            assessed: ColumnElement[bool] = Initiative.ai_act.in_(self.risk)
             if "unassessed" in self.risk:
                 assessed = or_(assessed, Initiative.ai_act.is_(None))
             clauses.append(assessed)
         return clauses
 
-    def apply(self, stmt: Select) -> Select:
+    def apply(self, stmt: AnySelect) -> AnySelect:
         clauses = self.clauses()
         return stmt.where(and_(*clauses)) if clauses else stmt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, g, has_request_context, request, url_for
 
 LANGUAGES = ("sv", "en")
@@ -40,7 +42,7 @@ def other_lang() -> str:
 
 def lang_switch_url() -> str:
     """The current page in the other language."""
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     args["lang"] = other_lang()
     if request.endpoint and request.url_rule and "GET" in (request.url_rule.methods or ()):
         return url_for(request.endpoint, **(request.view_args or {}), **args)

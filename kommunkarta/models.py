@@ -78,8 +78,10 @@ class Municipality(Base):
     region: Mapped[Region] = relationship(back_populates="municipalities")
 
 
-class _Term:
-    """Columns shared by the four taxonomy tables."""
+class Term(Base):
+    """Columns shared by the four taxonomy tables (a table of its own for none)."""
+
+    __abstract__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -91,20 +93,24 @@ class _Term:
         return self.name_en if locale == "en" else self.name_sv
 
 
-class BenefitArea(_Term, Base):
+class BenefitArea(Term):
     __tablename__ = "benefit_areas"
 
 
-class OperationalArea(_Term, Base):
+class OperationalArea(Term):
     __tablename__ = "operational_areas"
 
 
-class Status(_Term, Base):
+class Status(Term):
     __tablename__ = "statuses"
 
 
-class Technology(_Term, Base):
+class Technology(Term):
     __tablename__ = "technologies"
+
+
+# Any one of the four taxonomy tables, for code that handles them alike
+TermModel = type[Term]
 
 
 def _link_table(name: str, target: str, key: str) -> Table:

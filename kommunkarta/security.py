@@ -29,7 +29,7 @@ def csp_nonce() -> str:
 
 def allow_framing(view: Callable) -> Callable:
     """Mark a view whose page other sites may show in a frame."""
-    view.allow_framing = True
+    view.allow_framing = True  # type: ignore[attr-defined]  # read back by getattr
     return view
 
 
@@ -105,7 +105,7 @@ def trust_proxies(app: Flask) -> None:
     limits count per client, not per proxy). Off by default: without a proxy that
     overwrites them, anyone could send those headers."""
     if count := app.config.get("TRUSTED_PROXIES", 0):
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # as Flask's docs do it
             app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
         )
 

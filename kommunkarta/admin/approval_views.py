@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -39,7 +41,7 @@ def approve_user(user_id: int):
             )
         except InvalidField as error:
             session.rollback()
-            field = getattr(form, error.field, form.municipalities)
+            field: Any = getattr(form, error.field, form.municipalities)
             field.errors = [*field.errors, error.reason]
         else:
             flash(_("%(email)s can now sign in.", email=account.email), "success")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -155,7 +157,7 @@ def edit_user(user_id: int):
                 accounts.set_municipalities(session, user_id, codes, user)
         except InvalidField as error:
             session.rollback()
-            field = getattr(form, error.field, form.municipalities)
+            field: Any = getattr(form, error.field, form.municipalities)
             field.errors = [*field.errors, error.reason]
         else:
             flash(_("Saved the account of %(email)s.", email=account.email), "success")

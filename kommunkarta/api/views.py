@@ -177,9 +177,10 @@ def _counts_json(key: tuple, body: Callable[[], list[dict]]) -> Response:
     """The map restyles from these on every filter change: the encoded body is cached until
     the next write, and its ETag lets a client revalidate for a 304."""
     data = cache.cached(db.session(), ("api", key), lambda: jsonify(body()).get_data())
-    response = Response(data, mimetype=current_app.json.mimetype)
+    response = Response(data, mimetype="application/json")
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: a 304 when the ETag matches
+    return response
 
 
 @bp.get("/places")
@@ -232,7 +233,8 @@ def _geojson(body: bytes, etag: str) -> Response:
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = BOUNDARY_MAX_AGE
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: a 304 when the ETag matches
+    return response
 
 
 @bp.get("/boundaries/municipalities")

@@ -48,8 +48,6 @@ MULTIPART_OVERHEAD = 64 * 1024
 def _download(body, kind: str, generated: datetime) -> Response:
     response = body if isinstance(body, Response) else Response(body)
     response.mimetype = exporter.MIMETYPES[kind].split(";")[0]
-    if kind == "csv":
-        response.charset = "utf-8"
     name = f"kommunkartan-{generated:%Y-%m-%d}.{kind}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Link"] = f'<{serialise.LICENCE_URL}>; rel="license"'

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
-from branca.element import CssLink, Element, JavascriptLink
+from branca.element import CssLink, Element, Figure, JavascriptLink
 from markupsafe import Markup, escape
 
 # Sweden, whole: south-west and north-east corners
@@ -119,6 +119,7 @@ def _skeleton(
         layer.add_to(fmap)
     fmap.fit_bounds([list(corner) for corner in bounds])
     figure = fmap.get_root()
+    assert isinstance(figure, Figure)  # a map is always put in a page of its own
     figure.render()
     # After Folium's own set-up (map, tiles, bounds), which rendering put in the script
     figure.script.add_child(Element(mount_script(fmap.get_name())))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, jsonify, render_template, request, url_for
 from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
@@ -160,10 +162,11 @@ def embed_map(level: str, code: str, counts: dict[str, int]) -> map_builder.Rend
     """The embeddable map of one municipality or county (`level`): its municipalities shaded
     by `counts` and its located initiatives; every link opens Kommunkartan in a new tab."""
     config = _base_config("municipality", counts)
+    place: dict[str, Any] = {level: code}
     config.update(
-        {level: code},
+        place,
         linkTarget="_blank",
-        pointsUrl=url_for("public.map_points", **{level: code}),
+        pointsUrl=url_for("public.map_points", **place),
         initiativeUrl=url_for("public.home") + "initiatives/",
     )
     return _compact_map(level, code, config, "embed-map")

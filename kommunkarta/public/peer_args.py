@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from kommunkarta.filters import MUNICIPALITY_CODE, REGION_CODE, Vocabulary
 from kommunkarta.public.listing import ArgumentError
@@ -23,11 +22,11 @@ class UnknownPlace(ArgumentError):
     """A well-formed code that names no municipality or county."""
 
 
-def _values(args: Mapping[str, Any], name: str) -> list[str]:
+def _values(args: MultiDict[str, str], name: str) -> list[str]:
     return [v.strip() for v in args.getlist(name) if v.strip()]
 
 
-def within_km(args: Mapping[str, Any]) -> float:
+def within_km(args: MultiDict[str, str]) -> float:
     """`within`: kilometres, more than 0 and at most MAX_KM (a decimal comma is fine)."""
     values = _values(args, "within")
     if not values:
@@ -57,7 +56,7 @@ def _check(level: str, code: str, vocabulary: Vocabulary) -> None:
             raise UnknownPlace(level, _l("there is no county with code %(code)s", code=code))
 
 
-def places_to_compare(args: Mapping[str, Any], vocabulary: Vocabulary) -> tuple[str, list[str]]:
+def places_to_compare(args: MultiDict[str, str], vocabulary: Vocabulary) -> tuple[str, list[str]]:
     """(level, codes) of two to five municipalities or two to five counties, in the order
     given; (level, []) when none is chosen yet. Raises ArgumentError."""
     given = {level: _values(args, level) for level in LEVELS}
@@ -84,7 +83,7 @@ def places_to_compare(args: Mapping[str, Any], vocabulary: Vocabulary) -> tuple[
     return level, codes
 
 
-def place_to_embed(args: Mapping[str, Any], vocabulary: Vocabulary) -> tuple[str, str]:
+def place_to_embed(args: MultiDict[str, str], vocabulary: Vocabulary) -> tuple[str, str]:
     """(level, code) of the one municipality or county to embed. Raises ArgumentError, or
     its UnknownPlace for a well-formed code that names no place."""
     given = [(level, value) for level in LEVELS for value in _values(args, level)]

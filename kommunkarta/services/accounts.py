@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
@@ -46,7 +47,9 @@ def _dummy_hash() -> str:
 def authenticate(session: Session, email: str, password: str) -> User:
     """The account for these credentials; raises LoginFailed or AccountDisabled."""
     email = clean(email).lower()
-    user = session.scalar(select(User).where(User.email == email)) if len(email) <= 254 else None
+    user: User | None = (
+        session.scalar(select(User).where(User.email == email)) if len(email) <= 254 else None
+    )
     stored = user.password_hash if user and user.password_hash else None
     matches = check_password_hash(stored or _dummy_hash(), password) and stored is not None
     if user is None or not matches:
@@ -121,7 +124,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 
 def all_users(session: Session, by: User | None) -> list[User]:
     """Every account, by email; raises NotAllowed unless `by` is an admin."""
-    permissions.require_admin(by)
+    by = permissions.require_admin(by)
     return list(
         session.scalars(
             select(User).options(selectinload(User.municipalities)).order_by(User.email)
@@ -130,7 +133,7 @@ def all_users(session: Session, by: User | None) -> list[User]:
 
 
 def get_user(session: Session, user_id: int, by: User | None) -> User:
-    permissions.require_admin(by)
+    by = permissions.require_admin(by)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -146,7 +149,7 @@ def create(
     by: User | None,
 ) -> User:
     """Raises NotAllowed or InvalidField (see create_user)."""
-    permissions.require_admin(by)
+    by = permissions.require_admin(by)
     user = create_user(session, clean(email), password, role, municipality_codes)
     session.commit()
     return user
@@ -155,6 +158,7 @@ def create(
 def set_active(session: Session, user_id: int, active: bool, by: User | None) -> User:
     """Enable or disable an account; a disabled account cannot sign in and is signed out.
     Raises NotAllowed, NotFound or InvalidField (an admin cannot disable themselves)."""
+    by = permissions.require_admin(by)
     user = get_user(session, user_id, by)
     if user.id == by.id and not active:
         raise InvalidField("active", _l("You cannot disable your own account."))
@@ -172,6 +176,7 @@ def set_role(session: Session, user_id: int, role: str, codes: list[str], by: Us
     account's sessions, so the person signs in again with it. Raises NotAllowed, NotFound
     or InvalidField (an unknown role, an admin changing their own role, a coordinator
     without municipalities)."""
+    by = permissions.require_admin(by)
     user = get_user(session, user_id, by)
     if role not in set(Role):
         raise InvalidField("role", _l("Unknown role."))
@@ -230,7 +235,7 @@ def create_user(
     email: str,
     password: str | None,
     role: str,
-    municipality_codes: list[str] = (),
+    municipality_codes: Sequence[str] = (),
 ) -> User:
     """Create an account (without a password when `password` is None: an invitation);
     raises InvalidField for a bad email, role, password or code."""

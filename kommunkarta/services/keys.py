@@ -9,13 +9,14 @@ derived table, the keys come first. PostgreSQL plans both shapes well.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Subquery, literal, select, union_all
 from sqlalchemy.types import TypeEngine
 
 
 def keys_table(
-    values: Iterable, type_: type[TypeEngine] | TypeEngine, name: str = "key"
+    values: Iterable[Any], type_: type[TypeEngine[Any]] | TypeEngine[Any], name: str = "key"
 ) -> Subquery:
     """A one-column derived table (column `name`) holding `values`; at least one value."""
     return union_all(*(select(literal(v, type_).label(name)) for v in values)).subquery()

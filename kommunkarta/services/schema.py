@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -36,6 +36,14 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def _outside_transaction(connection: Connection, sql: str) -> None:
+    """Run `sql` on the driver's connection itself, outside SQLAlchemy's transaction (which
+    would begin one, where SQLite ignores a foreign_keys pragma)."""
+    driver_connection = connection.connection.dbapi_connection
+    assert driver_connection is not None, "an open connection has its driver's connection"
+    driver_connection.execute(sql)
+
+
 def upgrade(engine: Engine) -> None:
     """Migrate to the newest schema; raises SchemaTooNew for a database from a newer release."""
     config = alembic_config()
@@ -53,11 +61,11 @@ def upgrade(engine: Engine) -> None:
             # SQLite migrations rebuild tables (copy, drop, rename); with foreign keys on,
             # dropping the old table would cascade-delete every row that refers to it.
             # The pragma only takes effect outside a transaction, so it comes first.
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            _outside_transaction(connection, "PRAGMA foreign_keys=OFF")
         with connection.begin():
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                 raise MigrationFailed("the migration would leave rows without their parents")
         if sqlite:
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            _outside_transaction(connection, "PRAGMA foreign_keys=ON")

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
-from kommunkarta.models import BenefitArea, OperationalArea, Status, Technology
+from kommunkarta.models import BenefitArea, OperationalArea, Status, Technology, TermModel
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
 
 # The key used in the data file, the API and the filter object -> the table holding it.
-KINDS: dict[str, type] = {
+KINDS: dict[str, TermModel] = {
     "benefit_areas": BenefitArea,
     "areas": OperationalArea,
     "statuses": Status,

@@ -10,6 +10,7 @@ back beside its field.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -37,6 +38,7 @@ class NumberField(Field):
     `whole` refuses fractions (kronor of a cost)."""
 
     widget = TextInput()
+    data: Any  # an int when `whole`, else a float; None when blank or not a number
 
     def __init__(self, label=None, validators=None, whole: bool = False, **kwargs) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "numeric" if whole else "decimal"})

@@ -59,7 +59,7 @@ def _render_form(form: InitiativeForm, initiative: Initiative | None, status: in
             form=form,
             initiative=initiative,
             groups=submissions.places_by_region(db.session()),
-            own={m.code for m in user.municipalities},
+            own={m.code for m in user.municipalities} if user else set(),
             may_publish=permissions.is_staff(user),
             effect_maths=maths_text,
             effect_maths_strings=maths_strings(),

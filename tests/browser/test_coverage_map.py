@@ -35,7 +35,7 @@ def register(live_app) -> dict:
             for row in coverage.municipalities(s, utcnow(), months)
             if row.state == CoverageState.UNKNOWN
         ]
-        initiative = s.scalar(select(Initiative).order_by(Initiative.id).limit(1))
+        initiative = s.execute(select(Initiative).order_by(Initiative.id).limit(1)).scalar_one()
         code = initiative.municipalities[0].code
     email = f"stockholm-{uuid.uuid4().hex[:8]}@example.se"
     coordinator = add_user(live_app, email, "coordinator", [code])

@@ -89,7 +89,7 @@ def other_site():
 def located(live_app, code: str) -> int:
     link = initiative_municipalities
     with Session(live_app.extensions["db_engine"]) as session:
-        return session.scalar(
+        return session.execute(
             select(func.count(func.distinct(Initiative.id)))
             .join(link, link.c.initiative_id == Initiative.id)
             .where(
@@ -97,7 +97,7 @@ def located(live_app, code: str) -> int:
                 Initiative.state == State.PUBLISHED,
                 Initiative.lat.is_not(None),
             )
-        )
+        ).scalar_one()
 
 
 @pytest.mark.parametrize("query, areas", [("municipality=1480", 1), ("region=01", 26)])

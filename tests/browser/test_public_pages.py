@@ -19,7 +19,9 @@ PAGES = {
 @pytest.fixture(scope="module")
 def initiative_id(live_app) -> int:
     with Session(live_app.extensions["db_engine"]) as session:
-        return session.scalar(select(Initiative.id).where(Initiative.lat.is_not(None)).limit(1))
+        return session.execute(
+            select(Initiative.id).where(Initiative.lat.is_not(None)).limit(1)
+        ).scalar_one()
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

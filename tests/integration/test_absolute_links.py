@@ -28,6 +28,7 @@ PAGES = [
 
 def _snippet(html: str) -> str:
     textarea = re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', html, re.S)
+    assert textarea, html
     return unescape(textarea.group(1))
 
 

@@ -33,7 +33,9 @@ def _login(client, email, password, next_url=None):
 
 def _message(response) -> str:
     body = response.get_data(as_text=True)
-    return re.search(r'<div class="form-problems" role="alert">(.*?)</div>', body, re.S).group(1)
+    found = re.search(r'<div class="form-problems" role="alert">(.*?)</div>', body, re.S)
+    assert found, body
+    return found.group(1)
 
 
 def test_good_login_signs_in_and_lands_on_my_initiatives(app, client):

@@ -37,7 +37,7 @@ def published(app, places=("0180",), state=State.PUBLISHED, **text) -> int:
 
 def count(app) -> int:
     with Session(app.extensions["db_engine"]) as s:
-        return s.scalar(select(func.count(Initiative.id)))
+        return s.execute(select(func.count(Initiative.id))).scalar_one()
 
 
 def form(intent="submit_review", **overrides) -> dict:

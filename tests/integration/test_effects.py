@@ -81,7 +81,7 @@ def _error_beside(body: str, field: str) -> str:
 
 def _initiatives(app) -> int:
     with Session(app.extensions["db_engine"]) as s:
-        return s.scalar(select(func.count(Initiative.id)))
+        return s.execute(select(func.count(Initiative.id))).scalar_one()
 
 
 def test_recorded_effects_show_on_the_page_and_in_the_api(app, client, login_as):

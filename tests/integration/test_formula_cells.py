@@ -16,7 +16,7 @@ HIDDEN = [" =1+1", "\t=cmd|' /C calc'!A0", "\r\n=1", "\x00=1", "\u00a0=1", "\ufe
 
 def _count(app) -> int:
     with Session(app.extensions["db_engine"]) as session:
-        return session.scalar(select(func.count()).select_from(Initiative))
+        return session.execute(select(func.count()).select_from(Initiative)).scalar_one()
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])

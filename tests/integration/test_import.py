@@ -34,7 +34,7 @@ MIXED_PROBLEMS = {
 
 def _count(app, model=Initiative) -> int:
     with Session(app.extensions["db_engine"]) as session:
-        return session.scalar(select(func.count()).select_from(model))
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def _problems(output: str) -> set[tuple[int, str]]:

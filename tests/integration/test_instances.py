@@ -258,16 +258,16 @@ def _demo_ids(app) -> list[int]:
 def _state(app, initiative_id: int) -> tuple[str, int, int]:
     """The title, version and number of revisions of an initiative."""
     with Session(app.extensions["db_engine"]) as session:
-        initiative = session.get(Initiative, initiative_id)
-        revisions = session.scalar(
+        initiative = session.get_one(Initiative, initiative_id)
+        revisions = session.execute(
             select(func.count(Revision.id)).where(Revision.initiative_id == initiative_id)
-        )
+        ).scalar_one()
         return initiative.title, initiative.version, revisions
 
 
 def _working_copy(app, initiative_id: int) -> submissions.Content:
     with Session(app.extensions["db_engine"]) as session:
-        return submissions.working_copy(session.get(Initiative, initiative_id))
+        return submissions.working_copy(session.get_one(Initiative, initiative_id))
 
 
 def test_50_concurrent_edits_of_different_initiatives_are_each_stored_once(instances):

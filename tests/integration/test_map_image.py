@@ -21,7 +21,7 @@ def parse(response) -> ET.Element:
 
 
 def areas(root: ET.Element) -> dict[str, ET.Element]:
-    return {p.get("id").removeprefix("area-"): p for p in root.iter(f"{SVG}path")}
+    return {(p.get("id") or "").removeprefix("area-"): p for p in root.iter(f"{SVG}path")}
 
 
 def texts(root: ET.Element) -> str:

@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.models import User
 from kommunkarta.services import account_links
+from kommunkarta.services.account_links import Purpose
 from tests.conftest import PASSWORD, add_user, csrf_from
 from tests.integration.test_remind import smtp_stub  # noqa: F401  (a fixture)
+
+RESET = Purpose.RESET
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
 
@@ -130,7 +133,9 @@ def test_an_expired_link_is_refused_and_nothing_changes(app, caplog, monkeypatch
     "mangle",
     [
         lambda token, _app, _user: token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
-        lambda token, _app, user: account_links.make(user, "reset", "another key"),
+        lambda token, _app, user: account_links.make(
+            user, account_links.Purpose.RESET, "another key"
+        ),
         lambda token, app, _user: account_links._serializer(app.config["SECRET_KEY"]).dumps(
             {"u": 2**70, "p": "reset", "f": "x"}
         ),

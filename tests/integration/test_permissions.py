@@ -124,7 +124,9 @@ CASES = [
 def _snapshot(app, initiative_id: int) -> tuple[str | None, int]:
     with Session(app.extensions["db_engine"]) as s:
         item = s.get(Initiative, initiative_id)
-        revisions = s.scalar(select(func.count()).where(Revision.initiative_id == initiative_id))
+        revisions = s.execute(
+            select(func.count()).where(Revision.initiative_id == initiative_id)
+        ).scalar_one()
         return (item.review_state if item else "gone"), revisions
 
 

@@ -227,7 +227,7 @@ def write_xlsx(path: Path, rows=ROWS, header=HEADER):
 
 def _count(app, model=Initiative) -> int:
     with Session(app.extensions["db_engine"]) as session:
-        return session.scalar(select(func.count()).select_from(model))
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def _imported(app) -> dict[str, Initiative]:
@@ -250,7 +250,7 @@ def _imported(app) -> dict[str, Initiative]:
     )
     with Session(app.extensions["db_engine"]) as session:
         found = session.scalars(stmt).all()
-    return {i.external_ref.removeprefix("pstw:"): i for i in found}
+    return {(i.external_ref or "").removeprefix("pstw:"): i for i in found}
 
 
 def _terms(initiative: Initiative) -> tuple:

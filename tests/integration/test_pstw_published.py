@@ -26,7 +26,7 @@ def _imported(app) -> dict[str, Initiative]:
         selectinload(Initiative.benefit_areas),
     )
     with Session(app.extensions["db_engine"]) as session:
-        return {i.external_ref.removeprefix("pstw:"): i for i in session.scalars(stmt)}
+        return {(i.external_ref or "").removeprefix("pstw:"): i for i in session.scalars(stmt)}
 
 
 def test_the_published_file_loses_no_benefit_or_technology(app, runner):

@@ -477,7 +477,9 @@ def _published(app) -> list[Initiative]:
 
 
 def _table_rows(html: str, caption: str) -> dict[str, str]:
-    table = re.search(rf"<caption[^>]*>{caption}</caption>(.*?)</table>", html, re.S).group(1)
+    found = re.search(rf"<caption[^>]*>{caption}</caption>(.*?)</table>", html, re.S)
+    assert found, f"no table captioned {caption}"
+    table = found.group(1)
     return {
         unescape(name): number
         for name, number in re.findall(

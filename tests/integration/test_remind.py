@@ -7,6 +7,7 @@ import email
 import socketserver
 import threading
 from email import policy
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -14,6 +15,14 @@ from sqlalchemy.orm import Session
 from kommunkarta.models import User
 from tests.conftest import add_user
 from tests.integration.upkeep_data import LONG_AGO, RECENTLY, adopted, published
+
+
+class _StubServer(socketserver.ThreadingTCPServer):
+    """Keeps every message it was given: (recipients, data)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.received: list[tuple[list[str], bytes]] = []
 
 
 class _SMTPHandler(socketserver.StreamRequestHandler):
@@ -41,6 +50,7 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                 data = b""
                 while (chunk := self.rfile.readline()) != b".\r\n":
                     data += chunk[1:] if chunk.startswith(b"..") else chunk
+                assert isinstance(self.server, _StubServer)
                 self.server.received.append((recipients, data))
                 self.reply("250 queued")
             elif verb == "QUIT":
@@ -52,9 +62,8 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
 
 @pytest.fixture
 def smtp_stub():
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPHandler)
+    server = _StubServer(("127.0.0.1", 0), _SMTPHandler)
     server.daemon_threads = True
-    server.received = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server

@@ -39,7 +39,7 @@ def _count(app, **where) -> int:
         stmt = select(func.count(Initiative.id))
         for name, value in where.items():
             stmt = stmt.where(getattr(Initiative, name) == value)
-        return s.scalar(stmt)
+        return s.execute(stmt).scalar_one()
 
 
 def _form(**overrides) -> dict:
@@ -73,12 +73,14 @@ def _post(client, path: str, data: dict, token_from: str = "/suggest"):
 def _create(client, **overrides) -> int:
     response = _post(client, "/initiatives/new", _form(**overrides))
     assert response.status_code == 302, response.get_data(as_text=True)
-    return int(re.search(r"/initiatives/(\d+)/review", response.headers["Location"]).group(1))
+    found = re.search(r"/initiatives/(\d+)/review", response.headers["Location"])
+    assert found, response.headers["Location"]
+    return int(found.group(1))
 
 
 def _version(app, initiative_id: int) -> int:
     with Session(app.extensions["db_engine"]) as s:
-        return s.get(Initiative, initiative_id).version
+        return s.get_one(Initiative, initiative_id).version
 
 
 def _revisions(app, initiative_id: int) -> list[tuple[str, dict]]:

@@ -37,7 +37,7 @@ def _with_start_year(app, args: dict) -> int:
                 Initiative.state == State.PUBLISHED, Initiative.start_year.is_not(None)
             )
         )
-        return session.scalar(stmt)
+        return session.execute(stmt).scalar_one()
 
 
 @pytest.mark.parametrize("args", FILTERS)

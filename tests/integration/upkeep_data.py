@@ -82,6 +82,6 @@ def counts(app) -> dict[str, int]:
     """How many rows each table written here holds, to prove a refusal stored nothing."""
     with Session(app.extensions["db_engine"]) as s:
         return {
-            model.__tablename__: s.scalar(select(func.count()).select_from(model))
+            model.__tablename__: s.execute(select(func.count()).select_from(model)).scalar_one()
             for model in (Adoption, NoneConfirmation, Report, Revision)
         }

@@ -43,8 +43,10 @@ VOCABULARY = Vocabulary(
     municipalities=frozenset(MUNICIPALITIES),
     regions=frozenset(REGIONS),
 )
-PARAMETERS = ("benefit", "area", "status", "tech", "region", "municipality", "q")
-PARAMETERS += ("year_from", "year_to", "lang", "page")
+PARAMETERS = (
+    *("benefit", "area", "status", "tech", "region", "municipality", "q"),
+    *("year_from", "year_to", "lang", "page"),
+)
 FUZZ = settings(max_examples=300, deadline=None)
 
 # values near the valid ones: the real ones, their neighbours, and anything at all
@@ -140,8 +142,9 @@ IMPORT_VOCABULARY = importer._Vocabulary(
         column: {key.casefold(): t for t in terms for key in (t.slug, t.name_sv, t.name_en)}
         for column, terms in TERMS.items()
     },
-    municipalities={m.code: m for m in PLACES},
-    municipality_names={m.name.casefold(): m for m in PLACES},
+    # stand-ins with the two attributes the importer reads
+    municipalities={m.code: m for m in PLACES},  # type: ignore[misc]
+    municipality_names={m.name.casefold(): m for m in PLACES},  # type: ignore[misc]
 )
 
 

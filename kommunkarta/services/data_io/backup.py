@@ -141,7 +141,8 @@ def _has_table(connection: sqlite3.Connection, name: str) -> bool:
 def _initiatives(connection: sqlite3.Connection) -> int:
     if not _has_table(connection, "initiatives"):
         return 0
-    return connection.execute("SELECT count(*) FROM initiatives").fetchone()[0]
+    count: int = connection.execute("SELECT count(*) FROM initiatives").fetchone()[0]
+    return count
 
 
 def _summary(path: Path) -> Summary:

@@ -13,9 +13,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 
 import shapely
-from sqlalchemy import Column, delete, func, insert, select, text
+from sqlalchemy import Column, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
@@ -29,6 +30,7 @@ from kommunkarta.models import (
     State,
     Status,
     Technology,
+    TermModel,
     initiative_areas,
     initiative_benefit_areas,
     initiative_municipalities,
@@ -81,7 +83,7 @@ def _domain(name: str) -> str:
     return name.lower().translate(ASCII) + ".example"
 
 
-def _slug_ids(session: Session, model) -> dict[str, int]:
+def _slug_ids(session: Session, model: TermModel) -> dict[str, int]:
     return dict(session.execute(select(model.slug, model.id).order_by(model.position)).all())
 
 
@@ -126,7 +128,9 @@ def _dates(rng: random.Random, midnight: datetime, stale: bool, stale_days: int)
     return _Dates(created, published, updated, confirmed)
 
 
-def _years(rng: random.Random, status: str, published: int, this_year: int):
+def _years(
+    rng: random.Random, status: str, published: int, this_year: int
+) -> tuple[int | None, int | None]:
     """Start year (None for some ideas) and, for ended ones, the year it ended."""
     if status == "idea":
         return (published if rng.random() < 0.5 else None), None
@@ -182,20 +186,22 @@ def seed(
     sample_point = _point_sampler(geodata, rng)
     next_id = (session.scalar(select(func.max(Initiative.id))) or 0) + 1
 
-    rows, links = [], {t: [] for t in ("m", "b", "a", "t", "e")}
+    rows: list[dict[str, Any]] = []
+    links: dict[str, list[dict[str, Any]]] = {t: [] for t in ("m", "b", "a", "t", "e")}
     written = 0
 
     def flush() -> None:
         nonlocal rows, links
         if rows:
             session.execute(insert(Initiative), rows)
-            for key, table in (
+            tables: tuple[tuple[str, Table], ...] = (
                 ("m", initiative_municipalities),
                 ("b", initiative_benefit_areas),
                 ("a", initiative_areas),
                 ("t", initiative_technologies),
-                ("e", Effect.__table__),
-            ):
+                ("e", cast(Table, Effect.__table__)),  # a Table, typed as any FromClause
+            )
+            for key, table in tables:
                 if links[key]:
                     session.execute(insert(table), links[key])
         rows, links = [], {t: [] for t in ("m", "b", "a", "t", "e")}
@@ -291,7 +297,7 @@ def seed(
     return written
 
 
-def _hanging_on_initiatives() -> list[Column]:
+def _hanging_on_initiatives() -> list[Column[Any]]:
     """Every column in the schema that points at an initiative (links, revisions, adoptions,
     reports and whatever is added later), so that removing demo data leaves nothing behind."""
     return [

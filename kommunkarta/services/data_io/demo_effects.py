@@ -137,7 +137,9 @@ def facts_for(
     return facts, rows
 
 
-def effect_rows(initiative_id: int, rows: list[EffectData], benefit_ids: dict[str, int]) -> list:
+def effect_rows(
+    initiative_id: int, rows: list[EffectData], benefit_ids: dict[str, int]
+) -> list[dict[str, Any]]:
     """The `effects` table's rows for one demo initiative."""
     return [
         {

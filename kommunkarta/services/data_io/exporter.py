@@ -129,7 +129,9 @@ def write_xlsx(
     book.save(out)
 
 
-def _point(item: dict[str, Any], geodata: Geodata, cache: dict[str, tuple[float, float]]):
+def _point(
+    item: dict[str, Any], geodata: Geodata, cache: dict[str, tuple[float, float]]
+) -> dict[str, Any] | None:
     if item["location"]:
         return {"type": "Point", "coordinates": [item["location"]["lon"], item["location"]["lat"]]}
     if not item["municipalities"]:

@@ -52,6 +52,7 @@ from kommunkarta.models import (
     State,
     Status,
     Technology,
+    TermModel,
     User,
 )
 from kommunkarta.services.data_io import serialise
@@ -70,7 +71,7 @@ BATCH = 1000
 LENGTHS = {"title": 200, "summary": 500, "url": 500, "contact": 200}
 TRUE = frozenset({"true", "1", "yes", "ja", "sant"})
 FALSE = frozenset({"false", "0", "no", "nej", "falskt", ""})
-TERM_COLUMNS = {
+TERM_COLUMNS: dict[str, TermModel] = {
     "status": Status,
     "benefit_areas": BenefitArea,
     "areas": OperationalArea,
@@ -463,7 +464,7 @@ def _check_row(
     if (lat is None) != (lon is None):
         column = "lon" if lat is not None else "lat"
         errors.append(RowError(number, column, "", _l("give both lat and lon, or neither")))
-    elif lat is not None and values.get("municipalities"):
+    elif lat is not None and lon is not None and values.get("municipalities"):
         if not any(_near(geodata, m.code, lat, lon) for m in values["municipalities"]):
             errors.append(
                 RowError(
@@ -594,7 +595,9 @@ def _move_id_sequence(session: Session) -> None:
         )
 
 
-def _revision(initiative_id: int, action: str, changes: dict, by: User | None) -> Revision:
+def _revision(
+    initiative_id: int, action: str, changes: dict[str, Any], by: User | None
+) -> Revision:
     return Revision(
         initiative_id=initiative_id,
         user_id=by.id if by else None,

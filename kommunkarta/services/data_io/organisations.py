@@ -199,13 +199,13 @@ class Resolver:
             self._cache[text] = self._one(text)
         kind, value = self._cache[text]
         if kind == "municipality":
-            if value not in result.municipalities:
+            if isinstance(value, str) and value not in result.municipalities:
                 result.municipalities.append(value)
         elif kind == "region":
             result.regions.append(text)
         elif kind == "other":
             result.others.append(text)
-        else:
+        elif isinstance(value, Unresolved):
             result.unresolved.append(value)
 
     def _one(self, text: str) -> tuple[str, str | Unresolved]:
@@ -220,8 +220,10 @@ class Resolver:
         if not municipal:
             region_core, regional = _strip(name, REGION_PREFIXES, REGION_SUFFIXES)
             glued = GLUED_REGION.fullmatch(name)
-            if regional or glued:
-                return self._region(region_core if regional else glued.group(1), text)
+            if regional:
+                return self._region(region_core, text)
+            if glued:
+                return self._region(glued.group(1), text)
         for variant in _genitives(core):
             if variant in self.exact:
                 return "municipality", self.exact[variant]

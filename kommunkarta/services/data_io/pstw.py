@@ -56,6 +56,7 @@ from kommunkarta.models import (
     Region,
     Status,
     Technology,
+    TermModel,
     User,
 )
 from kommunkarta.services import text
@@ -251,7 +252,7 @@ class _Vocabulary:
 
     @classmethod
     def load(cls, session: Session) -> _Vocabulary:
-        kinds = {
+        kinds: dict[str, TermModel] = {
             "status": Status,
             "benefit_areas": BenefitArea,
             "areas": OperationalArea,
@@ -366,8 +367,8 @@ def _values(row: _Row, vocabulary: _Vocabulary, report: PstwReport) -> dict[str,
         "classification": CLASSIFICATION,
     }
     report.unmapped.update((columns[kind], value) for kind, value in unknown)
-    areas, unknown = mapping.AREA.scan(row.text(FUNCTIONS))
-    report.unmapped.update((FUNCTIONS, value) for value in unknown)
+    areas, unknown_areas = mapping.AREA.scan(row.text(FUNCTIONS))
+    report.unmapped.update((FUNCTIONS, value) for value in unknown_areas)
     benefits = [slug for column, slug in mapping.BENEFITS if mapping.is_yes(row.raw(column))]
     return {
         "title": title,

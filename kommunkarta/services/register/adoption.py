@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -41,7 +42,7 @@ def adopt(
     """Add `request.municipality` as an adopter of a published initiative, with a revision.
     Raises NotFound (not published), NotAllowed (not a coordinator of that municipality) or
     InvalidFields (it takes part already, it adopted it already, a bad status, year or note)."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     initiative = initiatives.get_visible(session, initiative_id)
     if initiative is None:
         raise NotFound()
@@ -49,7 +50,10 @@ def adopt(
         by, initiative
     ):
         raise NotAllowed()
-    name = session.get(Municipality, request.municipality).name
+    municipality = session.get(Municipality, request.municipality)
+    if municipality is None:  # own_codes() holds only codes of existing municipalities
+        raise NotFound()
+    name = municipality.name
     errors = []
     if request.municipality in {m.code for m in initiative.municipalities}:
         errors.append(
@@ -93,5 +97,5 @@ def adopt(
     return adoption
 
 
-def already_adopted(name: str):
+def already_adopted(name: str) -> LazyString:
     return _l("%(name)s has adopted this initiative already.", name=name)

@@ -162,7 +162,7 @@ def municipalities(session: Session, now: datetime, months: int) -> list[Coverag
 def looked_after(session: Session, by: User | None, now: datetime, months: int) -> list[Coverage]:
     """The municipalities `by` follows up: a coordinator's own, or for staff those that ask
     for attention, the unknown first, then the stale. Raises NotAllowed unless signed in."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     rows = municipalities(session, now, months)
     if permissions.is_staff(by):
         attention = [r for r in rows if r.state in (CoverageState.UNKNOWN, CoverageState.STALE)]
@@ -194,7 +194,7 @@ def confirm_none(session: Session, code: str, by: User | None, now: datetime) ->
     """State, at `now`, that a municipality has no AI initiatives. Raises NotAllowed (not a
     coordinator of it, nor staff), NotFound (no such municipality) or InvalidField when it
     takes part in or has adopted a published initiative."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     municipality = session.get(Municipality, code)
     if municipality is None:
         raise NotFound()

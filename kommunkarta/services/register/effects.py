@@ -91,7 +91,7 @@ class EffectData:
     """One effect in the terms of a form or a file: slugs, a number, an ISO date."""
 
     kind: str
-    amount: float
+    amount: float | None  # None: not a number (a form's field), refused by problems()
     unit: str
     period: str = ""
     people: int | None = None
@@ -128,7 +128,7 @@ class EffectData:
         """The effect in its unit per year (hours times people), or None for a one-off or
         an effect without a period."""
         per_year = PERIODS_PER_YEAR.get(self.period)
-        if per_year is None:
+        if per_year is None or self.amount is None:
             return None
         people = self.people if self.unit == "hours" and self.people else 1
         return self.amount * per_year * people
@@ -176,12 +176,14 @@ def arithmetic(effect: EffectData) -> str:
         stated = gettext("%(people)s people × %(amount)s", people=effect.people, amount=stated)
     if yearly is None or effect.period == "year" and not effect.people:
         return stated
-    return gettext(
-        "%(stated)s ≈ %(yearly)s %(unit)s per year",
-        stated=stated,
-        yearly=format_decimal(round(yearly)),
-        unit=short,
-    ).replace("  ", " ")
+    return str(
+        gettext(
+            "%(stated)s ≈ %(yearly)s %(unit)s per year",
+            stated=stated,
+            yearly=format_decimal(round(yearly)),
+            unit=short,
+        ).replace("  ", " ")
+    )
 
 
 def effect_problems(index: int, effect: EffectData, benefit_areas: set[str]) -> list[InvalidField]:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta import cache
+from kommunkarta.db import AnySelect
 from kommunkarta.models import (
     Adoption,
     Initiative,
@@ -75,7 +76,7 @@ def _due(initiatives: list[Initiative]) -> list[Due]:
     return [Due(i, last_vouched(i)) for i in initiatives]
 
 
-def _stale_initiative(moment: datetime):
+def _stale_initiative(moment: datetime) -> ColumnElement[bool]:
     return and_(
         Initiative.state == State.PUBLISHED,
         Initiative.updated_at < moment,
@@ -83,11 +84,11 @@ def _stale_initiative(moment: datetime):
     )
 
 
-def _stale_adoption(moment: datetime):
+def _stale_adoption(moment: datetime) -> ColumnElement[bool]:
     return and_(Adoption.confirmed_at < moment, Initiative.state == State.PUBLISHED)
 
 
-def _involving(codes: tuple[str, ...]):
+def _involving(codes: tuple[str, ...]) -> ColumnElement[bool]:
     link = initiative_municipalities
     return Initiative.id.in_(
         select(link.c.initiative_id).where(link.c.municipality_code.in_(codes))
@@ -108,11 +109,11 @@ def stale_initiatives(
     months: int,
     page: int = 1,
     per_page: int = 50,
-) -> Page:
+) -> Page[Due]:
     """Published initiatives (as `Due`) not confirmed or updated within `months`, the
     longest unchanged first: a coordinator's own (involving their municipalities) or, for
     staff, all. Raises NotAllowed unless signed in."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     condition = _stale_for(by, cutoff(now, months))
     total = _initiative_total(session, by, cutoff(now, months))
     stmt = (
@@ -126,7 +127,7 @@ def stale_initiatives(
     return Page(_due(list(session.scalars(stmt))), total, page, per_page)
 
 
-def _stale_for(by: User, moment: datetime):
+def _stale_for(by: User, moment: datetime) -> ColumnElement[bool]:
     """The stale published initiatives `by` looks after."""
     condition = _stale_initiative(moment)
     codes = _scope(by)
@@ -146,7 +147,7 @@ def _initiative_total(session: Session, by: User, moment: datetime) -> int:
     )
 
 
-def _adoptions(by: User | None, moment: datetime) -> Select:
+def _adoptions(by: User, moment: datetime) -> AnySelect:
     stmt = (
         select(Adoption)
         .join(Initiative, Initiative.id == Adoption.initiative_id)
@@ -163,7 +164,7 @@ def stale_adoptions(
 ) -> list[Adoption]:
     """Adoptions not confirmed within `months` (a coordinator's own municipalities', or all
     for staff), the oldest first, at most `limit`. Raises NotAllowed unless signed in."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     stmt = (
         _adoptions(by, cutoff(now, months))
         .options(selectinload(Adoption.initiative), selectinload(Adoption.municipality))
@@ -175,7 +176,7 @@ def stale_adoptions(
 
 def stale_count(session: Session, by: User | None, now: datetime, months: int) -> int:
     """How many initiatives and adoptions `by` has to review."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     moment = cutoff(now, months)
     adoptions = _adoptions(by, moment).with_only_columns(func.count(Adoption.id))
     return _initiative_total(session, by, moment) + (session.scalar(adoptions) or 0)
@@ -214,7 +215,7 @@ def confirm_adoption(
 ) -> Adoption:
     """Record that a municipality still uses what it adopted. Raises NotFound (also for
     someone who may not see it) or NotAllowed."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     adoption = session.get(Adoption, adoption_id)
     if adoption is None:
         raise NotFound()

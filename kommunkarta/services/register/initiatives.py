@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, select, union
+from sqlalchemy import ColumnElement, and_, exists, func, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta import cache
+from kommunkarta.db import AnySelect
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
     Adoption,
@@ -30,7 +31,7 @@ SORTS = {
 }
 
 
-def visible(stmt: Select | None = None) -> Select:
+def visible(stmt: AnySelect | None = None) -> AnySelect:
     """The one definition of what the public may see: published initiatives only."""
     stmt = stmt if stmt is not None else select(Initiative)
     return stmt.where(Initiative.state == State.PUBLISHED)
@@ -53,13 +54,18 @@ WITH_ADOPTIONS = (
 )
 
 
-def _loaded(stmt: Select) -> Select:
+def _loaded(stmt: AnySelect) -> AnySelect:
     return stmt.options(*WITH_ADOPTIONS)
 
 
+T = TypeVar("T")
+
+
 @dataclass
-class Page:
-    items: Sequence[Initiative]
+class Page(Generic[T]):
+    """One page of a longer list: initiatives, or the rows of a queue about them."""
+
+    items: Sequence[T]
     total: int
     page: int
     per_page: int
@@ -76,7 +82,7 @@ def search(
     per_page: int = 50,
     sort: str = "updated",
     descending: bool = True,
-) -> Page:
+) -> Page[Initiative]:
     """One page of published initiatives under the filter, newest change first by default."""
     base = selection.apply(visible())
     total = count(session, selection)
@@ -94,17 +100,17 @@ class Figures(NamedTuple):
     """A place's initiatives under a filter: how many, and the sums of their yearly hours
     and kronor with how many of them state one (the municipalities' own estimates)."""
 
-    count: int = 0
+    count: int = 0  # type: ignore[assignment]  # shadows tuple.count: the API's own name
     hours_per_year: float = 0
     sek_per_year: float = 0
     with_hours: int = 0
     with_sek: int = 0
 
-    def __add__(self, other: tuple) -> Figures:  # type: ignore[override]
-        return Figures(*(a + (b or 0) for a, b in zip(self, other, strict=True)))
+    def __add__(self, other: tuple[float, ...]) -> Figures:  # type: ignore[override]
+        return Figures._make(a + (b or 0) for a, b in zip(self, other, strict=True))
 
 
-def _figure_columns() -> tuple:
+def _figure_columns() -> tuple[ColumnElement[Any], ...]:
     return (
         func.count(),
         func.coalesce(func.sum(Initiative.hours_per_year), 0),
@@ -183,7 +189,7 @@ def figures_by_region(session: Session, selection: InitiativeFilter) -> dict[str
     return dict(cache.cached(session, ("figures_by_region", cache.filter_key(selection)), load))
 
 
-def _adopted_only() -> Select:
+def _adopted_only() -> AnySelect:
     """Adoptions of published initiatives by municipalities that do not also take part in
     them (an edit may add an adopter as a participant): each counts once."""
     link = initiative_municipalities
@@ -232,7 +238,7 @@ def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str,
                 )
             )
         ).group_by(region)
-        counts = dict(session.execute(stmt).all())
+        counts: dict[str, int] = dict(session.execute(stmt).all())
         # adopted initiatives in which no municipality of the adopter's county takes part
         partner = initiative_municipalities.alias()
         adopted = (

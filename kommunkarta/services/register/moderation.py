@@ -35,9 +35,9 @@ class QueueItem:
     waiting_since: datetime | None  # when it last changed: the latest revision
 
 
-def queue(session: Session, by: User | None, page: int = 1, per_page: int = 50) -> Page:
+def queue(session: Session, by: User | None, page: int = 1, per_page: int = 50) -> Page[QueueItem]:
     """Initiatives waiting for review, the longest waiting first; raises NotAllowed."""
-    permissions.require_staff(by)
+    by = permissions.require_staff(by)
     since = (
         select(func.max(Revision.created_at))
         .where(Revision.initiative_id == Initiative.id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import json
+from typing import TypeGuard
 
 from kommunkarta.models import Initiative, Role, State, User
 from kommunkarta.services.errors import NotAllowed, NotFound
@@ -44,15 +45,15 @@ COORDINATOR_ACTIONS = frozenset(
 )
 
 
-def signed_in(user: User | None) -> bool:
+def signed_in(user: User | None) -> TypeGuard[User]:
     return user is not None and user.active
 
 
-def is_staff(user: User | None) -> bool:
+def is_staff(user: User | None) -> TypeGuard[User]:
     return signed_in(user) and user.role in STAFF
 
 
-def is_admin(user: User | None) -> bool:
+def is_admin(user: User | None) -> TypeGuard[User]:
     return signed_in(user) and user.role == Role.ADMIN
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kommunkarta.db import AnySelect
 from kommunkarta.models import Initiative, Report, User, initiative_municipalities
 from kommunkarta.services.errors import Conflict, InvalidField, InvalidFields, NotFound
 from kommunkarta.services.register import initiatives, permissions
@@ -50,7 +51,7 @@ def submit(session: Session, initiative_id: int, text: str, contact: str, now: d
     return report
 
 
-def _open_for(by: User) -> Select:
+def _open_for(by: User) -> AnySelect:
     """Open reports `by` looks after: on initiatives of their municipalities, or all."""
     stmt = select(Report).where(Report.resolved_at.is_(None))
     if not permissions.is_staff(by):
@@ -64,9 +65,11 @@ def _open_for(by: User) -> Select:
     return stmt
 
 
-def open_reports(session: Session, by: User | None, page: int = 1, per_page: int = 50) -> Page:
+def open_reports(
+    session: Session, by: User | None, page: int = 1, per_page: int = 50
+) -> Page[Report]:
     """Open reports for `by`, the oldest first. Raises NotAllowed unless signed in."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     stmt = _open_for(by)
     total = session.scalar(stmt.with_only_columns(func.count(Report.id))) or 0
     items = session.scalars(
@@ -79,7 +82,7 @@ def open_reports(session: Session, by: User | None, page: int = 1, per_page: int
 
 
 def open_count(session: Session, by: User | None) -> int:
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     return session.scalar(_open_for(by).with_only_columns(func.count(Report.id))) or 0
 
 
@@ -87,7 +90,7 @@ def resolve(session: Session, report_id: int, reply: str, by: User | None, now: 
     """Mark a report resolved with a public reply. Raises NotAllowed (not signed in),
     NotFound (no such report, or not one `by` looks after: a report is never public),
     Conflict (resolved already) or InvalidField("reply")."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     report = session.get(Report, report_id)
     if report is None or not permissions.may(by, Action.HANDLE_REPORTS, report.initiative):
         raise NotFound()
@@ -120,4 +123,4 @@ def answers(session: Session, initiative_id: int) -> list[Answer]:
         .where(Report.initiative_id == initiative_id, Report.resolved_at.is_not(None))
         .order_by(Report.resolved_at.desc(), Report.id.desc())
     )
-    return [Answer(resolved_at, reply) for resolved_at, reply in rows]
+    return [Answer(resolved_at, reply) for resolved_at, reply in rows if resolved_at is not None]

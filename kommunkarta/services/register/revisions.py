@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -36,7 +37,7 @@ class Event(enum.StrEnum):
     ADOPTED = "adopted"
 
 
-EVENT_LABELS = {
+EVENT_LABELS: dict[str, LazyString] = {
     Event.CREATED: _l("Created"),
     Event.EDITED: _l("Edited"),
     Event.SUBMITTED: _l("Submitted for review"),
@@ -155,11 +156,11 @@ class Labels:
             return str(value)[:10]  # the day of an ISO 8601 time
         if field in ("municipalities", "adopted_by"):
             codes = value if isinstance(value, list | tuple) else [value]
-            return ", ".join(self.places.get(code, code) for code in codes)
+            return ", ".join(str(self.places.get(code, code)) for code in codes)
         if field in TERM_FIELDS:
             names = self.terms[TERM_FIELDS[field]]
             values = value if isinstance(value, list | tuple) else [value]
-            return ", ".join(names.get(slug, slug) for slug in values)
+            return ", ".join(str(names.get(slug, slug)) for slug in values)
         return str(value)
 
 

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,6 +35,7 @@ from kommunkarta.models import (
     State,
     Status,
     Technology,
+    TermModel,
     User,
     initiative_municipalities,
     utcnow,
@@ -68,7 +69,7 @@ TEXT_FIELDS = (
     "ai_act",
 )
 LIST_FIELDS = ("municipalities", "benefit_areas", "areas", "technologies")
-TERM_MODELS = {
+TERM_MODELS: dict[str, TermModel] = {
     "benefit_areas": BenefitArea,
     "areas": OperationalArea,
     "technologies": Technology,
@@ -156,7 +157,9 @@ class Content:
     def from_json(cls, text: str) -> Content:
         data = json.loads(text)
         names = {f.name for f in fields(cls)}
-        values = {k: tuple(v) if k in LIST_FIELDS else v for k, v in data.items() if k in names}
+        values: dict[str, Any] = {
+            k: tuple(v) if k in LIST_FIELDS else v for k, v in data.items() if k in names
+        }
         values["effects"] = tuple(EffectData.from_dict(e) for e in data.get("effects") or ())
         return cls(**values)
 
@@ -260,8 +263,10 @@ def problems(
             bad("municipalities", _l("Include at least one of your own municipalities."))
     if (content.lat is None) != (content.lon is None):
         bad("location", _l("Give both latitude and longitude, or neither."))
-    elif content.lat is not None and not any(
-        places.contains(code, content.lat, content.lon) for code in known_codes
+    elif (
+        content.lat is not None
+        and content.lon is not None
+        and not any(places.contains(code, content.lat, content.lon) for code in known_codes)
     ):
         bad("location", _l("The location must lie inside one of the participating municipalities."))
     known_benefits = set(session.scalars(select(BenefitArea.slug)))
@@ -269,7 +274,7 @@ def problems(
     return errors
 
 
-def check(session: Session, content: Content, by: User | None, places: Geodata, **kw) -> None:
+def check(session: Session, content: Content, by: User | None, places: Geodata, **kw: Any) -> None:
     """Raise InvalidFields with every problem, if there is any."""
     if errors := problems(session, content, by, places, **kw):
         raise InvalidFields(errors)
@@ -365,7 +370,9 @@ def require_version(initiative: Initiative, version: int) -> None:
     UPDATE; SQLite's writing transactions hold the whole database already): two saves of
     the same version at the same moment are taken one after the other, and the second
     finds the new version here instead of failing half-way through its writes."""
-    object_session(initiative).refresh(initiative, with_for_update=True)
+    session = object_session(initiative)
+    assert session is not None, "a stored initiative belongs to a session"
+    session.refresh(initiative, with_for_update=True)
     if initiative.version != version:
         raise Conflict(CHANGED_MEANWHILE, current=working_copy(initiative))
 
@@ -374,9 +381,9 @@ def create(
     session: Session, content: Content, by: User | None, intent: Intent, places: Geodata
 ) -> Initiative:
     """A new initiative by `by`; raises NotAllowed or InvalidFields."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     if intent == Intent.PUBLISH:
-        permissions.require_staff(by)
+        by = permissions.require_staff(by)
     check(session, content, by, places)
     state = STATE_FOR_INTENT[intent]
     initiative = Initiative(author_id=by.id, state=state, is_demo=False, moderation_note="")
@@ -469,7 +476,7 @@ def delete(session: Session, initiative_id: int, version: int, by: User | None) 
     require_version(initiative, version)
     session.delete(initiative)
     commit(session)
-    log.info("initiative %s deleted by user %s", initiative_id, by.id)
+    log.info("initiative %s deleted by user %s", initiative_id, by.id if by else None)
 
 
 @dataclass(frozen=True)
@@ -542,15 +549,15 @@ ATTENTION = case(
 )
 
 
-def mine(session: Session, by: User | None, page: int = 1, per_page: int = 50) -> Page:
+def mine(session: Session, by: User | None, page: int = 1, per_page: int = 50) -> Page[Initiative]:
     """A coordinator's initiatives (those involving their municipalities) or, for staff, the
     ones they created; rejected and drafts first. Raises NotAllowed if not signed in."""
-    permissions.require_signed_in(by)
+    by = permissions.require_signed_in(by)
     if by.role == Role.COORDINATOR:
         link = initiative_municipalities
         codes = [m.code for m in by.municipalities]
         # ids from the link table's municipality index, not a probe per initiative
-        condition = Initiative.id.in_(
+        condition: ColumnElement[bool] = Initiative.id.in_(
             select(link.c.initiative_id).where(link.c.municipality_code.in_(codes))
         )
     else:
