@@ -79,10 +79,13 @@ class Databases:
         never reach their own clean-up); runs still going keep theirs."""
         admin = create_engine(POSTGRES_URL)
         with admin.connect() as connection:
-            names = connection.execute(
-                text("SELECT nspname FROM pg_namespace WHERE nspname ~ '^t[0-9]+_'")
-            ).scalars()
-            for name in list(names):
+            names = list(
+                connection.execute(
+                    text("SELECT nspname FROM pg_namespace WHERE nspname ~ '^t[0-9]+_'")
+                ).scalars()
+            )
+            connection.rollback()  # end the read's own transaction: each drop takes one
+            for name in names:
                 if not _process_alive(int(name[1:].split("_")[0])):
                     with connection.begin():
                         connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
