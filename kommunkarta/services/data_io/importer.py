@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ from kommunkarta.models import (
     TermModel,
     User,
 )
-from kommunkarta.services.data_io import serialise
+from kommunkarta.services.data_io import file_limits, serialise
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import initiatives
 
@@ -81,6 +82,10 @@ TERM_COLUMNS: dict[str, TermModel] = {
 # five decimals may fall just outside a border it lies on
 POINT_TOLERANCE = 0.01
 SHORT_CODE = re.compile(r"^\d{1,4}$")
+# what a time in the file may be: later ones are typing mistakes, and the extremes of
+# Python's datetime (years 1 and 9999) overflow when moved between time zones
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 # Revision actions, the names services.revisions gives the same events
 CREATED, UPDATED = "created", "edited"
 
@@ -151,14 +156,19 @@ def _read_csv(data: bytes, encodings: Sequence[str], delimiters: str) -> _Table:
     header_line = content.split("\n", 1)[0]
     delimiter = max(delimiters, key=header_line.count)  # the first on a tie
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    budget = file_limits.CellBudget()
     try:
         header = next(reader, [])
+        if len(header) > file_limits.MAX_COLUMNS:
+            raise ImportFileError(_too_wide())
         rows = []
         for number, record in enumerate(reader, start=2):
             if any(cell.strip() for cell in record):
-                rows.append((number, list(record)))
+                rows.append((number, budget.take(record)))
             if len(rows) > MAX_ROWS:
                 break
+    except file_limits.FileTooLarge as error:
+        raise ImportFileError(error.args[0]) from None
     except csv.Error as error:
         raise ImportFileError(
             _l("line %(line)s: %(reason)s", line=reader.line_num, reason=str(error))
@@ -166,23 +176,41 @@ def _read_csv(data: bytes, encodings: Sequence[str], delimiters: str) -> _Table:
     return _Table(header, rows)
 
 
+def _too_wide() -> str:
+    return _l("the file has more than %(columns)s columns", columns=file_limits.MAX_COLUMNS)
+
+
 def _read_xlsx(data: bytes) -> _Table:
+    """The first sheet, streamed (openpyxl's read-only mode) after file_limits has checked
+    what the archive unpacks to."""
     try:
+        file_limits.check_xlsx(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except file_limits.FileTooLarge as error:
+        raise ImportFileError(error.args[0]) from None
     except Exception:  # openpyxl raises many kinds for a broken file: all mean "unreadable"
         raise ImportFileError(_l("the file is not a readable XLSX workbook")) from None
+    budget = file_limits.CellBudget()
     try:
         sheet = book.worksheets[0]
         header: list[str] = []
         rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
+        # one column more than allowed, so that a value past the last column is reported
+        cells_of = sheet.iter_rows(values_only=True, max_col=file_limits.MAX_COLUMNS + 1)
+        for number, values in enumerate(cells_of, start=1):
+            cells = budget.take(list(values))
             if number == 1:
                 header = ["" if v is None else str(v) for v in cells]
+                if len(header) > file_limits.MAX_COLUMNS:
+                    raise ImportFileError(_too_wide())
             elif any(v is not None and str(v).strip() for v in cells):
                 rows.append((number, cells))
             if number > MAX_ROWS + 1:
                 break
+    except ImportFileError:
+        raise
+    except file_limits.FileTooLarge as error:
+        raise ImportFileError(error.args[0]) from None
     except Exception:  # a broken sheet surfaces only while iterating
         raise ImportFileError(_l("the file is not a readable XLSX workbook")) from None
     finally:
@@ -300,6 +328,8 @@ def _number(value: Any, low: float, high: float) -> float | None:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
         raise _Bad(_l("must be a number")) from None
+    if not math.isfinite(number):
+        raise _Bad(_l("must be a finite number"))
     if not low <= number <= high:
         raise _Bad(_l("must lie between %(low)s and %(high)s", low=low, high=high))
     return number
@@ -315,7 +345,19 @@ def _timestamp(value: Any) -> datetime | None:
             moment = datetime.fromisoformat(str(value).strip())
         except ValueError:
             raise _Bad(_l("must be a date and time such as 2025-01-31T12:00:00+00:00")) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 is in the year 10000 in UTC
+        moment = None
+    if moment is None or not EARLIEST <= moment <= LATEST:
+        raise _Bad(
+            _l(
+                "must be a date between %(first)s and %(last)s",
+                first=EARLIEST.year,
+                last=LATEST.year,
+            )
+        )
+    return moment
 
 
 def _boolean(value: Any) -> bool:
@@ -457,6 +499,8 @@ def _check_row(
             continue
         raw = cells[position] if position < len(cells) else None
         try:
+            if isinstance(raw, float) and not math.isfinite(raw):  # an XLSX cell of 1e999
+                raise _Bad(_l("must be a finite number"))
             values[column] = _parse(column, raw, vocabulary)
         except _Bad as bad:
             errors.append(RowError(number, column, _shown(raw), bad.reason))
