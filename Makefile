@@ -22,10 +22,15 @@ $(VENV)/.installed-%: requirements/%.txt pyproject.toml | $(VENV)/bin/python
 translations: $(VENV)/.installed-runtime
 	$(VENV)/bin/pybabel compile --statistics -d kommunkarta/translations
 
+# Rate limits and sign-in delays are counted in the limiter's storage: without REDIS_URL that
+# is the memory of one process, so make run serves from one worker process with threads
+# (every request counts against the same limits); with Redis, workers share it.
+WORKERS = $(if $(REDIS_URL),--workers 2 --threads 4,--workers 1 --threads 8)
+
 run: translations
 	$(VENV)/bin/flask init-db
 	$(VENV)/bin/flask seed-demo --if-empty
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: translations $(VENV)/.installed-test
 	$(VENV)/bin/pytest

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from kommunkarta import db, geo
 from kommunkarta.filters import FilterError, InitiativeFilter, Vocabulary
 from kommunkarta.models import Initiative, utcnow
-from kommunkarta.services import accounts, schema, setup
+from kommunkarta.services import accounts, audit, schema, setup
 from kommunkarta.services.data_io import backup, demo, exporter, importer, pstw
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places import geodata
@@ -170,6 +170,8 @@ def create_user_command(
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _session() as session, session.begin():
         user = accounts.create_user(session, email, password, role, list(municipalities))
+        detail = {"role": user.role, "municipalities": [m.code for m in user.municipalities]}
+        audit.record(session, audit.ACCOUNT_CREATED, subject=user.email, detail=detail)
         click.echo(f"Created {user.role} {user.email}.")
 
 
@@ -278,6 +280,8 @@ def import_command(file: Path, dry_run: bool) -> None:
             )
         except importer.ImportFileError as error:
             raise click.ClickException(str(error)) from None
+        if report.written and (report.created or report.updated):
+            audit.imported(session, None, file.name, "import", report.created, report.updated)
         lines = list(importer.report_lines(report))
     for line in lines[:-1]:
         click.echo(line)
@@ -303,6 +307,8 @@ def import_pstw_command(file: Path, dry_run: bool) -> None:
             )
         except importer.ImportFileError as error:
             raise click.ClickException(str(error)) from None
+        if not report.dry_run and (report.created or report.updated):
+            audit.imported(session, None, file.name, "pstw", report.created, report.updated)
     for line in pstw.report_lines(report):
         click.echo(line)
 

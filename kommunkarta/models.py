@@ -396,3 +396,25 @@ class Report(Base):
     reply: Mapped[str] = mapped_column(Text, default="")
 
     initiative: Mapped[Initiative] = relationship()
+
+
+class AuditEntry(Base):
+    """Append-only log of what accounts did (services.audit): sign-ins, account changes,
+    imports, publications and rejections, with who, when and from which address. Entries
+    are never changed; those older than services.audit.KEEP are deleted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_action_at", "action", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    # the account that acted (None: nobody signed in, e.g. a failed sign-in); its address
+    # is kept as well, so the entry still says who after the account is gone
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")  # "initiative 12", a file
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON

@@ -20,4 +20,8 @@ def _not_allowed(_error: NotAllowed):
     return error_response(403, _("You are not allowed to do that."))
 
 
-from kommunkarta.admin import approval_views, views  # noqa: E402, F401  (routes register on bp)
+from kommunkarta.admin import (  # noqa: E402, F401  (routes register on bp)
+    approval_views,
+    audit_views,
+    views,
+)

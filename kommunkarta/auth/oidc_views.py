@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from kommunkarta import db, links
 from kommunkarta.auth import bp, oidc
 from kommunkarta.auth.views import landing, sign_in
-from kommunkarta.services import org_accounts
+from kommunkarta.services import audit, org_accounts
 from kommunkarta.services.text import safe_next
 
 NEXT_KEY = "oidc_next"
@@ -88,6 +88,8 @@ def oidc_callback():
         return redirect(url_for("auth.login"))
     if outcome is org_accounts.Outcome.WAITING:
         return render_template("auth/waiting.html", account=user)
+    audit.record(db.session(), audit.SIGN_IN, user, detail={"with": "oidc"})
+    db.session().commit()
     sign_in(user)
     flash(_("You are signed in as %(email)s.", email=user.email), "success")
     return redirect(target or landing(user))

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta import db, geo
 from kommunkarta.models import Role
+from kommunkarta.services import audit
 from kommunkarta.services.data_io import exporter, importer, serialise
 from kommunkarta.vocabulary import selection_from_request
 
@@ -186,4 +187,8 @@ def import_confirm():
         return _page(problem=str(error), filename=filename), 409
     finally:
         path.unlink(missing_ok=True)
+    if report.written and (report.created or report.updated):
+        audit.imported(
+            db.session(), current_user, filename, "import", report.created, report.updated
+        )
     return _page(report=report, filename=filename), 200 if report.ok else 409

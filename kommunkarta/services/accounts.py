@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kommunkarta.models import Municipality, Role, User, new_session_token
+from kommunkarta.services import audit
 from kommunkarta.services.errors import InvalidField, NotFound
 from kommunkarta.services.register import permissions
 from kommunkarta.services.text import clean
@@ -94,6 +95,7 @@ def end_sessions(user: User) -> None:
 
 def sign_out(session: Session, user: User) -> None:
     end_sessions(user)
+    audit.record(session, audit.SIGN_OUT, user)
     session.commit()
 
 
@@ -111,6 +113,7 @@ def set_password(session: Session, user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = generate_password_hash(password)
     end_sessions(user)
+    audit.record(session, audit.PASSWORD_CHANGED, user, subject=user.email)
     session.commit()
 
 
@@ -151,8 +154,22 @@ def create(
     """Raises NotAllowed or InvalidField (see create_user)."""
     by = permissions.require_admin(by)
     user = create_user(session, clean(email), password, role, municipality_codes)
+    _audit_created(session, user, by)
     session.commit()
     return user
+
+
+def _audit_created(session: Session, user: User, by: User | None, invited: bool = False) -> None:
+    detail = {"role": user.role, "municipalities": [m.code for m in user.municipalities]}
+    if invited:
+        detail["invited"] = True
+    audit.record(session, audit.ACCOUNT_CREATED, by, subject=user.email, detail=detail)
+
+
+def _audit_changed(session: Session, user: User, by: User | None, **changes: list) -> None:
+    changed = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
+    if changed:
+        audit.record(session, audit.ACCOUNT_CHANGED, by, subject=user.email, detail=changed)
 
 
 def set_active(session: Session, user_id: int, active: bool, by: User | None) -> User:
@@ -164,6 +181,7 @@ def set_active(session: Session, user_id: int, active: bool, by: User | None) ->
         raise InvalidField("active", _l("You cannot disable your own account."))
     if active and user.awaiting_approval:
         raise InvalidField("active", _l("Approve the account with a role first."))
+    _audit_changed(session, user, by, active=[user.active, active])
     user.active = active
     if not active:
         end_sessions(user)
@@ -182,6 +200,7 @@ def set_role(session: Session, user_id: int, role: str, codes: list[str], by: Us
         raise InvalidField("role", _l("Unknown role."))
     if role != user.role and user.id == by.id:
         raise InvalidField("role", _l("You cannot change your own role."))
+    before = (user.role, [m.code for m in user.municipalities])
     if role == Role.COORDINATOR:
         user.municipalities = municipalities_for(session, codes)
     else:
@@ -189,6 +208,13 @@ def set_role(session: Session, user_id: int, role: str, codes: list[str], by: Us
     if role != user.role:
         user.role = role
         end_sessions(user)
+    _audit_changed(
+        session,
+        user,
+        by,
+        role=[before[0], role],
+        municipalities=[before[1], [m.code for m in user.municipalities]],
+    )
     session.commit()
     return user
 
@@ -198,7 +224,11 @@ def set_municipalities(session: Session, user_id: int, codes: list[str], by: Use
     user = get_user(session, user_id, by)
     if user.role != Role.COORDINATOR:
         raise InvalidField("municipalities", _l("Only coordinators have municipalities."))
+    before = [m.code for m in user.municipalities]
     user.municipalities = municipalities_for(session, codes)
+    _audit_changed(
+        session, user, by, municipalities=[before, [m.code for m in user.municipalities]]
+    )
     session.commit()
     return user
 
@@ -226,6 +256,7 @@ def invite(
     if by is not None:
         permissions.require_admin(by)
     user = create_user(session, clean(email), None, role, municipality_codes)
+    _audit_created(session, user, by, invited=True)
     session.commit()
     return user
 

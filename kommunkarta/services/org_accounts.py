@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.models import Municipality, Role, User
-from kommunkarta.services import accounts
+from kommunkarta.services import accounts, audit
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places.find import normalise
 from kommunkarta.services.register import permissions
@@ -110,6 +110,12 @@ def approve(session: Session, user_id: int, role: str, codes: list[str], by: Use
     user.awaiting_approval = False
     user.active = True
     accounts.end_sessions(user)
+    detail = {
+        "approved": True,
+        "role": role,
+        "municipalities": [m.code for m in user.municipalities],
+    }
+    audit.record(session, audit.ACCOUNT_CHANGED, by, subject=user.email, detail=detail)
     session.commit()
     return user
 
@@ -122,5 +128,6 @@ def refuse(session: Session, user_id: int, by: User | None) -> str:
         raise InvalidField("role", _l("This account is not waiting for approval."))
     email = user.email
     session.delete(user)
+    audit.record(session, audit.ACCOUNT_CHANGED, by, subject=email, detail={"refused": True})
     session.commit()
     return email

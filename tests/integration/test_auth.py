@@ -6,6 +6,8 @@ import uuid
 import pytest
 from sqlalchemy import update
 
+from kommunkarta.auth import throttle
+from kommunkarta.extensions import limiter
 from kommunkarta.models import User
 from tests.conftest import PASSWORD, add_user, csrf_from
 
@@ -80,13 +82,38 @@ def test_disabling_an_account_signs_it_out(app, client, login_as):
     assert client.get("/initiatives/mine").status_code == 302
 
 
-def test_failed_logins_are_limited_per_account(app, client):
+def _wait_passes(app, email, address="127.0.0.1"):
+    """As if the wait after the last failure had run out."""
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        limiter.storage.clear(throttle._keys(email)[1])
+
+
+def test_failed_logins_slow_down_the_address_with_growing_delays(app, client):
     email = _user(app)
-    for _ in range(5):
+    for _ in range(throttle.FREE_FAILURES):
         assert _login(client, email, "guess").status_code == 400
-    limited = _login(client, email, PASSWORD)
-    assert limited.status_code == 429
-    assert "Traceback" not in limited.get_data(as_text=True)
+    waits = []
+    for _ in range(3):
+        assert _login(client, email, "guess").status_code == 400
+        limited = _login(client, email, PASSWORD)  # even the right password must wait
+        assert limited.status_code == 429
+        assert "Traceback" not in limited.get_data(as_text=True)
+        waits.append(int(limited.headers["Retry-After"]))
+        _wait_passes(app, email)
+    assert waits == [2, 4, 8]
+    assert _login(client, email, PASSWORD).status_code == 302  # the count starts again
+
+
+def test_the_owner_is_not_locked_out_by_someone_elses_failures(app):
+    email = _user(app)
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for _ in range(throttle.FREE_FAILURES + 2):
+        _login(attacker, email, "guess")
+    assert _login(attacker, email, PASSWORD).status_code == 429
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert _login(owner, email, PASSWORD).status_code == 302
 
 
 def test_failed_logins_are_limited_per_client(app, client):

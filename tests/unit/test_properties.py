@@ -187,13 +187,17 @@ valid_rows = st.fixed_dictionaries(
     {
         "title": st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=200)
         .map(str.strip)
-        .filter(lambda t: t and not t.startswith(("=", "'"))),
+        .filter(lambda t: t and not serialise.is_formula(t) and not t.startswith("'")),
         "status": st.sampled_from(["pilot", "production"]),
         "municipalities": st.lists(st.sampled_from(["0180", "1480"]), min_size=1, unique=True),
         "start_year": st.none() | st.integers(YEAR_MIN, YEAR_MAX),
         "is_demo": st.booleans(),
         "published_at": st.none()
-        | st.datetimes(timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=0)),
+        | st.datetimes(
+            min_value=importer.EARLIEST.replace(tzinfo=None),
+            max_value=importer.LATEST.replace(tzinfo=None),
+            timezones=st.just(UTC),
+        ).map(lambda d: d.replace(microsecond=0)),
     }
 )
 

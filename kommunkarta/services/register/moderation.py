@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta.models import Initiative, Revision, State, User
+from kommunkarta.services import audit
 from kommunkarta.services.errors import Conflict, InvalidField
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import permissions, submissions
@@ -91,6 +92,7 @@ def publish(
     diff = submissions.make_public(session, initiative)
     diff["state"] = [before_state, State.PUBLISHED.value]
     record(session, initiative, by, Event.PUBLISHED, diff)
+    audit.record(session, audit.PUBLISH, by, subject=f"initiative {initiative.id}")
     commit(session)
     return initiative
 
@@ -122,6 +124,9 @@ def reject(
         by,
         Event.REJECTED,
         {"state": [before_state, State.REJECTED.value], "moderation_note": [before_note, reason]},
+    )
+    audit.record(
+        session, audit.REJECT, by, subject=f"initiative {initiative.id}", detail={"reason": reason}
     )
     commit(session)
     return initiative

@@ -1,0 +1,146 @@
+"""The audit trail: an append-only log of what accounts did, who, when and from where.
+
+Written for sign-ins (successful and failed), signing out, account changes (created,
+invited, role, municipalities, enabled or disabled, password), imports, publications and
+rejections; read by admins at /admin/audit. Entries are only ever added; `record` deletes
+those older than KEEP as it goes, so the log holds twelve months.
+
+`record` adds to the caller's session and does not commit: the entry is written in the same
+transaction as what it describes, or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from kommunkarta.models import AuditEntry, User, utcnow
+from kommunkarta.services.register import permissions
+
+KEEP = timedelta(days=366)  # twelve months, whatever the months are
+
+SIGN_IN = "sign-in"
+SIGN_IN_FAILED = "sign-in-failed"
+SIGN_OUT = "sign-out"
+ACCOUNT_CREATED = "account-created"
+ACCOUNT_CHANGED = "account-changed"
+PASSWORD_CHANGED = "password-changed"
+IMPORT = "import"
+PUBLISH = "publish"
+REJECT = "reject"
+
+LABELS = {
+    SIGN_IN: _l("Signed in"),
+    SIGN_IN_FAILED: _l("Failed sign-in"),
+    SIGN_OUT: _l("Signed out"),
+    ACCOUNT_CREATED: _l("Account created"),
+    ACCOUNT_CHANGED: _l("Account changed"),
+    PASSWORD_CHANGED: _l("Password changed"),
+    IMPORT: _l("Import"),
+    PUBLISH: _l("Published"),
+    REJECT: _l("Rejected"),
+}
+COMMAND_LINE = "command line"
+PER_PAGE = 50
+
+
+def client_address() -> str:
+    """The client's address as the app sees it (behind trusted proxies, the forwarded one),
+    or "command line" outside a request."""
+    if not has_request_context():
+        return COMMAND_LINE
+    return (request.remote_addr or "")[:64]
+
+
+def record(
+    session: Session,
+    action: str,
+    by: User | None = None,
+    *,
+    email: str = "",
+    subject: str = "",
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AuditEntry:
+    """Add an entry for `action` (one of LABELS) by `by` (or, for someone not signed in,
+    the address they gave as `email`); the caller commits. Raises ValueError for an action
+    that is not in LABELS."""
+    if action not in LABELS:
+        raise ValueError(f"unknown audit action {action!r}")
+    now = now or utcnow()
+    session.execute(delete(AuditEntry).where(AuditEntry.at < now - KEEP))
+    entry = AuditEntry(
+        at=now,
+        action=action,
+        user_id=by.id if by is not None else None,
+        email=(by.email if by is not None else email)[:254],
+        address=client_address(),
+        subject=subject[:300],
+        detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+    )
+    session.add(entry)
+    return entry
+
+
+def imported(
+    session: Session, by: User | None, filename: str, kind: str, created: int, updated: int
+) -> None:
+    """Record an import that wrote something, and commit (the import has committed its own
+    transaction already)."""
+    detail = {"kind": kind, "new": created, "changed": updated}
+    record(session, IMPORT, by, subject=filename, detail=detail)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    items: list[AuditEntry]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def entries(
+    session: Session,
+    by: User | None,
+    *,
+    account: str = "",
+    action: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> AuditPage:
+    """The newest entries first, of accounts whose address contains `account` (any case)
+    and of `action` (empty: all); raises NotAllowed unless `by` is an admin."""
+    permissions.require_admin(by)
+    query = select(AuditEntry)
+    if account:
+        escaped = account.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(AuditEntry.email).like(f"%{escaped}%", escape="\\"))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return AuditPage(list(items), total, page, per_page)
+
+
+def details(entry: AuditEntry) -> dict[str, Any]:
+    try:
+        value = json.loads(entry.detail or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
