@@ -160,13 +160,16 @@ def create(
 
 
 def _audit_created(session: Session, user: User, by: User | None, invited: bool = False) -> None:
-    detail = {"role": user.role, "municipalities": [m.code for m in user.municipalities]}
+    detail: dict[str, object] = {
+        "role": user.role,
+        "municipalities": [m.code for m in user.municipalities],
+    }
     if invited:
         detail["invited"] = True
     audit.record(session, audit.ACCOUNT_CREATED, by, subject=user.email, detail=detail)
 
 
-def _audit_changed(session: Session, user: User, by: User | None, **changes: list) -> None:
+def _audit_changed(session: Session, user: User, by: User | None, **changes: list[object]) -> None:
     changed = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
     if changed:
         audit.record(session, audit.ACCOUNT_CHANGED, by, subject=user.email, detail=changed)

@@ -24,15 +24,18 @@ def _make_run_workers(redis_url: str) -> tuple[int, int]:
         check=True,
     ).stdout
     line = next(line for line in command.splitlines() if "gunicorn" in line)
-    workers = int(re.search(r"--workers (\d+)", line).group(1))
-    threads = int(re.search(r"--threads (\d+)", line).group(1))
-    return workers, threads
+    workers = re.search(r"--workers (\d+)", line)
+    threads = re.search(r"--threads (\d+)", line)
+    assert workers and threads, line
+    return int(workers.group(1)), int(threads.group(1))
 
 
 def _failed_sign_in(url: str, number: int) -> int:
     browser = requests.Session()
     page = browser.get(f"{url}/login", timeout=30).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found, page
+    token = found.group(1)
     form = {"email": f"guess{number}@example.se", "password": "guess", "csrf_token": token}
     return browser.post(f"{url}/login", data=form, timeout=30, allow_redirects=False).status_code
 

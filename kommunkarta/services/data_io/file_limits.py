@@ -28,6 +28,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 from xml.parsers import expat
 
 from flask_babel import lazy_gettext as _l
@@ -188,7 +189,7 @@ class CellBudget:
         self.limit = MAX_CELLS if limit is None else limit
         self.used = 0
 
-    def take(self, cells: list) -> list:
+    def take(self, cells: list[Any]) -> list[Any]:
         """The row without its empty cells at the end, counted against the budget."""
         end = len(cells)
         while end and (cells[end - 1] is None or cells[end - 1] == ""):

@@ -176,7 +176,7 @@ def _read_csv(data: bytes, encodings: Sequence[str], delimiters: str) -> _Table:
     return _Table(header, rows)
 
 
-def _too_wide() -> str:
+def _too_wide() -> Any:
     return _l("the file has more than %(columns)s columns", columns=file_limits.MAX_COLUMNS)
 
 
@@ -345,11 +345,12 @@ def _timestamp(value: Any) -> datetime | None:
             moment = datetime.fromisoformat(str(value).strip())
         except ValueError:
             raise _Bad(_l("must be a date and time such as 2025-01-31T12:00:00+00:00")) from None
+    utc: datetime | None
     try:
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:59:59-01:00 is in the year 10000 in UTC
-        moment = None
-    if moment is None or not EARLIEST <= moment <= LATEST:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
         raise _Bad(
             _l(
                 "must be a date between %(first)s and %(last)s",
@@ -357,7 +358,7 @@ def _timestamp(value: Any) -> datetime | None:
                 last=LATEST.year,
             )
         )
-    return moment
+    return utc
 
 
 def _boolean(value: Any) -> bool:
