@@ -45,13 +45,14 @@ VOCABULARY = Vocabulary(
 )
 PARAMETERS = (
     *("benefit", "area", "status", "tech", "region", "municipality", "q"),
-    *("year_from", "year_to", "lang", "page"),
+    *("year_from", "year_to", "lang", "page", "reuse", "risk"),
 )
 FUZZ = settings(max_examples=300, deadline=None)
 
 # values near the valid ones: the real ones, their neighbours, and anything at all
 near_values = st.one_of(
     st.sampled_from([v for values in SLUGS.values() for v in values]),
+    st.sampled_from(("call-off", "open-source", "high", "minimal", "unassessed")),
     st.sampled_from(MUNICIPALITIES + REGIONS + ("0000", "99", "1950", "2100", "2101")),
     st.text(alphabet=string.digits, max_size=5),
     st.text(max_size=Q_MAX + 10),
