@@ -88,6 +88,8 @@ class Term(Base):
     name_sv: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when an admin adds, renames or moves the term: init-db leaves it as the admin made it
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_sv

@@ -23,5 +23,6 @@ def _not_allowed(_error: NotAllowed):
 from kommunkarta.admin import (  # noqa: E402, F401  (routes register on bp)
     approval_views,
     audit_views,
+    taxonomy_views,
     views,
 )

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
@@ -63,4 +63,29 @@ class NewUserForm(InviteForm):
         ],
         description=_l("At least 10 characters. Give it to the person in a safe way."),
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class TermNamesForm(FlaskForm):
+    name_sv = StringField(
+        _l("Swedish name"),
+        validators=[InputRequired(_l("Give a name.")), Length(max=120)],
+        filters=[clean_filter],
+    )
+    name_en = StringField(
+        _l("English name"),
+        validators=[InputRequired(_l("Give a name.")), Length(max=120)],
+        filters=[clean_filter],
+    )
+
+
+class TermForm(TermNamesForm):
+    slug = StringField(
+        _l("Slug"),
+        validators=[InputRequired(_l("Give a slug.")), Length(max=60)],
+        filters=[clean_filter],
+        description=_l(
+            "Used in links, filters and exports, and cannot change later: lower-case letters "
+            "a–z, digits and hyphens."
+        ),
     )

@@ -24,15 +24,27 @@ KINDS: dict[str, TermModel] = {
 
 
 def load_starter(session: Session) -> None:
-    """Insert or update the starter terms by slug; running it twice changes nothing."""
+    """Insert or update the starter terms by slug; running it twice changes nothing. Terms
+    an admin has added, renamed or moved (`edited_at`) are left as they are; once an admin
+    has ordered a kind, a new starter term goes last."""
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     for kind, model in KINDS.items():
         existing = {term.slug: term for term in session.scalars(select(model))}
+        ordered_by_admin = any(term.edited_at is not None for term in existing.values())
+        last = max((term.position for term in existing.values()), default=-1)
         for position, entry in enumerate(data[kind]):
-            term = existing.get(entry["slug"]) or model(slug=entry["slug"])
+            term = existing.get(entry["slug"])
+            if term is None:
+                term = model(slug=entry["slug"])
+                if ordered_by_admin:
+                    last += 1
+                    position = last
+            elif term.edited_at is not None:
+                continue
             term.name_sv = entry["name_sv"]
             term.name_en = entry["name_en"]
-            term.position = position
+            if not ordered_by_admin or term.id is None:
+                term.position = position
             session.add(term)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from kommunkarta import db
 from kommunkarta.services import setup
-from tests.browser.conftest import LiveServer, axe_serious, screenshot
+from tests.browser.conftest import ARTIFACTS, LiveServer, axe_serious, screenshot
 from tests.conftest import PASSWORD, add_user, make_app
 from tests.oidc_provider import provider, set_person
 
@@ -224,3 +224,37 @@ def test_the_admin_pages_on_a_phone_and_a_desktop(new_page, server):
             _no_sideways_scroll(page)
             screenshot(page, f"{name}-{width}")
             assert axe_serious(page) == [], path
+
+
+def test_the_taxonomy_page_on_a_phone_and_a_desktop_and_by_keyboard(new_page, server):
+    admin_email = f"admin-{uuid.uuid4().hex[:6]}@example.se"
+    add_user(server.app, admin_email, "admin")
+    page = new_page(360)
+    _password_sign_in(page, server, admin_email)
+    page.goto(server.url + "/admin/taxonomy?lang=en")
+    _no_sideways_scroll(page)
+    screenshot(page, "admin-taxonomy-360")
+    page.screenshot(path=str(ARTIFACTS / "admin-taxonomy-360-top.png"))
+    assert axe_serious(page) == []
+    # add a technology with the keyboard alone
+    summary = page.locator("#technologies ~ details summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.locator("#technologies-slug").focus()
+    page.keyboard.type("quantum-computing")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Kvantdatorer")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Quantum computing")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/admin/taxonomy#technologies$"))
+    row = page.locator("#technologies-quantum-computing")
+    assert row.locator("td").first.inner_text() == "Quantum computing"
+    row.get_by_role("button", name="Up quantum-computing").click()
+    page.wait_for_load_state()
+    rows = page.locator("section:has(#technologies) tbody tr")
+    assert rows.nth(rows.count() - 2).get_attribute("id") == "technologies-quantum-computing"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "admin-taxonomy-1280")
+    page.screenshot(path=str(ARTIFACTS / "admin-taxonomy-1280-end.png"))
+    assert axe_serious(page) == []
