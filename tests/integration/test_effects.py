@@ -242,3 +242,51 @@ def test_an_edit_of_a_published_initiative_keeps_its_effects_pending(app, client
     assert client.get(f"/api/v1/initiatives/{initiative_id}").get_json()["hours_per_year"] == 3120
     edit = coordinator.get(f"/initiatives/{initiative_id}/edit").get_data(as_text=True)
     assert 'name="effects-0-people" type="text" value="10"' in edit
+
+
+def test_exports_carry_the_effects_and_import_reads_them_back(app, client, login_as, tmp_path):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    login_as("admin")
+    response = _post(client, "/initiatives/new", _form(title="Exporterad handläggning"))
+    initiative_id = int(re.search(r"/initiatives/(\d+)/", response.headers["Location"]).group(1))
+    query = "q=Exporterad+handl%C3%A4ggning"
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"/export.csv?{query}").text.lstrip("\ufeff")))
+    )
+    assert [(r["id"], r["hours_per_year"], r["sek_per_year"]) for r in rows] == [
+        (str(initiative_id), "3120", "150000")
+    ]
+    with client.get(f"/export.xlsx?{query}") as response:
+        data = response.data
+    book = load_workbook(io.BytesIO(data))
+    sheet = [list(r) for r in book["Effects"].iter_rows(values_only=True)]
+    assert sheet[0][:4] == ["initiative_id", "benefit_area", "kind", "amount"]
+    assert sheet[1][:7] == [initiative_id, "efficiency", "time", 2, "hours", "week", 30]
+
+    runner = app.test_cli_runner()
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(data)
+    again = runner.invoke(args=["import", str(path)])
+    assert "0 new, 0 changed, 1 unchanged" in again.output, again.output
+
+    # 10 case workers instead of 30: the import changes the effect and the yearly sum
+    book["Effects"].cell(row=2, column=7).value = 10
+    book.save(path)
+    changed = runner.invoke(args=["import", str(path)])
+    assert "1 changed" in changed.output, changed.output
+    item = client.get(f"/api/v1/initiatives/{initiative_id}").get_json()
+    assert item["hours_per_year"] == 1040 and item["effects"][0]["people"] == 10
+
+    # a bad effect row is reported with its sheet, row and column, and nothing is written
+    book["Effects"].cell(row=2, column=4).value = -5
+    book["Effects"].cell(row=3, column=5).value = "euros"
+    book.save(path)
+    refused = runner.invoke(args=["import", str(path)])
+    assert refused.exit_code != 0
+    assert "row 2, column Effects: amount" in refused.output
+    assert "row 3, column Effects: unit" in refused.output
+    assert client.get(f"/api/v1/initiatives/{initiative_id}").get_json()["hours_per_year"] == 1040

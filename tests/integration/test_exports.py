@@ -110,7 +110,7 @@ def test_xlsx_has_the_rows_and_says_licence_and_date(client, seeded_app):
         assert response.status_code == 200
         assert response.headers["Content-Disposition"].endswith('.xlsx"')
         book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Initiatives", "About"]
+    assert book.sheetnames == ["Initiatives", "Effects", "About"]
     rows = list(book["Initiatives"].iter_rows(values_only=True))
     assert rows[0] == serialise.COLUMNS
     assert [r[0] for r in rows[1:]] == _selected_ids(seeded_app, tech=("chatbot",))

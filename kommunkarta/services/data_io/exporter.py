@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services.data_io import serialise
+from kommunkarta.services.data_io import effect_sheet, serialise
 from kommunkarta.services.places.geodata import Geodata
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson"}
@@ -104,9 +104,24 @@ def write_xlsx(
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    # the effects themselves, one row each, on a sheet of their own that import reads back
+    effect_sheet_ = book.create_sheet(effect_sheet.SHEET)
+    effect_header = []
+    for name in effect_sheet.COLUMNS:
+        cell = WriteOnlyCell(effect_sheet_, value=name)
+        cell.font = bold
+        effect_header.append(cell)
+    effect_sheet_.append(effect_header)
     for initiative in serialise.selected(session, selection):
         row = _text_cells(serialise.to_row(initiative))
         sheet.append([xlsx_value(row[name]) for name in serialise.COLUMNS])
+        for values in effect_sheet.rows_of(initiative):
+            effect_sheet_.append(
+                [
+                    xlsx_value(serialise.guard_formula(v) if isinstance(v, str) else v)
+                    for v in values
+                ]
+            )
 
     about = book.create_sheet("About")
     meta = metadata(selection, generated)

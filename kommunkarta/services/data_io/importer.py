@@ -56,16 +56,17 @@ from kommunkarta.models import (
     TermModel,
     User,
 )
-from kommunkarta.services.data_io import file_limits, serialise
+from kommunkarta.services.data_io import effect_sheet, file_limits, serialise
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import initiatives
+from kommunkarta.services.register.effects import EffectData
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 REQUIRED_COLUMNS = ("title", "status", "municipalities")
 # the export's attribution of initiatives from other data sets: import-pstw sets it from the
 # source, so import reads past it and leaves it as it is
-IGNORED_COLUMNS = frozenset({"source"})
+IGNORED_COLUMNS = frozenset({"source", "hours_per_year", "sek_per_year"})
 SUFFIXES = (".csv", ".xlsx")
 MAX_ID = 2**31 - 1
 BATCH = 1000
@@ -139,6 +140,8 @@ class _Bad(Exception):
 class _Table:
     header: list[str]
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
+    # an XLSX file's Effects sheet (header, rows), read back with data_io.effect_sheet
+    effects: tuple[list[str], list[tuple[int, list[Any]]]] | None = None
 
 
 def _read_csv(data: bytes, encodings: Sequence[str], delimiters: str) -> _Table:
@@ -207,6 +210,23 @@ def _read_xlsx(data: bytes) -> _Table:
                 rows.append((number, cells))
             if number > MAX_ROWS + 1:
                 break
+        effects = None
+        if effect_sheet.SHEET in book.sheetnames:
+            # the effects of the initiatives above, read under the same cell budget
+            found = book[effect_sheet.SHEET].iter_rows(
+                values_only=True, max_col=len(effect_sheet.COLUMNS) + 1
+            )
+            effect_header: list[str] = []
+            effect_rows = []
+            for number, values in enumerate(found, start=1):
+                cells = budget.take(list(values))
+                if number == 1:
+                    effect_header = ["" if v is None else str(v) for v in cells]
+                elif any(v is not None and str(v).strip() for v in cells):
+                    effect_rows.append((number, cells))
+                if number > MAX_ROWS * 5 + 1:
+                    break
+            effects = (effect_header, effect_rows)
     except ImportFileError:
         raise
     except file_limits.FileTooLarge as error:
@@ -215,7 +235,7 @@ def _read_xlsx(data: bytes) -> _Table:
         raise ImportFileError(_l("the file is not a readable XLSX workbook")) from None
     finally:
         book.close()
-    return _Table(header, rows)
+    return _Table(header, rows, effects)
 
 
 def read_table(
@@ -578,6 +598,11 @@ def _changes(initiative: Initiative, values: dict[str, Any]) -> dict[str, list[A
             same = old == new
         if not same:
             changes[column] = [old, new]
+    if "effects" in values:
+        old = effect_sheet.plain(EffectData.of(e) for e in initiative.effects)
+        new = effect_sheet.plain(e for e, _ in values["effects"])
+        if old != new:
+            changes["effects"] = [old, new]
     return changes
 
 
@@ -589,6 +614,8 @@ def _assign(initiative: Initiative, values: dict[str, Any], now: datetime) -> No
         if column in values:
             key = (lambda m: m.code) if column == "municipalities" else (lambda t: t.position)
             setattr(initiative, column, sorted(values[column], key=key))
+    if "effects" in values:
+        effect_sheet.assign(initiative, values["effects"])
     if initiative.state == State.PUBLISHED and initiative.published_at is None:
         initiative.published_at = now
     initiative.refresh_search_text()
@@ -733,6 +760,8 @@ def import_table(
             records.append(record)
         if progress and (done % BATCH == 0 or done == len(table.rows)):
             progress("check", done, len(table.rows))
+    if table.effects is not None:
+        _read_effects(table.effects, records, set(first_row_of_id), vocabulary, report)
     if report.errors:
         return report
 
@@ -741,6 +770,29 @@ def import_table(
         session, records, targets, "id", dry_run=dry_run, by=by, progress=progress
     )
     return report
+
+
+def _read_effects(
+    sheet: tuple[list[str], list[tuple[int, list[Any]]]],
+    records: list[Record],
+    ids: set[int],
+    vocabulary: _Vocabulary,
+    report: ImportReport,
+) -> None:
+    """The Effects sheet's rows onto the records they belong to: the sheet says all the
+    effects of every initiative in the file (none listed: it has none)."""
+
+    def term(name: str) -> Any:
+        try:
+            return vocabulary.term("benefit_areas", name)
+        except _Bad:
+            raise ValueError(name) from None
+
+    groups, errors = effect_sheet.parse(*sheet, ids, term, RowError)
+    report.errors += errors
+    for record in records:
+        if (initiative_id := record.values.get("id")) is not None:
+            record.values["effects"] = groups.get(initiative_id, [])
 
 
 def apply(

@@ -46,6 +46,10 @@ COLUMNS = (
     "updated_at",
     "last_confirmed_at",
     "source",
+    # the yearly sums of the initiative's effects (services.register.effects); the XLSX
+    # export's Effects sheet holds the effects themselves (data_io.effect_sheet)
+    "hours_per_year",
+    "sek_per_year",
 )
 # Free text typed by people: the columns the spreadsheet formula guard applies to.
 TEXT_COLUMNS = frozenset({"title", "summary", "description", "url", "contact", "source"})
@@ -181,6 +185,8 @@ def to_row(initiative: Initiative) -> dict[str, Any]:
         "updated_at": timestamp(initiative.updated_at) or "",
         "last_confirmed_at": timestamp(initiative.last_confirmed_at) or "",
         "source": sources.attribution_text(initiative),
+        "hours_per_year": _figure(initiative.hours_per_year),
+        "sek_per_year": _figure(initiative.sek_per_year),
     }
 
 

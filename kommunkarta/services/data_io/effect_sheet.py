@@ -1,0 +1,156 @@
+"""The XLSX export's `Effects` sheet: one row per stated effect, keyed by the initiative's
+id, which `import` reads back (the CSV carries only the yearly sums, `hours_per_year` and
+`sek_per_year`, which import reads past: they follow from the effects)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from kommunkarta.models import Effect, Initiative
+from kommunkarta.services.data_io import serialise
+from kommunkarta.services.register import effects
+from kommunkarta.services.register.effects import EffectData
+
+SHEET = "Effects"
+COLUMNS = (
+    "initiative_id",
+    "benefit_area",
+    "kind",
+    "amount",
+    "unit",
+    "period",
+    "people",
+    "basis",
+    "source_url",
+    "as_of",
+)
+
+
+def rows_of(initiative: Initiative) -> Iterable[list[Any]]:
+    """The sheet's rows of one initiative, in the order its effects were given."""
+    for stored in initiative.effects:
+        item = EffectData.of(stored).item()
+        yield [initiative.id, *(item[name] for name in COLUMNS[1:])]
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).replace("\u00a0", "").replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(_l("not a number")) from None
+    if not math.isfinite(number):
+        raise ValueError(_l("not a number"))
+    return number
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return "" if value is None else serialise.unguard_formula(str(value).strip())
+
+
+def parse(
+    header: list[str],
+    rows: list[tuple[int, list[Any]]],
+    ids: set[int],
+    benefit_area: Callable[[str], Any],
+    error: Callable[[int, str, str, Any], Any],
+) -> tuple[dict[int, list[tuple[EffectData, Any]]], list]:
+    """The sheet's effects by initiative id, each with its benefit-area term, and the
+    problems as `error(row, column, value, reason)`; `ids` are the initiatives in the file,
+    `benefit_area(name)` finds a term or raises ValueError."""
+    names = [str(h or "").strip().lower() for h in header]
+    problems = []
+    missing = [c for c in ("initiative_id", "kind", "amount", "unit", "basis") if c not in names]
+    for name in missing:
+        problems.append(error(1, f"{SHEET}: {name}", "", _l("a required column is missing")))
+    for name in names:
+        if name and name not in COLUMNS:
+            problems.append(error(1, f"{SHEET}: {name}", name, _l("unknown column")))
+    if problems:
+        return {}, problems
+    groups: dict[int, list[tuple[EffectData, Any]]] = {}
+    for number, cells in rows:
+        raw = {name: cells[i] if i < len(cells) else None for i, name in enumerate(names)}
+        bad = len(problems)
+
+        def report(column: str, reason: Any, value: Any = None, number=number, raw=raw) -> None:
+            shown = _text(raw.get(column) if value is None else value)
+            problems.append(error(number, f"{SHEET}: {column}", shown, reason))
+
+        try:
+            initiative_id = int(_number(raw["initiative_id"]) or 0)
+        except ValueError:
+            initiative_id = 0
+        if initiative_id not in ids:
+            report("initiative_id", _l("no row of the first sheet has this id"))
+        values: dict[str, Any] = {}
+        for name in ("amount", "people"):
+            try:
+                values[name] = _number(raw.get(name))
+            except ValueError as exc:
+                report(name, str(exc))
+        if values.get("people") is not None and not float(values["people"]).is_integer():
+            report("people", _l("Give a whole number."))
+        term = None
+        if area := _text(raw.get("benefit_area")):
+            try:
+                term = benefit_area(area)
+            except ValueError:
+                report("benefit_area", _l("unknown value; see /api/v1/taxonomy for the slugs"))
+        if len(problems) > bad:
+            continue
+        effect = EffectData(
+            kind=_text(raw.get("kind")),
+            amount=values["amount"],
+            unit=_text(raw.get("unit")),
+            period=_text(raw.get("period")),
+            people=None if values.get("people") is None else int(values["people"]),
+            basis=_text(raw.get("basis")),
+            benefit_area=term.slug if term is not None else "",
+            source_url=_text(raw.get("source_url")),
+            as_of=_text(raw.get("as_of")),
+        )
+        slugs = {term.slug} if term is not None else set()
+        for problem in effects.effect_problems(0, effect, slugs):
+            report(problem.field.split("-", 2)[2], problem.reason)
+        if len(problems) == bad:
+            groups.setdefault(initiative_id, []).append((effect, term))
+    return groups, problems
+
+
+def plain(rows: Iterable[EffectData]) -> list[dict[str, Any]]:
+    """Effects as the revision log and comparisons see them."""
+    return [e.item() for e in rows]
+
+
+def assign(initiative: Initiative, stated: list[tuple[EffectData, Any]]) -> None:
+    """Replace the initiative's effects and their yearly totals."""
+    initiative.effects = [
+        Effect(
+            position=position,
+            benefit_area=term,
+            kind=e.kind,
+            amount=e.amount,
+            unit=e.unit,
+            period=e.period or None,
+            people=e.people,
+            basis=e.basis,
+            source_url=e.source_url,
+            as_of=date.fromisoformat(e.as_of) if e.as_of else None,
+        )
+        for position, (e, term) in enumerate(stated)
+    ]
+    initiative.hours_per_year, initiative.sek_per_year = effects.totals(e for e, _ in stated)
