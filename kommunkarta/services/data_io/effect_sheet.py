@@ -67,7 +67,7 @@ def parse(
     ids: set[int],
     benefit_area: Callable[[str], Any],
     error: Callable[[int, str, str, Any], Any],
-) -> tuple[dict[int, list[tuple[EffectData, Any]]], list]:
+) -> tuple[dict[int, list[tuple[EffectData, Any]]], list[Any]]:
     """The sheet's effects by initiative id, each with its benefit-area term, and the
     problems as `error(row, column, value, reason)`; `ids` are the initiatives in the file,
     `benefit_area(name)` finds a term or raises ValueError."""
@@ -86,7 +86,13 @@ def parse(
         raw = {name: cells[i] if i < len(cells) else None for i, name in enumerate(names)}
         bad = len(problems)
 
-        def report(column: str, reason: Any, value: Any = None, number=number, raw=raw) -> None:
+        def report(
+            column: str,
+            reason: Any,
+            value: Any = None,
+            number: int = number,
+            raw: dict[str, Any] = raw,
+        ) -> None:
             shown = _text(raw.get(column) if value is None else value)
             problems.append(error(number, f"{SHEET}: {column}", shown, reason))
 
