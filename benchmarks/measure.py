@@ -106,22 +106,26 @@ def time_requests(
     return Timing(tuple(times), size, gzip_size)
 
 
-def time_command(args: Sequence[str], database_url: str, available: bool = True) -> Result:
-    """Run one CLI command against the database once, as a user would, and time it whole
-    (interpreter start and app creation included)."""
+def time_command(
+    args: Sequence[str], database_url: str, available: bool = True, runs: int = 1
+) -> Result:
+    """Run one CLI command against the database `runs` times, as a user would, and time
+    each run whole (interpreter start and app creation included)."""
     if not available:
         return NotAvailable("not available (no such command)")
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "benchmark"}
-    begin = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "kommunkarta", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.perf_counter() - begin
-    if done.returncode != 0:
-        lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
-        return NotAvailable(f"failed (exit {done.returncode}): {lines[-1]}")
-    return Timing((elapsed,))
+    times = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "kommunkarta", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        times.append(time.perf_counter() - begin)
+        if done.returncode != 0:
+            lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
+            return NotAvailable(f"failed (exit {done.returncode}): {lines[-1]}")
+    return Timing(tuple(times))

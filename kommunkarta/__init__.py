@@ -11,16 +11,24 @@ from flask.json.provider import DefaultJSONProvider
 from kommunkarta import config, db, errors, i18n, security
 from kommunkarta.extensions import babel, compress, csrf, limiter, login_manager
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.services.places import geodata
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """The app. `instance_path` (default: `instance/` beside the package) is where it keeps
+    its SQLite database and generated secret key; tests give a temporary folder, so that
+    nothing is written into the checkout."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(TEMPLATES),
+    )
     configure(app, test_config)
     configure_extensions(app)
-    configure_geodata(app)
     register_blueprints(app)
     errors.register(app)
     register_cli(app)
@@ -69,16 +77,6 @@ def _compress(response: Response) -> Response:
     if original is not None and response.response is not original:
         getattr(original, "close", lambda: None)()
     return response
-
-
-def configure_geodata(app: Flask) -> None:
-    """Load the boundaries once; a missing file is reported when first needed, so that
-    `geodata build` can still run to create it."""
-    try:
-        app.extensions["geodata"] = geodata.load(Path(app.config["GEODATA_DIR"]))
-    except geodata.GeodataError as error:
-        app.extensions["geodata_error"] = error
-        app.logger.warning("geodata not loaded: %s", error)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,12 +1,35 @@
-"""Access to the boundaries loaded at start-up."""
+"""Access to the boundaries, loaded once per process on first use.
 
-from flask import current_app
+Not at app creation: a command that needs no boundaries (`routes`, `create-user`, `remind`…)
+starts without reading them or importing geopandas. The served app loads them as it starts
+(`wsgi.py`), so that no visitor waits for it.
+"""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from kommunkarta.services.places import geodata
 from kommunkarta.services.places.geodata import Geodata
 
 
 def current() -> Geodata:
-    """The app's geodata; raises GeodataError if the files could not be loaded at start."""
-    if "geodata" not in current_app.extensions:
-        raise current_app.extensions["geodata_error"]
-    return current_app.extensions["geodata"]
+    """The app's geodata; raises GeodataError if the files cannot be loaded."""
+    return of(current_app)
+
+
+def of(app: Flask) -> Geodata:
+    """The geodata of `app`, read on the first call (`geodata.load` keeps it for the process);
+    raises GeodataError if the files are missing or break a check."""
+    return geodata.load(Path(app.config["GEODATA_DIR"]))
+
+
+def preload(app: Flask) -> None:
+    """Load the boundaries now; a problem is logged and raised again when they are needed,
+    so that an app whose files are missing still starts (and `geodata build` still runs)."""
+    try:
+        of(app)
+    except geodata.GeodataError as error:
+        app.logger.warning("geodata not loaded: %s", error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,8 +149,8 @@ def make_app(url: str, tmp_path: Path, **extra):
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(extra)
-    app = create_app(config)
-    app.instance_path = str(tmp_path)
+    # the instance folder from the start: create_app writes its secret key there
+    app = create_app(config, instance_path=str(tmp_path))
     _APPS.append(app)
     return app
 
@@ -160,22 +161,46 @@ def empty_url(databases) -> str:
     return databases.new_url()
 
 
-@pytest.fixture
-def app(databases, geo, tmp_path):
-    """An app on a fresh database with the schema, places and taxonomy, but no initiatives."""
-    app = make_app(databases.new_url(), tmp_path)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, geo) -> Path:
+    """One SQLite file migrated and loaded with places and taxonomy by `init-db`'s own code,
+    copied for every test that needs such a database: migrating from scratch took most of
+    the time of a test on SQLite."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "initialised.sqlite"
+    app = make_app(f"sqlite:///{path}", folder)
     with app.app_context():
         setup.init_db(db.engine(), geo)
+    app.extensions["db_engine"].dispose()  # the last connection closed: the WAL is merged
+    return path
+
+
+def initialised_app(databases: Databases, geo, tmp_path: Path, template: Path):
+    """An app on a new database with the schema, places and taxonomy: on SQLite a copy of
+    the template, on PostgreSQL migrated and loaded as `init-db` does it."""
+    url = databases.new_url()
+    if databases.backend == "sqlite":
+        shutil.copyfile(template, url.removeprefix("sqlite:///"))
+        return make_app(url, tmp_path)
+    app = make_app(url, tmp_path)
+    with app.app_context():
+        setup.init_db(db.engine(), geo)
+    return app
+
+
+@pytest.fixture
+def app(databases, geo, tmp_path, sqlite_template):
+    """An app on a fresh database with the schema, places and taxonomy, but no initiatives."""
+    app = initialised_app(databases, geo, tmp_path, sqlite_template)
     yield app
     app.extensions["db_engine"].dispose()
 
 
 @pytest.fixture(scope="module")
-def seeded_app(databases, geo, tmp_path_factory):
+def seeded_app(databases, geo, tmp_path_factory, sqlite_template):
     """A read-only app shared by a module: 400 demo initiatives from seed 3."""
-    app = make_app(databases.new_url(), tmp_path_factory.mktemp("seeded"))
+    app = initialised_app(databases, geo, tmp_path_factory.mktemp("seeded"), sqlite_template)
     with app.app_context():
-        setup.init_db(db.engine(), geo)
         with Session(db.engine()) as session, session.begin():
             demo.seed(session, geo, count=400, seed_value=3)
     yield app

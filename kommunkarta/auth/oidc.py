@@ -9,7 +9,6 @@ We add a check that the discovery document names the configured issuer.
 
 from __future__ import annotations
 
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 NAME = "organisation"
@@ -24,6 +23,8 @@ def init_app(app: Flask) -> None:
     config = app.config
     if not (config["OIDC_ISSUER"] and config["OIDC_CLIENT_ID"] and config["OIDC_CLIENT_SECRET"]):
         return
+    from authlib.integrations.flask_client import OAuth  # only when it is set up: slow to load
+
     oauth = OAuth(app)
     oauth.register(
         NAME,

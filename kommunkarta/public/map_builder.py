@@ -8,18 +8,20 @@ sheet comes from the app itself — no CDN.
 
 Folium is pinned to one minor version (pyproject.toml). Only its public API is used, except
 in `_give_stable_name`; tests/unit/test_map_builder.py fails on an upgrade until that use
-has been checked again.
+has been checked again. Folium (which brings pandas) is imported when a map is first built,
+not with this module, so that commands start without it.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import folium
-from branca.element import CssLink, Element, Figure, JavascriptLink
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    import folium
 
 # Sweden, whole: south-west and north-east corners
 SWEDEN_BOUNDS = [[55.2, 10.9], [69.1, 24.2]]
@@ -59,6 +61,8 @@ class RenderedMap:
 
 
 def _tile_layer(tiles: str, attribution: str) -> folium.TileLayer | None:
+    import folium
+
     if tiles in ("", "none"):
         return None
     if tiles == "osm":
@@ -108,6 +112,9 @@ def _skeleton(
     map_id: str,
     map_options: tuple[tuple[str, Any], ...],
 ) -> RenderedMap:
+    import folium
+    from branca.element import CssLink, Element, Figure, JavascriptLink
+
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, **dict(map_options))
     # Folium gives zoom limits only to tile layers; the marker clusters need the map's own
     fmap.options.update(minZoom=4, maxZoom=14)

@@ -16,7 +16,7 @@ from kommunkarta.public import bp, coverage_map, display, effect_display, filter
 from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
 from kommunkarta.public.peer_args import within_km
 from kommunkarta.services.data_io import demo
-from kommunkarta.services.places import peers, place_pages, similarity, stats, timeline
+from kommunkarta.services.places import peers, place_pages, stats, timeline
 from kommunkarta.services.register import coverage, initiatives
 from kommunkarta.submissions.common import acting_user
 from kommunkarta.vocabulary import selection_from_request
@@ -66,6 +66,9 @@ def initiative_table():
 
 @bp.get("/initiatives/<int:initiative_id>")
 def initiative_page(initiative_id: int):
+    # imported here: scikit-learn takes seconds to load, and only this page needs it
+    from kommunkarta.services.places import similarity
+
     session = db.session()
     found = place_pages.initiative(session, initiative_id)
     if found is None:

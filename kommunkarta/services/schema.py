@@ -1,14 +1,15 @@
-"""Creating and migrating the database schema with Alembic."""
+"""Creating and migrating the database schema with Alembic (imported where it is used: it
+takes a good part of a second, which commands that never migrate need not pay)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,18 +23,33 @@ class MigrationFailed(Exception):
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    """Every migration this version of the code has: a database at any other is newer."""
+    from alembic.script import ScriptDirectory
+
+    return {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
 
 
 def _outside_transaction(connection: Connection, sql: str) -> None:
@@ -46,11 +62,12 @@ def _outside_transaction(connection: Connection, sql: str) -> None:
 
 def upgrade(engine: Engine) -> None:
     """Migrate to the newest schema; raises SchemaTooNew for a database from a newer release."""
+    from alembic import command
+
     config = alembic_config()
     revision = current_revision(engine)
     if revision is not None:
-        known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
-        if revision not in known:
+        if revision not in known_revisions():
             raise SchemaTooNew(
                 f"the database schema (revision {revision}) is newer than this version of "
                 "Kommunkartan; upgrade the application first"

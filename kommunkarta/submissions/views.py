@@ -11,7 +11,6 @@ from kommunkarta import db, geo
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import Initiative, State
 from kommunkarta.services.errors import Conflict, InvalidFields
-from kommunkarta.services.places import similarity
 from kommunkarta.services.register import moderation, permissions, revisions, submissions
 from kommunkarta.services.register.permissions import Action
 from kommunkarta.services.register.submissions import Intent
@@ -74,6 +73,9 @@ def _unseen_duplicates(form: InitiativeForm, initiative_id: int | None = None) -
     submitted, unless the person has been shown them already (a draft is never held up)."""
     if form.intent() == Intent.DRAFT or request.form.get("duplicates_seen") == "1":
         return []
+    # imported here: scikit-learn takes seconds to load, and only this check needs it
+    from kommunkarta.services.places import similarity
+
     content = form.content()
     return similarity.possible_duplicates(
         db.session(),

@@ -2,19 +2,16 @@
 
 import pytest
 
-from kommunkarta import db
 from kommunkarta.extensions import limiter
-from kommunkarta.services import setup
-from tests.conftest import make_app
+from tests.conftest import initialised_app
 
 
 @pytest.fixture(scope="module")
-def module_app(databases, geo, tmp_path_factory):
+def module_app(databases, geo, tmp_path_factory, sqlite_template):
     """An app on a database with places and taxonomy, shared by a module's tests: each test
     makes its own accounts and initiatives and starts with fresh rate limits."""
-    app = make_app(databases.new_url(), tmp_path_factory.mktemp("module"))
-    with app.app_context():
-        setup.init_db(db.engine(), geo)
+    folder = tmp_path_factory.mktemp("module")
+    app = initialised_app(databases, geo, folder, sqlite_template)
     yield app
     app.extensions["db_engine"].dispose()
 

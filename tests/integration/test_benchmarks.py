@@ -5,9 +5,12 @@ Nothing here checks a time; the figures belong in docs/benchmarks.md, not in ass
 
 import re
 
+import pytest
+
 from benchmarks import measure, run
 
 
+@pytest.mark.benchmark
 def test_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, capsys):
     output = tmp_path / "benchmarks.md"
     output.write_text("# Benchmarks\n\nNotes kept by hand.\n")
@@ -22,6 +25,8 @@ def test_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, capsys):
     assert "| sqlite | 50 | unfiltered |" in text  # ours next to the baseline and the floor
     assert "| map page ≥ 10× faster than naive Folium (10,000) |" in text
     assert "`seed-demo --count N`" in text
+    startup = r"\| CLI start-up \(`flask routes`\) < 1 s \| [0-9.]+ s \(median of 5\) — m"
+    assert re.search(startup, text), text
     # the map as an image is timed and weighed (a number, not n/a)
     assert re.search(r"\| GET /map\.svg \| [0-9]", text), text
     assert "| sqlite | 50 | unfiltered |" in capsys.readouterr().out

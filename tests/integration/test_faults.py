@@ -237,6 +237,7 @@ def _big_import_file(path: Path) -> None:
             )
 
 
+@pytest.mark.processes
 def test_an_import_killed_while_writing_leaves_nothing_behind(postgres, geo, tmp_path):
     url = postgres.new_url()
     app = make_app(url, tmp_path)

@@ -34,6 +34,8 @@ from kommunkarta.services.register import submissions
 from tests.conftest import IN_CI, PASSWORD, Databases, add_user, make_app
 from tests.processes import gunicorn
 
+pytestmark = pytest.mark.processes
+
 REDIS_URL = "redis://127.0.0.1:6379/11"  # a database of the test's own; its keys are removed
 RUN = uuid.uuid4().hex[:8]  # in every address, account and title made here
 SUGGESTIONS = 200

@@ -19,7 +19,8 @@ from tests.conftest import PASSWORD, add_user, csrf_from, make_app
 from tests.oidc_provider import approve, provider, set_person
 from tests.processes import free_port
 
-pytestmark = pytest.mark.usefixtures("fresh_limits")
+# the identity provider runs in a process of its own
+pytestmark = [pytest.mark.usefixtures("fresh_limits"), pytest.mark.processes]
 
 MINE = "/initiatives/mine"
 

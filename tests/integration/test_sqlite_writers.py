@@ -13,6 +13,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ from kommunkarta.models import Initiative
 from kommunkarta.services import setup
 from tests.conftest import make_app
 from tests.processes import ROOT, gunicorn
+
+pytestmark = pytest.mark.processes
 
 SUGGESTIONS = 120
 IMPORTS = 3

@@ -30,7 +30,10 @@ def test_stale_months_refuses_anything_else_naming_the_setting(raw):
 
 def test_a_bad_threshold_stops_the_app_from_starting(tmp_path):
     with pytest.raises(InvalidSetting):
-        create_app({"STALE_MONTHS": "zero", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"})
+        create_app(
+            {"STALE_MONTHS": "zero", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"},
+            instance_path=str(tmp_path),
+        )
 
 
 @pytest.mark.parametrize(

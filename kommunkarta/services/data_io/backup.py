@@ -23,7 +23,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from kommunkarta.services import schema
@@ -88,9 +87,7 @@ def restore(engine: Engine, source: Path, *, replace: bool = False) -> Summary:
     summary = _summary(source)
     if summary.revision is None:
         raise BackupError(f"{source.name}: not a Kommunkartan database (no schema revision)")
-    scripts = ScriptDirectory.from_config(schema.alembic_config())
-    known = {script.revision for script in scripts.walk_revisions()}
-    if summary.revision not in known:
+    if summary.revision not in schema.known_revisions():
         raise schema.SchemaTooNew(
             f"{source.name} comes from a newer version of Kommunkartan (schema revision "
             f"{summary.revision}); upgrade the application first"

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-import shapely
 from sqlalchemy import Column, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -88,6 +87,8 @@ def _slug_ids(session: Session, model: TermModel) -> dict[str, int]:
 
 
 def _point_sampler(geodata: Geodata, rng: random.Random) -> Callable[[str], tuple[float, float]]:
+    import shapely  # here, like geopandas in geodata: commands that do not seed start faster
+
     prepared: dict[str, object] = {}
 
     def sample(code: str) -> tuple[float, float]:

@@ -18,15 +18,12 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
@@ -83,10 +80,15 @@ def csv_chunks(session: Session, selection: InitiativeFilter) -> Iterator[bytes]
     yield buffer.getvalue().encode("utf-8")
 
 
+# The control characters XLSX forbids, as openpyxl defines them (ILLEGAL_CHARACTERS_RE, which
+# a unit test compares with this): here, so that openpyxl is imported only to write a file.
+XLSX_FORBIDDEN = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
 def xlsx_value(value: Any) -> Any:
     """A cell value openpyxl can write: text without the control characters XLSX forbids."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return XLSX_FORBIDDEN.sub("", value)
     return value
 
 
@@ -95,6 +97,10 @@ def write_xlsx(
 ) -> None:
     """An XLSX workbook (openpyxl write-only mode, rows spooled to disk): the initiatives on
     the first sheet, licence, date and filters on a second sheet and in the properties."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Initiatives")
     bold = Font(bold=True)

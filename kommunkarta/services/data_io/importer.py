@@ -36,9 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import shapely
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -186,6 +184,8 @@ def _too_wide() -> Any:
 def _read_xlsx(data: bytes) -> _Table:
     """The first sheet, streamed (openpyxl's read-only mode) after file_limits has checked
     what the archive unpacks to."""
+    from openpyxl import load_workbook  # here: only an XLSX file needs it
+
     try:
         file_limits.check_xlsx(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -491,6 +491,8 @@ def _parse(column: str, value: Any, vocabulary: _Vocabulary) -> Any:
 
 def _near(geodata: Geodata, code: str, lat: float, lon: float) -> bool:
     """Inside the municipality or within POINT_TOLERANCE of its (simplified) boundary."""
+    import shapely  # here, like geopandas in geodata: commands that do not import start faster
+
     geometry = geodata.municipalities.geometry.get(code)
     return geometry is not None and shapely.dwithin(
         geometry, shapely.Point(lon, lat), POINT_TOLERANCE

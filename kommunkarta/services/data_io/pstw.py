@@ -40,9 +40,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -557,6 +554,10 @@ def _write_csv(rows: Iterator[list[Any]], out: IO[bytes]) -> int:
 
 
 def _write_xlsx(rows: Iterator[list[Any]], out: IO[bytes], generated: datetime) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("PSTW cases")
     bold = Font(bold=True)

@@ -5,17 +5,18 @@ shape) and simplified as one coverage (`shapely.coverage_simplify`), so that nei
 their shared border and no slivers open between them. Coordinates are in image units of
 some hundred metres (the areas fitted into HEIGHT by MAX_WIDTH) from the north-west corner
 of their bounds, y downwards, one decimal: the whole country in some 90 KB of path data.
-Made once per level and county (`Geodata.outlines`).
+Made once per level and county (`Geodata.outlines`). geopandas, numpy and shapely are
+imported when the first outline is drawn, not with this module (see `geodata`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import numpy as np
-import shapely
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import numpy as np
 
 PROJECTED_CRS = 3006  # SWEREF 99 TM
 HEIGHT = 900.0  # image units from the northernmost to the southernmost point ...
@@ -34,6 +35,9 @@ class Outlines:
 def outlines(frame: gpd.GeoDataFrame) -> Outlines:
     """Path data of every area of `frame` (index: code; columns name, geometry in WGS 84),
     fitted into HEIGHT by MAX_WIDTH image units."""
+    import numpy as np
+    import shapely
+
     projected = frame.geometry.to_crs(PROJECTED_CRS)
     minx, miny, maxx, maxy = projected.total_bounds
     unit = max((maxy - miny) / HEIGHT, (maxx - minx) / MAX_WIDTH)  # metres per image unit

