@@ -115,7 +115,7 @@ def _skeleton(
     import folium
     from branca.element import CssLink, Element, Figure, JavascriptLink
 
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, **dict(map_options))
+    fmap = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25, **dict(map_options))
     # Folium gives zoom limits only to tile layers; the marker clusters need the map's own
     fmap.options.update(minZoom=4, maxZoom=14)
     _give_stable_name(fmap, map_id)

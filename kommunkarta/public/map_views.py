@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
@@ -66,6 +66,16 @@ def _texts() -> dict[str, str]:
     return {
         "initiative_one": _pattern("%(num)s initiative", "%(num)s initiatives", 1),
         "initiatives_many": _pattern("%(num)s initiative", "%(num)s initiatives", 2),
+        "map_role": _("map"),
+        "map_label": _(
+            "Map. Arrow keys move the map, plus and minus zoom, "
+            "Enter opens the area under the crosshair in the middle."
+        ),
+        "cluster": _pattern(
+            "%(num)s initiative here: select to zoom in",
+            "%(num)s initiatives here: select to zoom in",
+            2,
+        ),
         "legend_title": _("Initiatives"),
         "legend_none": _("None"),
         "close": _("Close"),
@@ -127,6 +137,10 @@ def _base_config(level: str, counts: dict[str, int]) -> dict:
         "boundaries": {
             "municipality": url_for("api.municipality_boundaries"),
             "region": url_for("api.region_boundaries"),
+        },
+        "labelsUrl": {
+            "municipality": url_for("public.map_labels", level="municipality"),
+            "region": url_for("public.map_labels", level="region"),
         },
         "placeUrl": {
             "municipality": url_for("public.home") + "municipalities/",
@@ -289,6 +303,17 @@ def map_summary():
         values=values,
         classes=map_classes.classes(values.values()).to_json(),
     )
+
+
+@bp.get("/map/labels/<level>")
+def map_labels(level: str):
+    """Where the map writes each place's name: {code: [lat, lon]}, a point inside it."""
+    if level not in LEVELS:
+        abort(404)
+    response = jsonify(geo.current().label_points(level))
+    response.cache_control.public = True
+    response.cache_control.max_age = 24 * 3600
+    return response
 
 
 @bp.get("/map/points")

@@ -75,14 +75,14 @@ def test_coverage_map_draws_four_distinct_states_with_a_legend(page, live_server
     assert page.locator(".coverage-legend svg > rect").count() == 4
     summary = page.locator("#map-summary").inner_text()
     assert re.search(r"\d+ of 290 municipalities reports? initiatives, \d+ confirmed none", summary)
-    # the tooltip names the state and its date
+    # the info box names the area under the pointer, its state and its date
     page.locator(".folium-map").hover(position={"x": 300, "y": 520})
     found = None
     for path in page.locator(AREAS).all()[:60]:
         path.hover(force=True)
-        tip = page.locator(".leaflet-tooltip")
-        if tip.count() and re.search(r"\d{4}-\d\d-\d\d", tip.inner_text()):
-            found = tip.inner_text()
+        info = page.locator(".map-info")
+        if info.is_visible() and re.search(r"\d{4}-\d\d-\d\d", info.inner_text()):
+            found = info.inner_text()
             break
     assert found and any(label in found for label in ("Reports initiatives", "Stale"))
     # the table alternative holds all 290 with their states

@@ -53,7 +53,7 @@ def test_every_asset_is_served_by_the_app(seeded_app):
             target = (base + "/" + name[2:]).replace("/map/../", "/")
             if target not in seen:
                 queue.append(target)
-    assert len(seen) == 7, seen  # map.js and common, choropleth, panel, years, coverage, compact
+    assert len(seen) == 9, seen  # map.js; common, choropleth, panel, years, labels, search, coverage, compact
 
 
 def test_filtered_counts_and_summary(seeded_app):
@@ -176,3 +176,14 @@ def test_no_tile_server_by_default_and_attribution_when_configured(app, tmp_path
     )
     html = custom.test_client().get("/").get_data(as_text=True)
     assert "https://tiles.example/{z}/{x}/{y}.png" in html and "\\u00a9 Example" in html
+
+
+def test_label_points_lie_inside_their_places(seeded_app, geo):
+    client = seeded_app.test_client()
+    municipalities = client.get("/map/labels/municipality")
+    assert municipalities.headers["Cache-Control"].startswith("public")
+    points = municipalities.get_json()
+    assert len(points) == 290
+    assert all(geo.contains(code, lat, lon) for code, (lat, lon) in points.items())
+    assert len(client.get("/map/labels/region").get_json()) == 21
+    assert client.get("/map/labels/country").status_code == 404

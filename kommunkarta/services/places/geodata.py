@@ -78,6 +78,18 @@ class Geodata:
         point = self.municipalities.geometry[code].representative_point()
         return point.y, point.x
 
+    def label_points(self, level: str) -> dict[str, list[float]]:
+        """{code: [lat, lon]} of a point inside each municipality (or county), for its name."""
+        return self._label_points["municipality" if level == "municipality" else "region"]
+
+    @cached_property
+    def _label_points(self) -> dict[str, dict[str, list[float]]]:
+        def points(frame: gpd.GeoDataFrame) -> dict[str, list[float]]:
+            inside = frame.geometry.representative_point()
+            return {code: [round(p.y, 4), round(p.x, 4)] for code, p in inside.items()}
+
+        return {"municipality": points(self.municipalities), "region": points(self.regions)}
+
     def contains(self, code: str, lat: float, lon: float) -> bool:
         import shapely
 

@@ -1,16 +1,20 @@
 /* The main map (`/`): areas shaded by their counts under the filters. A filter change fetches
  * new counts and the server's summary line and restyles in place — no reload — then updates
- * the figures table, the download links and the address. Located initiatives are clustered. */
+ * the figures table, the download links and the address. Located initiatives are clustered
+ * once zoomed in (not at the national view, where they would bury the shading).
+ * One info box says what is under the pointer or the keyboard's crosshair. */
 
 /* global L */
 
 import {
-  addLegend, areaStyle, countText, el, fill, filterParams, getJSON, pointClusters,
-  pointMarker, queryFrom, showError,
+  addLegend, addScale, areaStyle, countText, createInfo, el, fill, filterParams, getJSON,
+  keyboardAreas, pointClusters, pointMarker, queryFrom, showError,
 } from "./common.js";
+import { addLabels } from "./labels.js";
 import { createPanel } from "./panel.js";
 import { mountYearControl } from "./years.js";
 
+const POINTS_ZOOM = 5.5; // clusters once zoomed in from the national view (about 4.75)
 export function mountChoropleth(map, config) {
   const text = config.text;
   const state = {
@@ -36,15 +40,15 @@ export function mountChoropleth(map, config) {
   map.createPane("areas").style.zIndex = 350;
 
   const drawLegend = addLegend(map, config);
+  addScale(map);
+  const info = createInfo(map);
   const panel = createPanel(map, config, state);
+  const updateLabels = addLabels(map, config, state.names);
 
   /* ---- choropleth ---- */
-  function tooltip(layer) {
+  function describe(layer) {
     const p = layer.feature.properties;
-    const box = el("div");
-    box.appendChild(el("strong", {}, p.name));
-    box.appendChild(el("div", {}, valueText(state.counts[p.code] || 0)));
-    return box;
+    return p.name + ": " + valueText(state.counts[p.code] || 0);
   }
 
   function valueText(n) {
@@ -55,6 +59,10 @@ export function mountChoropleth(map, config) {
   function legendTitle() {
     return state.measure === "initiatives" ? null : text["legend_" + state.measure];
   }
+
+  keyboardAreas(map, config, info, () => state.layer, describe, (layer) => {
+    panel.open(layer.feature.properties.code, layer.feature.properties.name);
+  });
 
   function restyle() {
     if (!state.layer) return;
@@ -79,33 +87,53 @@ export function mountChoropleth(map, config) {
         pane: "areas",
         style: areaStyle(state.counts, state.classes, config),
         onEachFeature: (feature, layer) => {
-          layer.bindTooltip(tooltip, { sticky: true });
           layer.on("click", () => panel.open(feature.properties.code, feature.properties.name));
-          layer.on("mouseover", () => layer.setStyle({ weight: 2.5, color: "#1b1f24" }));
+          layer.on("mouseover", () => {
+            layer.setStyle({ weight: 2.5, color: "#1b1f24" });
+            info.show(describe(layer));
+          });
           layer.on("mouseout", () => {
             state.layer.resetStyle(layer);
             panel.outline(layer);
+            info.clear();
           });
         },
       }).addTo(map);
       drawLegend(state.classes, legendTitle(), state.note);
+      updateLabels(level);
       mapNode.setAttribute("data-level", level);
       mapNode.setAttribute("data-features", String(data.features.length));
       mapNode.setAttribute("data-ready", "true");
     });
   }
 
-  /* ---- clustered points ---- */
-  const points = pointClusters();
+  /* ---- clustered points: from POINTS_ZOOM on, unless switched off (points=off) ---- */
+  map.createPane("points").style.zIndex = 600;
+  const points = pointClusters(config, "points");
   const overlays = {};
   overlays[text.points] = points;
   L.control.layers(null, overlays, { collapsed: false, position: "topleft" }).addTo(map);
-  map.addLayer(points);
+  state.showPoints = new URLSearchParams(window.location.search).get("points") !== "off";
+  if (state.showPoints) map.addLayer(points);
+  map.on("overlayadd overlayremove", (event) => {
+    if (event.layer !== points) return;
+    state.showPoints = event.type === "overlayadd";
+    window.history.replaceState(null, "", pageUrl());
+  });
+
+  function pointsByZoom() {
+    const hidden = map.getZoom() < POINTS_ZOOM;
+    map.getPane("points").hidden = hidden;
+    map.getContainer().classList.toggle("points-hidden", hidden);
+    updateLabels(state.level);
+  }
+  map.on("zoomend", pointsByZoom);
+  pointsByZoom();
 
   function loadPoints() {
     return getJSON(config.pointsUrl + "?" + state.params).then((rows) => {
       points.clearLayers();
-      points.addLayers(rows.map((row) => pointMarker(row, config)));
+      points.addLayers(rows.map((row) => pointMarker(row, config, "points")));
       mapNode.setAttribute("data-points", String(rows.length));
     });
   }
@@ -151,6 +179,7 @@ export function mountChoropleth(map, config) {
     const params = new URLSearchParams(state.params);
     if (state.level !== "municipality") params.set("level", state.level);
     if (state.measure !== "initiatives") params.set("measure", state.measure);
+    if (!state.showPoints) params.set("points", "off");
     params.set("lang", config.lang);
     return "?" + params;
   }
@@ -243,8 +272,22 @@ export function mountChoropleth(map, config) {
     mountYearControl(form, config);
   }
 
+  /** Zooms to a place found by the search and opens its panel (focus moves into it). */
+  function showPlace(place) {
+    return loadBoundaries(place.level).then((data) => {
+      const feature = data.features.find((f) => f.properties.code === place.code);
+      if (!feature) return;
+      const bounds = L.geoJSON(feature).getBounds();
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: place.level === "region" ? 8 : 10 });
+      const count = place.level === state.level ? state.counts[place.code] || 0 : null;
+      if (count !== null) info.show(place.name + ": " + valueText(count));
+      panel.open(place.code, place.name, place.level);
+    });
+  }
+
   drawLayer(state.level).then(() => {
     updateTable(boundaryPlaces());
     return loadPoints();
   }).catch(() => showError(text.failed));
+  return { showPlace };
 }

@@ -54,10 +54,10 @@ export function queryFrom(form) {
   return params;
 }
 
-/** `params` without what is not a filter (level, language, view, measure, page). */
+/** `params` without what is not a filter (level, language, view, measure, page, points). */
 export function filterParams(params) {
   const copy = new URLSearchParams(params);
-  ["level", "lang", "view", "measure", "page"].forEach((key) => copy.delete(key));
+  ["level", "lang", "view", "measure", "page", "points"].forEach((key) => copy.delete(key));
   return copy;
 }
 
@@ -75,50 +75,172 @@ export function getJSON(url) {
   );
 }
 
-/** A legend control; returns a function that redraws it for new classes. */
-export function addLegend(map, config) {
+/** Whether the page is as narrow as a phone's (the style sheet's breakpoint). */
+export function isNarrow() {
+  return window.matchMedia("(max-width: 30rem)").matches;
+}
+
+/** A legend that folds away (a <details>, closed at first on a phone, so that it never
+ * hides the country); returns { box, body }: `body` is what the caller fills. */
+export function legendBox(map, title, className) {
   const legend = L.control({ position: "bottomleft" });
-  const box = L.DomUtil.create("div", "map-legend");
+  const box = L.DomUtil.create("details", "map-legend " + (className || ""));
+  if (!isNarrow()) box.open = true;
+  box.appendChild(el("summary", {}, title));
+  const body = el("div", { class: "map-legend-body" });
+  box.appendChild(body);
+  L.DomEvent.disableClickPropagation(box);
   legend.onAdd = () => box;
   legend.addTo(map);
-  // `title` and `note` name what the areas are coloured by (the measure) when it is not the
-  // number of initiatives; `note` says whose estimates the sums are and how many state one
+  return { box, body };
+}
+
+/** A legend of the server's classes; returns a function that redraws it for new classes.
+ * `title` and `note` name what the areas are coloured by (the measure) when it is not the
+ * number of initiatives; `note` says whose estimates the sums are and how many state one. */
+export function addLegend(map, config) {
+  const { box, body } = legendBox(map, config.text.legend_title);
+  const heading = box.querySelector("summary");
   return (classes, title, note) => {
     const number = (n) => Number(n).toLocaleString(config.lang);
-    box.textContent = "";
-    box.appendChild(el("strong", {}, title || config.text.legend_title));
+    heading.textContent = title || config.text.legend_title;
+    body.textContent = "";
     let low = 1;
     classes.breaks.forEach((high, i) => {
       const row = el("div", { class: "legend-row" });
       row.appendChild(el("span", { class: "swatch", style: "background:" + classes.colours[i] }));
       row.appendChild(document.createTextNode(low === high ? number(high) : number(low) + "–" + number(high)));
-      box.appendChild(row);
+      body.appendChild(row);
       low = high + 1;
     });
     const none = el("div", { class: "legend-row" });
     none.appendChild(el("span", { class: "swatch swatch-none", style: "background:" + config.noneColour }));
     none.appendChild(document.createTextNode(config.text.legend_none));
-    box.appendChild(none);
-    if (note) box.appendChild(el("p", { class: "legend-note" }, note));
+    body.appendChild(none);
+    if (note) body.appendChild(el("p", { class: "legend-note" }, note));
   };
 }
 
-function clusterIcon(cluster) {
-  const n = cluster.getChildCount();
-  const size = n < 10 ? 24 : n < 100 ? 30 : 36;
-  return L.divIcon({ html: "<span>" + Number(n) + "</span>", className: "point-cluster", iconSize: [size, size] });
+/** A metric scale bar, and the map resized with its frame (phone panels, window). */
+export function addScale(map) {
+  L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
+  if (window.ResizeObserver) new ResizeObserver(() => map.invalidateSize()).observe(map.getContainer());
 }
 
-/** An empty cluster group for located initiatives. */
-export function pointClusters() {
-  return L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, iconCreateFunction: clusterIcon });
+/** One box that says which area is under the pointer or the keyboard's crosshair (instead
+ * of a tooltip on each of 290 shapes, each of which would be a tab stop). It is a live
+ * region, and Escape empties it (WCAG 1.4.13). Returns { show(text), clear() }. */
+export function createInfo(map) {
+  const info = L.control({ position: "topright" });
+  const box = L.DomUtil.create("div", "map-info");
+  box.setAttribute("role", "status");
+  box.hidden = true;
+  info.onAdd = () => box;
+  info.addTo(map);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") box.hidden = true;
+  });
+  return {
+    show(text) {
+      box.textContent = text;
+      box.hidden = false;
+    },
+    clear() {
+      box.hidden = true;
+    },
+  };
+}
+
+function ringsOf(latlngs, rings) {
+  if (latlngs.length && latlngs[0] instanceof L.LatLng) rings.push(latlngs);
+  else latlngs.forEach((part) => ringsOf(part, rings));
+  return rings;
+}
+
+/** Whether `latlng` lies in the polygon `layer` (even-odd over all its rings). */
+function inside(layer, latlng) {
+  if (!layer.getBounds().contains(latlng)) return false;
+  let odd = false;
+  ringsOf(layer.getLatLngs(), []).forEach((ring) => {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const a = ring[i];
+      const b = ring[j];
+      if ((a.lat > latlng.lat) !== (b.lat > latlng.lat)
+        && latlng.lng < ((b.lng - a.lng) * (latlng.lat - a.lat)) / (b.lat - a.lat) + a.lng) odd = !odd;
+    }
+  });
+  return odd;
+}
+
+/** The area of `group` (a GeoJSON layer) at `latlng`, or null. */
+export function areaAt(group, latlng) {
+  let found = null;
+  group.eachLayer((layer) => {
+    if (!found && inside(layer, latlng)) found = layer;
+  });
+  return found;
+}
+
+/** The map as one tab stop: arrow keys pan (Leaflet), + and − zoom, the area under the
+ * crosshair in the middle is announced through `info`, Enter or Space chooses it.
+ * `group()` gives the current GeoJSON layer, `describe(layer)` the words for it,
+ * `choose(layer)` what selecting it does. */
+export function keyboardAreas(map, config, info, group, describe, choose) {
+  const node = map.getContainer();
+  node.setAttribute("role", "application");
+  node.setAttribute("aria-roledescription", config.text.map_role);
+  node.setAttribute("aria-label", config.text.map_label);
+  let current = null;
+  function announce() {
+    if (document.activeElement !== node || !group()) return;
+    current = areaAt(group(), map.getCenter());
+    if (current) info.show(describe(current));
+    else info.clear();
+  }
+  node.addEventListener("focus", announce);
+  map.on("moveend", announce);
+  node.addEventListener("keydown", (event) => {
+    if (event.target !== node || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    if (current) choose(current);
+  });
+}
+
+/** A cluster's icon with a name a screen reader says ("12 initiatives here: zoom in"). */
+const NamedIcon = L.DivIcon.extend({
+  createIcon(old) {
+    const div = L.DivIcon.prototype.createIcon.call(this, old);
+    div.setAttribute("aria-label", this.options.label);
+    div.setAttribute("title", this.options.label);
+    return div;
+  },
+});
+
+/** An empty cluster group for located initiatives, in the pane `pane` if given. */
+export function pointClusters(config, pane) {
+  return L.markerClusterGroup({
+    showCoverageOnHover: false,
+    maxClusterRadius: 40,
+    clusterPane: pane || L.Marker.prototype.options.pane,
+    iconCreateFunction: (cluster) => {
+      const n = cluster.getChildCount();
+      const size = n < 10 ? 24 : n < 100 ? 30 : 36;
+      return new NamedIcon({
+        html: "<span aria-hidden=\"true\">" + Number(n) + "</span>",
+        className: "point-cluster",
+        iconSize: [size, size],
+        label: fill(config.text.cluster, { n: n }),
+      });
+    },
+  });
 }
 
 /** A marker for one row [id, lat, lon, title] of /map/points whose popup links to its page
  * (in the tab `config.linkTarget`, if set). */
-export function pointMarker(row, config) {
+export function pointMarker(row, config, pane) {
   const marker = L.circleMarker([row[1], row[2]], {
     radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#b0413e", fillOpacity: 0.95,
+    pane: pane || "overlayPane",
   });
   marker.bindPopup(() => {
     const attrs = { href: config.initiativeUrl + row[0] + "?lang=" + config.lang };

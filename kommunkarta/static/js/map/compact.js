@@ -4,12 +4,13 @@
 /* global L */
 
 import {
-  addLegend, areaStyle, countText, el, getJSON, openPage, pointClusters, pointMarker,
+  addLegend, addScale, areaStyle, countText, createInfo, getJSON, keyboardAreas, openPage,
+  pointClusters, pointMarker,
 } from "./common.js";
 
 /** The located initiatives of a compact map (config.pointsUrl), clustered. */
 function addPoints(map, config) {
-  const points = pointClusters();
+  const points = pointClusters(config);
   return getJSON(config.pointsUrl).then((rows) => {
     rows.forEach((row) => points.addLayer(pointMarker(row, config)));
     map.addLayer(points);
@@ -21,22 +22,28 @@ export function mountCompact(map, config) {
   const mapNode = map.getContainer();
   // one municipality alone has nothing to compare its shade with
   const drawLegend = config.municipality ? () => {} : addLegend(map, config);
+  addScale(map);
+  const info = createInfo(map);
+  let layer = null;
+  const describe = (area) => {
+    const p = area.feature.properties;
+    return p.name + ": " + countText(config.text, config.counts[p.code] || 0);
+  };
+  const open = (area) => {
+    openPage(config, config.placeUrl.municipality + area.feature.properties.code + "?lang=" + config.lang);
+  };
+  keyboardAreas(map, config, info, () => layer, describe, open);
   return getJSON(config.boundaries.municipality).then((data) => {
-    const layer = L.geoJSON(data, {
+    layer = L.geoJSON(data, {
       filter: (feature) => {
         const p = feature.properties;
         return config.municipality ? p.code === config.municipality : p.region_code === config.region;
       },
       style: areaStyle(config.counts, config.classes, config),
       onEachFeature: (feature, area) => {
-        const p = feature.properties;
-        area.bindTooltip(() => {
-          const box = el("div");
-          box.appendChild(el("strong", {}, p.name));
-          box.appendChild(el("div", {}, countText(config.text, config.counts[p.code] || 0)));
-          return box;
-        }, { sticky: true });
-        area.on("click", () => openPage(config, config.placeUrl.municipality + p.code + "?lang=" + config.lang));
+        area.on("click", () => open(area));
+        area.on("mouseover", () => info.show(describe(area)));
+        area.on("mouseout", () => info.clear());
       },
     }).addTo(map);
     drawLegend(config.classes);

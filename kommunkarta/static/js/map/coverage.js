@@ -3,7 +3,9 @@
 
 /* global L */
 
-import { el, fill, getJSON, openPage, queryFrom, showError } from "./common.js";
+import {
+  addScale, createInfo, el, fill, getJSON, keyboardAreas, legendBox, openPage, queryFrom, showError,
+} from "./common.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -39,19 +41,13 @@ function coverageSwatch(look) {
 }
 
 function addCoverageLegend(map, config) {
-  const legend = L.control({ position: "bottomleft" });
-  legend.onAdd = () => {
-    const box = L.DomUtil.create("div", "map-legend coverage-legend");
-    box.appendChild(el("strong", {}, config.text.coverage_title));
-    config.coverageStates.forEach((look) => {
-      const row = el("div", { class: "legend-row", "data-state": look.key });
-      row.appendChild(coverageSwatch(look));
-      row.appendChild(document.createTextNode(look.label + " (" + look.count + ")"));
-      box.appendChild(row);
-    });
-    return box;
-  };
-  legend.addTo(map);
+  const { body } = legendBox(map, config.text.coverage_title, "coverage-legend");
+  config.coverageStates.forEach((look) => {
+    const row = el("div", { class: "legend-row", "data-state": look.key });
+    row.appendChild(coverageSwatch(look));
+    row.appendChild(document.createTextNode(look.label + " (" + look.count + ")"));
+    body.appendChild(row);
+  });
 }
 
 export function mountCoverage(map, config) {
@@ -61,6 +57,9 @@ export function mountCoverage(map, config) {
   const entryFor = (code) => config.coverage[code] || ["unknown", ""];
   mapNode.setAttribute("data-view", "coverage");
   addCoverageLegend(map, config);
+  addScale(map);
+  const info = createInfo(map);
+  let layer = null;
 
   function style(feature) {
     const look = looks[entryFor(feature.properties.code)[0]];
@@ -74,27 +73,34 @@ export function mountCoverage(map, config) {
     };
   }
 
-  function tooltip(layer) {
-    const p = layer.feature.properties;
+  function describe(area) {
+    const p = area.feature.properties;
     const entry = entryFor(p.code);
     const look = looks[entry[0]];
-    const box = el("div");
-    box.appendChild(el("strong", {}, p.name));
-    box.appendChild(el("div", {}, look.label));
-    if (entry[1] && look.dateText) box.appendChild(el("div", {}, fill(look.dateText, { date: entry[1] })));
-    return box;
+    let line = p.name + ": " + look.label;
+    if (entry[1] && look.dateText) line += " (" + fill(look.dateText, { date: entry[1] }) + ")";
+    return line;
   }
 
+  function open(area) {
+    openPage(config, config.placeUrl.municipality + area.feature.properties.code + "?lang=" + config.lang);
+  }
+
+  keyboardAreas(map, config, info, () => layer, describe, open);
+
   getJSON(config.boundaries.municipality).then((data) => {
-    const layer = L.geoJSON(data, {
+    layer = L.geoJSON(data, {
       style: style,
       onEachFeature: (feature, area) => {
-        area.bindTooltip(tooltip, { sticky: true });
-        area.on("click", () => {
-          openPage(config, config.placeUrl.municipality + feature.properties.code + "?lang=" + config.lang);
+        area.on("click", () => open(area));
+        area.on("mouseover", () => {
+          area.setStyle({ weight: 2.5, color: "#1b1f24" });
+          info.show(describe(area));
         });
-        area.on("mouseover", () => area.setStyle({ weight: 2.5, color: "#1b1f24" }));
-        area.on("mouseout", () => layer.resetStyle(area));
+        area.on("mouseout", () => {
+          layer.resetStyle(area);
+          info.clear();
+        });
       },
     }).addTo(map);
     const svg = mapNode.querySelector(".leaflet-overlay-pane svg");

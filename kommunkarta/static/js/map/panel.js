@@ -9,7 +9,8 @@ const SELECTED_STYLE = { color: "#1b1f24", weight: 3.5, dashArray: null };
 const NEIGHBOUR_STYLE = { color: "#d4500b", weight: 3, dashArray: null };
 
 /** The panel of `map`; `state` is the choropleth's (level, params, layer, names).
- * Returns { open(code, name), close(), outline(layer) }. */
+ * Returns { open(code, name, level), close(), outline(layer) }. Opening moves the focus into
+ * the panel; Escape or its close button closes it and puts the focus back where it was. */
 export function createPanel(map, config, state) {
   const text = config.text;
   const mapNode = map.getContainer();
@@ -18,6 +19,7 @@ export function createPanel(map, config, state) {
   const panelBody = document.getElementById("map-panel-body");
   const neighbours = { of: null, codes: [] };
   let panelFor = null;
+  let returnTo = null;
 
   /* ---- "show my neighbours" ---- */
   function outline(layer) {
@@ -105,19 +107,22 @@ export function createPanel(map, config, state) {
 
   /* ---- the list of an area's initiatives ---- */
   function close() {
+    const hadFocus = panel.contains(document.activeElement);
     panel.hidden = true;
     panelFor = null;
     clearNeighbours();
+    if (hadFocus && returnTo && document.body.contains(returnTo)) returnTo.focus();
+    returnTo = null;
   }
 
-  function showList(code, name, params, body) {
+  function showList(code, name, level, params, body) {
     panelBody.textContent = "";
     const lead = el("p");
     lead.appendChild(document.createTextNode(countText(text, body.total) + " · "));
-    lead.appendChild(el("a", { href: config.placeUrl[state.level] + encodeURIComponent(code) + "?lang=" + config.lang },
+    lead.appendChild(el("a", { href: config.placeUrl[level] + encodeURIComponent(code) + "?lang=" + config.lang },
       fill(text.open_place, { name: name })));
     panelBody.appendChild(lead);
-    if (state.level === "municipality") panelBody.appendChild(neighbourControl(code, name));
+    if (level === "municipality" && state.level === "municipality") panelBody.appendChild(neighbourControl(code, name));
     if (!body.items.length) {
       panelBody.appendChild(el("p", {}, text.no_initiatives));
       return;
@@ -156,13 +161,15 @@ export function createPanel(map, config, state) {
     }
   }
 
-  function open(code, name) {
-    const placeKey = state.level === "region" ? "region" : "municipality";
+  function open(code, name, level) {
+    level = level || state.level;
+    const placeKey = level === "region" ? "region" : "municipality";
     const params = new URLSearchParams(state.params);
     params.delete("region");
     params.delete("municipality");
     params.set(placeKey, code);
     clearNeighbours();
+    if (!panel.contains(document.activeElement)) returnTo = document.activeElement;
     panelFor = code;
     panel.hidden = false;
     panelTitle.textContent = name;
@@ -172,13 +179,15 @@ export function createPanel(map, config, state) {
     const listParams = new URLSearchParams(params);
     listParams.set("per_page", "100");
     getJSON(config.initiativesApi + "?" + listParams).then((body) => {
-      if (panelFor === code) showList(code, name, params, body);
+      if (panelFor === code) showList(code, name, level, params, body);
     }).catch(() => { panelBody.textContent = text.failed; });
   }
 
   document.getElementById("map-panel-close").addEventListener("click", close);
   panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") close();
+    if (event.key !== "Escape") return;
+    event.stopPropagation();
+    close();
   });
 
   return { open, close, outline };
