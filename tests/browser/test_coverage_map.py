@@ -107,7 +107,10 @@ def test_the_filter_form_switches_between_the_two_views(page, live_server, regis
     page.wait_for_url(re.compile(r"view=coverage"))
     page.wait_for_selector(".folium-map[data-view=coverage][data-ready=true]", timeout=15_000)
     expect(page.get_by_role("radio", name="County")).to_have_count(0)
-    page.get_by_role("radio", name="Initiatives").check()
+    # (scoped: "Colour by" has an "Initiatives" radio too)
+    page.get_by_role("group", name="What the map shows").get_by_role(
+        "radio", name="Initiatives"
+    ).check()
     page.wait_for_url(re.compile(r"view=initiatives"))
     page.wait_for_selector(READY, timeout=15_000)
     assert page.locator(".folium-map").get_attribute("data-view") is None
