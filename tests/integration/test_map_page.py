@@ -53,7 +53,8 @@ def test_every_asset_is_served_by_the_app(seeded_app):
             target = (base + "/" + name[2:]).replace("/map/../", "/")
             if target not in seen:
                 queue.append(target)
-    assert len(seen) == 9, seen  # map.js; common, choropleth, panel, years, labels, search, coverage, compact
+    # map.js; common, choropleth, panel, years, labels, search, coverage and compact
+    assert len(seen) == 9, seen
 
 
 def test_filtered_counts_and_summary(seeded_app):
