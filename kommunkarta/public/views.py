@@ -3,7 +3,10 @@ the statistics, and the health check."""
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from datetime import date
+
+from flask import current_app, jsonify, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -130,6 +133,19 @@ def stats_page():
         timeline=timeline.timeline(db.session(), selection),
         covered=coverage_map.load(db.session()),
         coverage_labels=coverage.LABELS,
+    )
+
+
+STATEMENT_UPDATED = date(2026, 12, 5)  # when public/_accessibility_*.html last changed
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement (tillgänglighetsredogörelse), linked from every footer."""
+    return render_template(
+        "public/accessibility.html",
+        contact=current_app.config["MAIL_FROM"],
+        updated=format_date(STATEMENT_UPDATED, format="long"),
     )
 
 
