@@ -42,10 +42,18 @@ def other_lang() -> str:
 
 def lang_switch_url() -> str:
     """The current page in the other language."""
-    args: dict[str, Any] = request.args.to_dict(flat=False)
+    view_args = request.view_args or {}
+    # a query parameter named like a path argument (?code=… on /municipalities/<code>) or
+    # like one of url_for's own (_external, _scheme, _anchor, _method) is left out: passing
+    # it on would clash with them
+    args: dict[str, Any] = {
+        name: values
+        for name, values in request.args.lists()
+        if name not in view_args and not name.startswith("_")
+    }
     args["lang"] = other_lang()
     if request.endpoint and request.url_rule and "GET" in (request.url_rule.methods or ()):
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return url_for(request.endpoint, **view_args, **args)
     return url_for("public.home", lang=args["lang"])
 
 
