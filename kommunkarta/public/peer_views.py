@@ -67,6 +67,9 @@ def compare_page():
 @bp.get("/embed")
 @allow_framing
 def embed():
+    if not any(request.args.get(level, "").strip() for level in ("municipality", "region")):
+        # no place yet: a page to choose one (still a 400, as the address names no place)
+        return render_template("public/embed_choose.html", **_choices(db.session())), 400
     try:
         level, code = place_to_embed(request.args, vocabulary())
     except UnknownPlace as error:

@@ -184,7 +184,15 @@ def test_find_works_without_script(browser, live_server, typed, expected):
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390", "1280"])
 @pytest.mark.parametrize(
     "path",
-    ["/", "/?level=region", "/?view=coverage", "/regions/14", "/find?q=upp", "/accessibility"],
+    [
+        "/",
+        "/?level=region",
+        "/?view=coverage",
+        "/regions/14",
+        "/find?q=upp",
+        "/accessibility",
+        "/embed",
+    ],
 )
 def test_axe_finds_nothing_serious_on_any_view(page, live_server, path, size, lang):
     page.set_viewport_size(size)

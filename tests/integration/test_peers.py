@@ -256,3 +256,12 @@ def test_the_neighbours_of_a_bad_code(reader, code, status):
     response = reader.get(f"/map/neighbours/{code}?lang=en")
     assert response.status_code == status
     assert response.get_json()["field"] == "code"
+
+
+def test_embed_without_a_place_offers_a_choice(reader):
+    response = reader.get("/embed?lang=en")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Embed the map" in html
+    assert html.count('<option value="') == 290 + 21
+    assert 'name="municipality"' in html and 'name="region"' in html
