@@ -196,6 +196,9 @@ class Initiative(Base):
     external_ref: Mapped[str | None] = mapped_column(String(100), index=True, unique=True)
     source: Mapped[str] = mapped_column(String(200), default="", server_default="")
     licence: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # The language of title, summary and description (BCP 47), marked up with `lang` wherever
+    # they are shown (WCAG 3.1.2): "sv" for our own, "en" for the PSTW's cases.
+    lang: Mapped[str] = mapped_column(String(8), default="sv", server_default="sv")
     # When someone last vouched that the published content is still correct: a moderator
     # publishing it, or a coordinator's "still correct" (services.freshness).
     last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -420,3 +423,31 @@ class AuditEntry(Base):
     address: Mapped[str] = mapped_column(String(64), default="")
     subject: Mapped[str] = mapped_column(String(300), default="")  # "initiative 12", a file
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+
+
+class OrganisationAlias(Base):
+    """A moderator's decision about an organisation's name that import-pstw could not place:
+    the municipality it means, or none (not a municipality). Every later import uses it."""
+
+    __tablename__ = "organisation_aliases"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)  # organisations.plain()
+    municipality_code: Mapped[str | None] = mapped_column(ForeignKey("municipalities.code"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    municipality: Mapped[Municipality | None] = relationship()
+
+
+class WaitingCase(Base):
+    """A case of another data set that names an organisation nobody has placed yet: kept,
+    with its row, until a moderator decides the names (services.data_io.waiting)."""
+
+    __tablename__ = "waiting_cases"
+
+    external_ref: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(Text, default="")
+    names: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the unplaced names, candidates
+    row: Mapped[str] = mapped_column(Text, default="{}")  # JSON: published column -> cell
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -27,6 +27,7 @@ def _conflict(error: Conflict):
 
 from kommunkarta.submissions import (  # noqa: E402, F401  (routes register on bp)
     moderation_views,
+    organisation_views,
     report_views,
     suggest_views,
     upkeep_views,

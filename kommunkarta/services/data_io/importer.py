@@ -38,6 +38,7 @@ from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -54,7 +55,7 @@ from kommunkarta.models import (
     TermModel,
     User,
 )
-from kommunkarta.services.data_io import effect_sheet, file_limits, serialise
+from kommunkarta.services.data_io import effect_sheet, file_limits, serialise, sources
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import initiatives
 from kommunkarta.services.register.effects import EffectData
@@ -62,9 +63,12 @@ from kommunkarta.services.register.effects import EffectData
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 REQUIRED_COLUMNS = ("title", "status", "municipalities")
-# the export's attribution of initiatives from other data sets: import-pstw sets it from the
-# source, so import reads past it and leaves it as it is
-IGNORED_COLUMNS = frozenset({"source", "hours_per_year", "sek_per_year"})
+# the export's attribution of initiatives from other data sets ("EU Public Sector Tech Watch,
+# PSTW ID 1234, CC BY 4.0"): read back into source, licence and external reference; an empty
+# cell leaves them as they are
+ATTRIBUTION_COLUMN = "source"
+# derived from the effects: read past
+IGNORED_COLUMNS = frozenset({"hours_per_year", "sek_per_year"})
 SUFFIXES = (".csv", ".xlsx")
 MAX_ID = 2**31 - 1
 BATCH = 1000
@@ -521,6 +525,10 @@ def _check_row(
         if column in IGNORED_COLUMNS:
             continue
         raw = cells[position] if position < len(cells) else None
+        if column == ATTRIBUTION_COLUMN:
+            text = serialise.unguard_formula(str(raw or "")).strip()
+            values.update(sources.from_attribution(text))
+            continue
         try:
             if isinstance(raw, float) and not math.isfinite(raw):  # an XLSX cell of 1e999
                 raise _Bad(_l("must be a finite number"))
@@ -559,6 +567,7 @@ SCALARS = (
     "external_ref",
     "source",
     "licence",
+    "lang",  # the language of the text: "en" for PSTW cases
 )
 LISTS = ("benefit_areas", "areas", "technologies")
 
@@ -768,9 +777,17 @@ def import_table(
         return report
 
     targets = load_existing(session, list(first_row_of_id))
-    report.created, report.updated, report.unchanged = apply(
-        session, records, targets, "id", dry_run=dry_run, by=by, progress=progress
-    )
+    try:
+        report.created, report.updated, report.unchanged = apply(
+            session, records, targets, "id", dry_run=dry_run, by=by, progress=progress
+        )
+    except IntegrityError:  # a case of another data set that is already here under another id
+        raise ImportFileError(
+            _l(
+                "a case from another data set in the file (its source column) is already here "
+                "as another initiative; nothing was written"
+            )
+        ) from None
     return report
 
 

@@ -57,10 +57,10 @@ from kommunkarta.models import (
     User,
 )
 from kommunkarta.services import text
-from kommunkarta.services.data_io import exporter, importer, serialise, sources
+from kommunkarta.services.data_io import exporter, importer, serialise, sources, waiting
 from kommunkarta.services.data_io import pstw_mapping as mapping
 from kommunkarta.services.data_io.importer import ImportFileError, Progress, RowError
-from kommunkarta.services.data_io.organisations import Place, Resolution, Resolver
+from kommunkarta.services.data_io.organisations import Place, Resolution, Resolver, Unresolved
 
 SOURCE = sources.PSTW
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # latin-1 takes the bytes cp1252 leaves out
@@ -161,6 +161,7 @@ class PstwReport:
     problems: list[RowError] = field(default_factory=list)  # other reasons not to import
     notes: list[RowError] = field(default_factory=list)  # counties and others beside
     unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)  # (column, value)
+    waiting: list[Waiting] = field(default_factory=list)  # for a moderator (services.waiting)
     dry_run: bool = False
 
     @property
@@ -170,6 +171,17 @@ class PstwReport:
     @property
     def problem_rows(self) -> int:
         return len({e.row for e in self.problems})
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A case that waits for a moderator to place the names in its organisation cell."""
+
+    external_ref: str
+    title: str
+    organisation: str
+    names: tuple[Unresolved, ...]
+    row: dict[str, Any]  # published column -> cell, to import it again once placed
 
 
 class _Bad(Exception):
@@ -264,6 +276,7 @@ class _Vocabulary:
             (Place(m.code, m.name) for m in municipalities.values()),
             (Place(r.code, r.name) for r in session.scalars(select(Region))),
             {m.code: m.region_code for m in municipalities.values()},
+            waiting.aliases(session),
         )
         return cls(terms, municipalities, resolver)
 
@@ -379,6 +392,7 @@ def _values(row: _Row, vocabulary: _Vocabulary, report: PstwReport) -> dict[str,
         "external_ref": sources.external_ref(SOURCE, row.text(ID)),
         "source": SOURCE.name,
         "licence": SOURCE.licence,
+        "lang": "en",  # the data set's texts are in English
     }
 
 
@@ -394,6 +408,20 @@ def import_file(
     """Read a PSTW file and import its Swedish municipal cases (see the module's doc).
     Raises ImportFileError for a file that cannot be read or is not a PSTW file."""
     table = importer.read_table(source, filename, encodings=ENCODINGS, delimiters=DELIMITERS)
+    return import_table(session, table, dry_run=dry_run, by=by, progress=progress)
+
+
+def import_table(
+    session: Session,
+    table: Any,
+    *,
+    dry_run: bool = False,
+    by: User | None = None,
+    progress: Progress | None = None,
+) -> PstwReport:
+    """Import the rows of a table read from a PSTW file (`header`, `rows` of (number, cells));
+    the cases that wait for a moderator are kept for the moderation page unless this is a
+    dry run. Raises ImportFileError."""
     positions = _positions(table.header)
     report = PstwReport(rows=len(table.rows), dry_run=dry_run)
     vocabulary = _Vocabulary.load(session)
@@ -405,6 +433,9 @@ def import_file(
         if progress and (done % BATCH == 0 or done == len(table.rows)):
             progress("check", done, len(table.rows))
     refs = [r.values["external_ref"] for r in records]
+    if not dry_run:
+        checked = [sources.external_ref(SOURCE, case) for case in first_row_of]
+        waiting.keep(session, report.waiting, checked)
     targets = importer.load_existing(session, refs, Initiative.external_ref)
     try:
         report.created, report.updated, report.unchanged = importer.apply(
@@ -440,6 +471,16 @@ def _check(
         first_row_of[case] = row.number
         resolution = vocabulary.resolver.resolve(row.text(ORGANISATION))
         if not _placed(row, resolution, report):
+            if resolution.unresolved:
+                report.waiting.append(
+                    Waiting(
+                        sources.external_ref(SOURCE, case),
+                        row.text(NAME)[:200],
+                        row.text(ORGANISATION),
+                        tuple(resolution.unresolved),
+                        {c: row.raw(c) for c in row.positions},
+                    )
+                )
             return
         values = _values(row, vocabulary, report)
     except _Bad as bad:

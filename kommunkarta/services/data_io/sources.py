@@ -82,3 +82,22 @@ def attribution_text(initiative: Initiative) -> str:
     if credit.licence:
         parts.append(credit.licence)
     return ", ".join(parts)
+
+
+def from_attribution(text: str) -> dict[str, str]:
+    """The source, licence and external reference that `attribution_text` wrote, read back
+    from an export's `source` cell, so that moving initiatives between instances keeps their
+    credit; {} for an empty cell (our own initiatives)."""
+    parts = [part.strip() for part in (text or "").split(",") if part.strip()]
+    if not parts:
+        return {}
+    values = {"source": parts[0][:200]}
+    known = next((s for s in KNOWN.values() if s.name == parts[0]), None)
+    for part in parts[1:]:
+        if part in LICENCE_URLS:
+            values["licence"] = part
+        elif known and part.startswith(known.case_label + " "):
+            case = part[len(known.case_label) + 1 :].strip()
+            if case:
+                values["external_ref"] = external_ref(known, case)[:100]
+    return values
