@@ -1,0 +1,84 @@
+"""The moderators' page of organisations to place, by keyboard, at phone and desktop width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from kommunkarta import db
+from kommunkarta.services import setup
+from kommunkarta.services.data_io import pstw
+from tests.browser.conftest import ARTIFACTS, LiveServer, axe_serious
+from tests.browser.test_submission_flow import _account, _sign_in
+from tests.conftest import make_app
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "pstw_published.csv"
+
+
+@pytest.fixture
+def server(tmp_path, geo):
+    """An app of its own (the shared one holds demo data only), with the published-shaped
+    file imported: "Habö kommun" waits for a moderator."""
+    app = make_app(f"sqlite:///{tmp_path / 'pstw.sqlite'}", tmp_path)
+    with app.app_context():
+        setup.init_db(db.engine(), geo)
+    with Session(app.extensions["db_engine"]) as session, FIXTURE.open("rb") as f:
+        assert pstw.import_file(session, f, FIXTURE.name).unresolved_rows == 1
+    live = LiveServer(app)
+    yield live
+    live.stop()
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A page whose requests may only reach this module's server."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    blocked: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not blocked and not errors, (blocked, errors)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_page_lists_names_with_candidates(page, server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    _sign_in(page, server, _account(server, "moderator"))
+    page.goto(server.url + "/moderation/organisations?lang=sv")
+    item = page.locator(".organisation-item").first
+    assert "Habö kommun" in item.locator("legend").inner_text()
+    assert item.locator("input[name=choice]").first.is_checked()  # the closest first
+    assert item.locator("input[value='0643']").count() == 1  # Habo
+    assert item.locator("input[value='0305']").count() == 1  # Håbo
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe_serious(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"organisations-{width}.png"), full_page=True)
+
+
+def test_a_moderator_places_a_name_by_keyboard(page, server):
+    _sign_in(page, server, _account(server, "moderator"))
+    page.goto(server.url + "/moderation/organisations?lang=en")
+    håbo = page.locator(".organisation-item input[value='0305']").first
+    håbo.focus()
+    page.keyboard.press("Space")
+    assert håbo.is_checked()
+    page.locator(".organisation-item button[type=submit]").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Cases imported now: 1" in page.locator(".flash").inner_text()
+    assert "No organisation waits" in page.locator("main").inner_text()
