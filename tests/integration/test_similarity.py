@@ -130,7 +130,10 @@ def page_titles(response) -> list[str]:
     html = response.get_data(as_text=True)
     section = html.split('id="similar-heading"', 1)[1]
     return [
-        unescape(t) for t in re.findall(r'class="initiative-title" href="[^"]+">([^<]*)<', section)
+        unescape(t)
+        for t in re.findall(
+            r'class="initiative-title" href="[^"]+">(?:<span lang="\w+">)?([^<]*)<', section
+        )
     ]
 
 
