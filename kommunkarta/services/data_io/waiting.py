@@ -11,6 +11,7 @@ once: those now placed become initiatives, the rest keep waiting.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +99,9 @@ def decide(session: Session, name: str, choice: str, by: User | None) -> int:
     if not key or len(key) > 300:
         raise InvalidField("name", "Choose a name from the list.")
     code = None if choice == NOT_A_MUNICIPALITY else choice
-    if code is not None and session.get(Municipality, code) is None:
+    if code is not None and (
+        not re.fullmatch(r"[0-9]{4}", code) or session.get(Municipality, code) is None
+    ):
         raise InvalidField("choice", "Choose a municipality from the list.")
     session.merge(
         OrganisationAlias(
