@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 HEADROOM_MB = 300
 MEASURE = r"""
 import json, resource, sys
-from kommunkarta import create_app, db
+from kommunkarta import create_app, db, geo
 from kommunkarta.services import setup
 from kommunkarta.services.places import geodata
 
 app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": sys.argv[1]})
 with app.app_context():
-    setup.init_db(db.engine(), app.extensions["geodata"])
+    setup.init_db(db.engine(), geo.of(app))
 runner = app.test_cli_runner()
 runner.invoke(args=["import", "--help"])
 def peak():

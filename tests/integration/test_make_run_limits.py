@@ -7,7 +7,7 @@ import subprocess
 
 import requests
 
-from kommunkarta import db
+from kommunkarta import db, geo
 from kommunkarta.auth.views import PER_CLIENT
 from kommunkarta.services import setup
 from tests.conftest import make_app
@@ -47,7 +47,7 @@ def test_without_redis_make_run_keeps_one_count_of_failed_sign_ins(tmp_path):
     url = f"sqlite:///{tmp_path / 'run.sqlite'}"
     app = make_app(url, tmp_path)
     with app.app_context():
-        setup.init_db(db.engine(), app.extensions["geodata"])
+        setup.init_db(db.engine(), geo.of(app))
     app.extensions["db_engine"].dispose()
     env = {"DATABASE_URL": url, "SECRET_KEY": "make-run-test", "REDIS_URL": ""}
     allowed = int(PER_CLIENT.split()[0])
