@@ -44,7 +44,10 @@ def test_municipalities_lists_all_290_with_counts(seeded_app, geo):
         "name": "Upplands Väsby",
         "region_code": "01",
         "count": body[0]["count"],
+        "hours_per_year": body[0]["hours_per_year"],
+        "sek_per_year": body[0]["sek_per_year"],
     }
+    assert all(isinstance(i["hours_per_year"], int | float) for i in body)
     for item in body:
         assert item["region_code"] == geo.municipalities.loc[item["code"], "region_code"]
     expected = _published_counts(seeded_app)
