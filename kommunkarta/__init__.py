@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
-from kommunkarta import config, db, errors, i18n, security
+from kommunkarta import config, db, errors, i18n, rules, security
 from kommunkarta.extensions import babel, compress, csrf, limiter, login_manager
 from kommunkarta.filters import InitiativeFilter
 
@@ -44,6 +44,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["filter_params"] = InitiativeFilter.params()
     app.json = _JSONProvider(app)
+    app.url_map.converters["id"] = rules.IdConverter  # before any route is added
 
 
 class _JSONProvider(DefaultJSONProvider):

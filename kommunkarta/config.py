@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from pathlib import Path
 
 import click
 
-from kommunkarta import links
+from kommunkarta import links, rules
+from kommunkarta.services.errors import InvalidField
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STALE_MONTHS_SETTING = "KOMMUNKARTA_STALE_MONTHS"
@@ -26,13 +26,13 @@ class InvalidSetting(click.ClickException, ValueError):
 def stale_months(raw: object) -> int:
     """The stale threshold (services.freshness, services.coverage) in months; raises
     InvalidSetting unless it is a whole number from 1 to MAX_STALE_MONTHS."""
-    text = str(raw).strip()
-    if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= MAX_STALE_MONTHS:
+    try:
+        return rules.whole_number(str(raw), STALE_MONTHS_SETTING, 1, MAX_STALE_MONTHS)
+    except InvalidField:
         raise InvalidSetting(
             f"{STALE_MONTHS_SETTING} must be a whole number of months from 1 to "
             f"{MAX_STALE_MONTHS}, not {str(raw)!r}"
-        )
-    return int(text)
+        ) from None
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -49,9 +49,12 @@ def _secret_key(instance_path: Path) -> str:
 def _proxies(raw: str) -> int:
     """How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port;
     raises ValueError for anything but a small whole number."""
-    if not raw.strip().isdigit() or int(raw) > 5:
-        raise ValueError(f"KOMMUNKARTA_TRUSTED_PROXIES must be a whole number 0-5, not {raw!r}")
-    return int(raw)
+    try:
+        return rules.whole_number(raw, "KOMMUNKARTA_TRUSTED_PROXIES", 0, 5)
+    except InvalidField:
+        raise ValueError(
+            f"KOMMUNKARTA_TRUSTED_PROXIES must be a whole number 0-5, not {raw!r}"
+        ) from None
 
 
 def _public_url(raw: str | None) -> str:

@@ -1,7 +1,10 @@
 """Turning errors into responses: JSON under /api, a page in the current language elsewhere.
 
 A user's mistake is a 4xx with a message naming what was wrong; an unreachable database is a
-friendly 503; nothing shows a traceback.
+friendly 503; nothing shows a traceback. The services' errors have one handler each for the
+whole app: `InvalidField` (a bad argument) 400, `NotFound` 404, `NotAllowed` 403, `Conflict`
+409; a view catches them itself only to answer differently (a form shown again with its
+messages, for instance).
 """
 
 from __future__ import annotations
@@ -12,7 +15,11 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from kommunkarta.extensions import login_manager
-from kommunkarta.filters import FilterError
+from kommunkarta.filters import InitiativeFilter
+from kommunkarta.services.errors import Conflict, InvalidField, NotAllowed, NotFound
+
+# the parameters of the map's selection: a bad one is announced as an invalid filter
+SELECTION_PARAMS = frozenset(InitiativeFilter.params()) | {"level", "view", "measure"}
 
 
 def wants_json() -> bool:
@@ -28,13 +35,27 @@ def error_response(status: int, message: str, field: str | None = None):
     return render_template("errors/error.html", status=status, message=message, field=field), status
 
 
-def _filter_error(error: FilterError):
+def _invalid_field(error: InvalidField):
     return error_response(400, filter_message(error), error.field)
 
 
-def filter_message(error: FilterError) -> str:
-    """The filter error in the current language, naming the parameter."""
+def filter_message(error: InvalidField) -> str:
+    """The message of a bad argument in the current language, naming a filter parameter."""
+    if error.field not in SELECTION_PARAMS:
+        return str(error.message)
     return _("Invalid filter “%(field)s”: %(reason)s", field=error.field, reason=str(error.message))
+
+
+def _not_found(_error: NotFound):
+    return error_response(404, _("The page or item you asked for does not exist."))
+
+
+def _not_allowed(_error: NotAllowed):
+    return error_response(403, _("You are not allowed to do that."))
+
+
+def _conflict(error: Conflict):
+    return render_template("submissions/conflict.html", message=error.message), 409
 
 
 def _http_error(error: HTTPException):
@@ -62,7 +83,10 @@ def _database_unavailable(_error: Exception):
 
 
 def register(app: Flask) -> None:
-    app.register_error_handler(FilterError, _filter_error)
+    app.register_error_handler(InvalidField, _invalid_field)
+    app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(NotAllowed, _not_allowed)
+    app.register_error_handler(Conflict, _conflict)
     app.register_error_handler(HTTPException, _http_error)
     # the database cannot be reached or the connection broke; any other database error is
     # a fault of ours, a 500 that is logged, and no reason to tell people to come back later

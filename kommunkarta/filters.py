@@ -1,14 +1,14 @@
 """The one filter object shared by the map, the table, the API and the exports.
 
 `InitiativeFilter.from_args()` validates request arguments (or CLI options) against the
-taxonomy and the municipality list and raises `FilterError` naming the parameter for anything
-it does not understand; nothing is silently ignored. `apply()` adds the WHERE clauses to a
-select over `Initiative`, and `to_args()` turns the filter back into query arguments.
+taxonomy and the municipality list (with the field rules of `kommunkarta.rules`) and raises
+`InvalidField` naming the parameter for anything it does not understand; nothing is silently
+ignored. `apply()` adds the WHERE clauses to a select over `Initiative`, and `to_args()` turns
+the filter back into query arguments.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Table, and_, exists, or_, select, union
 from sqlalchemy.orm import Session
 
+from kommunkarta import rules
 from kommunkarta.db import AnySelect
 from kommunkarta.models import (
     Adoption,
@@ -34,11 +35,9 @@ from kommunkarta.models import (
     initiative_municipalities,
     initiative_technologies,
 )
+from kommunkarta.services.errors import InvalidField
 
-MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
-REGION_CODE = re.compile(r"^\d{2}$")
-YEAR_MIN, YEAR_MAX = 1950, 2100
-Q_MAX = 200
+Q_MAX = rules.LENGTHS["q"]
 
 # the reuse and risk filters' values: fixed by the contract, not by the taxonomy
 FIXED_VALUES = {
@@ -54,16 +53,6 @@ TAXONOMY_PARAMS: dict[str, tuple[TermModel, Table, str]] = {
     "area": (OperationalArea, initiative_areas, "area_id"),
     "tech": (Technology, initiative_technologies, "technology_id"),
 }
-
-
-class FilterError(ValueError):
-    """A filter parameter has a value we do not understand."""
-
-    def __init__(self, field: str, message: str, value: str = "") -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-        self.value = value
 
 
 @dataclass(frozen=True)
@@ -98,17 +87,17 @@ def _year(args: Mapping[str, Any], name: str) -> int | None:
     raw = _single(args, name)
     if raw is None:
         return None
-    if not re.fullmatch(r"\d{4}", raw):
-        raise FilterError(name, _l("%(name)s must be a four-digit year", name=name), raw)
+    if not (len(raw) == 4 and raw.isascii() and raw.isdigit()):
+        raise InvalidField(name, _l("%(name)s must be a four-digit year", name=name), raw)
     year = int(raw)
-    if not YEAR_MIN <= year <= YEAR_MAX:
-        raise FilterError(
+    if not rules.FILTER_YEAR_MIN <= year <= rules.FILTER_YEAR_MAX:
+        raise InvalidField(
             name,
             _l(
                 "%(name)s must lie between %(low)s and %(high)s",
                 name=name,
-                low=YEAR_MIN,
-                high=YEAR_MAX,
+                low=rules.FILTER_YEAR_MIN,
+                high=rules.FILTER_YEAR_MAX,
             ),
             raw,
         )
@@ -126,7 +115,7 @@ def _values(args: Mapping[str, Any], name: str) -> list[str]:
 def _single(args: Mapping[str, Any], name: str) -> str | None:
     values = _values(args, name)
     if len(values) > 1:
-        raise FilterError(name, _l("%(name)s may be given only once", name=name), values[1])
+        raise InvalidField(name, _l("%(name)s may be given only once", name=name), values[1])
     return values[0] if values else None
 
 
@@ -146,46 +135,32 @@ class InitiativeFilter:
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any], vocabulary: Vocabulary) -> InitiativeFilter:
-        """Parse and check query arguments; raises FilterError naming the bad parameter."""
+        """Parse and check query arguments; raises InvalidField naming the bad parameter."""
         values: dict[str, Any] = {}
         for name in SLUG_PARAMS:
             chosen = []
             for slug in _values(args, name):
                 if slug not in vocabulary.known(name):
-                    raise FilterError(name, _l("unknown value “%(value)s”", value=slug), slug)
+                    raise InvalidField(name, _l("unknown value “%(value)s”", value=slug), slug)
                 if slug not in chosen:
                     chosen.append(slug)
             values[name] = tuple(chosen)
         if (region := _single(args, "region")) is not None:
-            if not REGION_CODE.match(region):
-                raise FilterError("region", _l("a county code has two digits, such as 01"), region)
-            if region not in vocabulary.regions:
-                raise FilterError(
-                    "region", _l("there is no county with code %(code)s", code=region), region
-                )
+            rules.place_code(region, "region", vocabulary.regions, level="region")
         if (municipality := _single(args, "municipality")) is not None:
-            if not MUNICIPALITY_CODE.match(municipality):
-                raise FilterError(
-                    "municipality",
-                    _l("a municipality code has four digits, such as 0180"),
-                    municipality,
-                )
-            if municipality not in vocabulary.municipalities:
-                raise FilterError(
-                    "municipality",
-                    _l("there is no municipality with code %(code)s", code=municipality),
-                    municipality,
-                )
+            rules.place_code(municipality, "municipality", vocabulary.municipalities)
         q = _single(args, "q")
         if q is not None and len(q) > Q_MAX:
-            raise FilterError(
+            raise InvalidField(
                 "q", _l("the search text may be at most %(max)s characters", max=Q_MAX), q[:20]
             )
         if q is not None and any(unicodedata.category(c) == "Cc" for c in q):
-            raise FilterError("q", _l("the search text may not contain control characters"), q[:20])
+            raise InvalidField(
+                "q", _l("the search text may not contain control characters"), q[:20]
+            )
         year_from, year_to = _year(args, "year_from"), _year(args, "year_to")
         if year_from and year_to and year_from > year_to:
-            raise FilterError(
+            raise InvalidField(
                 "year_from", _l("the first year must not be after the last year"), str(year_from)
             )
         return cls(

@@ -1,16 +1,18 @@
 """Form pieces shared by the blueprints: checkbox lists, coordinates typed the Swedish way,
-web addresses, and clean text."""
+web addresses, e-mail addresses, whole numbers, and clean text (by `kommunkarta.rules`)."""
 
 from __future__ import annotations
 
 import math
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FloatField, SelectMultipleField
+from wtforms import FloatField, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput, TextInput
 
-from kommunkarta.services.text import clean, is_web_url
+from kommunkarta import rules
+from kommunkarta.services.errors import InvalidField
+from kommunkarta.services.text import clean
 
 
 class CheckboxListField(SelectMultipleField):
@@ -41,8 +43,43 @@ class CoordinateField(FloatField):
 
 
 def web_url(_form, field) -> None:
-    if field.data and not is_web_url(field.data):
+    if field.data and not rules.is_web_url(field.data):
         raise ValidationError(_l("Give a web address that starts with http:// or https://."))
+
+
+def email_address(_form, field) -> None:
+    if field.data and not rules.is_email(field.data):
+        raise ValidationError(_l("Give an email address, such as ai@kommun.se."))
+
+
+def whole_number(parse):
+    """A validator: the field's text must pass `parse` (one of the rules' number readers)."""
+
+    def check(_form, field) -> None:
+        try:
+            parse(field.data or "", field.name)
+        except InvalidField as error:
+            raise ValidationError(str(error.message)) from None
+
+    return check
+
+
+class YearField(IntegerField):
+    """A start year typed in a text box, read by the one number parser (ASCII digits only:
+    WTForms' IntegerField would take "٢٠٢٠"); out of range is the same message as the
+    services give (rules.start_year)."""
+
+    widget = NumberInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        try:
+            self.data = rules.start_year(raw, self.name)
+        except InvalidField as error:
+            raise ValueError(str(error.message)) from None
 
 
 def clean_filter(value: str | None) -> str:

@@ -15,5 +15,5 @@ def vocabulary() -> Vocabulary:
 
 
 def selection_from_request() -> InitiativeFilter:
-    """The filter of the current request; raises FilterError (-> 400) for a bad value."""
+    """The filter of the current request; raises InvalidField (-> 400) for a bad value."""
     return InitiativeFilter.from_args(request.args, vocabulary())

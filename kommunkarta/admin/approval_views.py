@@ -19,7 +19,7 @@ from kommunkarta.services.register import submissions
 from kommunkarta.submissions.common import acting_user, municipality_choices
 
 
-@bp.route("/admin/users/<int:user_id>/approve", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>/approve", methods=["GET", "POST"])
 @login_required
 def approve_user(user_id: int):
     session, user = db.session(), acting_user()
@@ -57,7 +57,7 @@ def approve_user(user_id: int):
     ), status
 
 
-@bp.post("/admin/users/<int:user_id>/refuse")
+@bp.post("/admin/users/<id:user_id>/refuse")
 @login_required
 def refuse_user(user_id: int):
     try:

@@ -4,11 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional
 
-from kommunkarta.forms import CheckboxListField, clean_filter
+from kommunkarta import rules
+from kommunkarta.forms import CheckboxListField, clean_filter, email_address
 from kommunkarta.models import Role
-from kommunkarta.services.accounts import EMAIL
 
 ROLE_LABELS = {
     Role.COORDINATOR: _l("Coordinator"),
@@ -46,8 +46,8 @@ class InviteForm(MunicipalitiesForm):
         _l("Email"),
         validators=[
             InputRequired(_l("Give an email address.")),
-            Length(max=254),
-            Regexp(EMAIL, message=_l("Give an email address, such as ai@kommun.se.")),
+            Length(max=rules.LENGTHS["email"]),
+            email_address,
         ],
         filters=[clean_filter],
     )

@@ -126,7 +126,7 @@ def invite_user():
     return _render("admin/user_invite.html", status, form=form)
 
 
-@bp.post("/admin/users/<int:user_id>/invite")
+@bp.post("/admin/users/<id:user_id>/invite")
 @login_required
 def invite_again(user_id: int):
     """A new invitation for an account whose person has not chosen a password yet."""
@@ -138,7 +138,7 @@ def invite_again(user_id: int):
     return redirect(url_for(".users"))
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 @login_required
 def edit_user(user_id: int):
     session, user = db.session(), acting_user()
@@ -166,7 +166,7 @@ def edit_user(user_id: int):
     return _render("admin/user_edit.html", status, form=form, account=account)
 
 
-@bp.post("/admin/users/<int:user_id>/active")
+@bp.post("/admin/users/<id:user_id>/active")
 @login_required
 def set_active(user_id: int):
     active = request.form.get("active")

@@ -19,23 +19,17 @@ from flask import Flask
 from marshmallow import Schema, validate
 from marshmallow import fields as f
 
-from kommunkarta.filters import (
-    MUNICIPALITY_CODE,
-    Q_MAX,
-    REGION_CODE,
-    YEAR_MAX,
-    YEAR_MIN,
-    InitiativeFilter,
-    Vocabulary,
-)
+from kommunkarta import rules
+from kommunkarta.filters import InitiativeFilter, Vocabulary
 from kommunkarta.services.data_io import serialise
 from kommunkarta.services.register import effects
 
-MAX_PER_PAGE = 200
+# limits from the field rules (kommunkarta.rules), so the document says what the views check
+MAX_PER_PAGE = rules.API_PER_PAGE_MAX
 DEFAULT_PER_PAGE = 50
-MAX_PAGE = 10_000_000
+MAX_PAGE = rules.PAGE_MAX
 LEVELS = ("municipality", "region")
-MAX_ID = 2**31 - 1  # the largest id the database's integer column holds
+MAX_ID = rules.ID_MAX  # the largest id the database's integer column holds
 PREFIX = "/api/v1"
 
 
@@ -53,7 +47,9 @@ class Error(Schema):
 
 
 class MunicipalityRef(Schema):
-    code = _text("Four-digit municipality code.", validate=validate.Regexp(r"^\d{4}$"))
+    code = _text(
+        "Four-digit municipality code.", validate=validate.Regexp(rules.MUNICIPALITY_CODE.pattern)
+    )
     name = _text("Name of the municipality.")
 
 
@@ -64,7 +60,8 @@ class Location(Schema):
 
 class Adopter(Schema):
     code = _text(
-        "Four-digit code of the adopting municipality.", validate=validate.Regexp(r"^\d{4}$")
+        "Four-digit code of the adopting municipality.",
+        validate=validate.Regexp(rules.MUNICIPALITY_CODE.pattern),
     )
     name = _text("Name of the adopting municipality.")
     status = _text("Status slug of its own use.")
@@ -209,9 +206,13 @@ class ItemPage(Schema):
 
 
 class MunicipalityCount(Schema):
-    code = _text("Four-digit municipality code.", validate=validate.Regexp(r"^\d{4}$"))
+    code = _text(
+        "Four-digit municipality code.", validate=validate.Regexp(rules.MUNICIPALITY_CODE.pattern)
+    )
     name = _text("Name.")
-    region_code = _text("Two-digit county code.", validate=validate.Regexp(r"^\d{2}$"))
+    region_code = _text(
+        "Two-digit county code.", validate=validate.Regexp(rules.REGION_CODE.pattern)
+    )
     count = f.Integer(
         required=True,
         metadata={
@@ -235,7 +236,7 @@ class MunicipalityCount(Schema):
 
 
 class RegionCount(Schema):
-    code = _text("Two-digit county code.", validate=validate.Regexp(r"^\d{2}$"))
+    code = _text("Two-digit county code.", validate=validate.Regexp(rules.REGION_CODE.pattern))
     name = _text("Name.")
     count = f.Integer(
         required=True,
@@ -283,25 +284,27 @@ FEATURE_COLLECTION = {
     },
 }
 
+YEARS: dict[str, Any] = {"minimum": rules.FILTER_YEAR_MIN, "maximum": rules.FILTER_YEAR_MAX}
+
 # filter parameter -> (description, taxonomy kind whose slugs it takes, extra JSON Schema)
 FILTERS: dict[str, tuple[str, str | None, dict[str, Any]]] = {
     "benefit": ("Benefit-area slug; repeatable (OR).", "benefit", {}),
     "area": ("Operational-area slug; repeatable (OR).", "area", {}),
     "status": ("Status slug; repeatable (OR).", "status", {}),
     "tech": ("Technology slug; repeatable (OR).", "tech", {}),
-    "region": ("Two-digit county code.", None, {"pattern": REGION_CODE.pattern}),
+    "region": ("Two-digit county code.", None, {"pattern": rules.REGION_CODE.pattern}),
     "municipality": (
         "Four-digit municipality code.",
         None,
-        {"pattern": MUNICIPALITY_CODE.pattern},
+        {"pattern": rules.MUNICIPALITY_CODE.pattern},
     ),
     "q": (
         "Free text over title, summary and description; no control characters.",
         None,
-        {"maxLength": Q_MAX, "pattern": r"^[^\u0000-\u001f\u007f-\u009f]*$"},
+        {"maxLength": rules.LENGTHS["q"], "pattern": r"^[^\u0000-\u001f\u007f-\u009f]*$"},
     ),
-    "year_from": ("First start year, inclusive.", None, {"minimum": YEAR_MIN, "maximum": YEAR_MAX}),
-    "year_to": ("Last start year, inclusive.", None, {"minimum": YEAR_MIN, "maximum": YEAR_MAX}),
+    "year_from": ("First start year, inclusive.", None, YEARS),
+    "year_to": ("Last start year, inclusive.", None, YEARS),
     "reuse": (
         "What others can take over: `call-off` (other municipalities may call off the "
         "agreement), `open-source` (its code is published); repeatable (OR).",
@@ -349,6 +352,7 @@ def _filter_parameters(vocabulary: Vocabulary) -> dict[str, dict[str, Any]]:
     parameters = {}
     for field in fields(InitiativeFilter):
         description, kind, extra = FILTERS[field.name]  # a new filter must be described here
+        extra = {key: value() if callable(value) else value for key, value in extra.items()}
         if kind is not None:
             item = {"type": "string", "enum": sorted(vocabulary.known(kind))}
             schema: dict[str, Any] = {"type": "array", "items": item}

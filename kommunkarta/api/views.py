@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from kommunkarta import cache, db, geo
+from kommunkarta import cache, db, geo, rules
 from kommunkarta.api.openapi import (
     DEFAULT_PER_PAGE,
-    MAX_ID,
     MAX_PAGE,
     MAX_PER_PAGE,
     build,
     documented,
 )
-from kommunkarta.errors import error_response
 from kommunkarta.services import taxonomy
 from kommunkarta.services.data_io import serialise
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places import find, timeline
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request, vocabulary
@@ -29,35 +27,16 @@ bp = Blueprint("api", __name__)
 BOUNDARY_MAX_AGE = 7 * 24 * 3600
 
 
-class BadParameter(ValueError):
-    """A paging parameter or path segment the API cannot use (-> 400 naming it)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 @bp.after_request
 def _open_data(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-@bp.errorhandler(BadParameter)
-def _bad_parameter(error: BadParameter):
-    return error_response(400, error.message, error.field)
-
-
 def _whole_number(name: str, default: int, maximum: int) -> int:
+    """A paging argument; blank is the default; raises InvalidField (-> 400 naming it)."""
     raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= maximum:
-        raise BadParameter(
-            name, _("%(name)s must be a whole number from 1 to %(max)s", name=name, max=maximum)
-        )
-    return int(raw)
+    return rules.whole_number(raw, name, 1, maximum) if raw else default
 
 
 @bp.get("/initiatives")
@@ -85,11 +64,14 @@ def initiative_list():
 @bp.get("/initiatives/<initiative_id>")
 @documented("One published initiative", "Item", id_parameter="initiative_id", not_found=True)
 def initiative_detail(initiative_id: str):
-    if not re.fullmatch(r"[0-9]+", initiative_id):
-        raise BadParameter("id", _("the id must be a whole number"))
+    if not rules.DIGITS.fullmatch(initiative_id):
+        raise InvalidField("id", _("the id must be a whole number"), initiative_id[:80])
     # a whole number too large for any id is simply not there (and never given to int())
-    number = int(initiative_id) if len(initiative_id) <= len(str(MAX_ID)) else MAX_ID + 1
-    found = initiatives.get_visible(db.session(), number) if number <= MAX_ID else None
+    try:
+        number = rules.record_id(initiative_id)
+    except InvalidField:
+        abort(404)
+    found = initiatives.get_visible(db.session(), number)
     if found is None:
         abort(404)
     return jsonify(serialise.to_item(found))
@@ -202,7 +184,7 @@ def places():
     text = request.args.get("q", "")
     problem = find.query_problem(text)
     if problem:
-        raise BadParameter("q", problem)
+        raise InvalidField("q", problem)
     matches = find.search(find.known_places(db.session()), text)
     return jsonify([_place_json(m) for m in matches])
 

@@ -10,10 +10,9 @@ import re
 
 from flask_babel import format_decimal, format_percent
 
+from kommunkarta.rules import is_email, is_web_url
 from kommunkarta.services.data_io.sources import attribution
-from kommunkarta.services.text import is_web_url
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -32,7 +31,7 @@ def http_url(value: str | None) -> str | None:
 def email_address(value: str | None) -> str | None:
     """The value if it is one plain e-mail address (fit for a mailto: link), else None."""
     value = (value or "").strip()
-    return value if EMAIL.fullmatch(value) else None
+    return value if is_email(value) else None
 
 
 def number(value: int | float) -> str:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from kommunkarta import rules
+from kommunkarta.services.errors import InvalidField
+
 PER_PAGE_CHOICES = (25, 50, 100)
 MAX_PAGE = 999_999
 # column -> the direction a first click sorts in
 SORT_COLUMNS = {"title": "asc", "start_year": "desc", "updated": "desc"}
-
-
-class ArgumentError(ValueError):
-    """A paging or sorting argument has a value we do not understand."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -33,24 +26,23 @@ class TableArgs:
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> TableArgs:
-        """Read page, per_page, sort and order; raises ArgumentError naming the bad one."""
-        page = args.get("page", "1").strip() or "1"
-        if not re.fullmatch(r"\d{1,6}", page) or not 1 <= int(page) <= MAX_PAGE:
-            raise ArgumentError("page", _l("page must be a whole number from 1 upwards"))
-        per_page = args.get("per_page", str(cls.per_page)).strip() or str(cls.per_page)
-        if not per_page.isdigit() or int(per_page) not in PER_PAGE_CHOICES:
-            choices = ", ".join(str(c) for c in PER_PAGE_CHOICES)
-            raise ArgumentError(
-                "per_page", _l("per_page must be one of %(choices)s", choices=choices)
+        """Read page, per_page, sort and order; raises InvalidField naming the bad one."""
+        page = rules.whole_number(args.get("page", "").strip() or "1", "page", 1, MAX_PAGE)
+        per_page = args.get("per_page", "").strip() or str(cls.per_page)
+        choices = ", ".join(str(c) for c in PER_PAGE_CHOICES)
+        chosen = rules.whole_number(per_page, "per_page", 1, max(PER_PAGE_CHOICES))
+        if chosen not in PER_PAGE_CHOICES:
+            raise InvalidField(
+                "per_page", _l("per_page must be one of %(choices)s", choices=choices), per_page
             )
         sort = args.get("sort", cls.sort).strip() or cls.sort
         if sort not in SORT_COLUMNS:
             choices = ", ".join(SORT_COLUMNS)
-            raise ArgumentError("sort", _l("sort must be one of %(choices)s", choices=choices))
+            raise InvalidField("sort", _l("sort must be one of %(choices)s", choices=choices))
         order = args.get("order", "").strip() or SORT_COLUMNS[sort]
         if order not in ("asc", "desc"):
-            raise ArgumentError("order", _l("order must be asc or desc"))
-        return cls(int(page), int(per_page), sort, order)
+            raise InvalidField("order", _l("order must be asc or desc"))
+        return cls(page, chosen, sort, order)
 
     @property
     def descending(self) -> bool:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 
 from kommunkarta import db, geo
-from kommunkarta.filters import FilterError, InitiativeFilter
+from kommunkarta.filters import InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import (
     bp,
@@ -22,6 +22,7 @@ from kommunkarta.public import (
     year_control,
 )
 from kommunkarta.services import taxonomy
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
 
@@ -32,7 +33,7 @@ VIEWS = ("initiatives", "coverage")
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
     value = request.args.get(name, allowed[0])
     if value not in allowed:
-        raise FilterError(name, _("choose one of: %(values)s", values=", ".join(allowed)), value)
+        raise InvalidField(name, _("choose one of: %(values)s", values=", ".join(allowed)), value)
     return value
 
 

@@ -1,5 +1,5 @@
 """The arguments of the peer pages, parsed strictly: a distance for the municipality page and
-the places to compare or embed. Anything not understood raises ArgumentError naming the
+the places to compare or embed. Anything not understood raises InvalidField naming the
 argument (a 400 with that message); nothing is silently ignored."""
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ import re
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from kommunkarta.filters import MUNICIPALITY_CODE, REGION_CODE, Vocabulary
-from kommunkarta.public.listing import ArgumentError
+from kommunkarta import rules
+from kommunkarta.filters import Vocabulary
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places.peers import COMPARE_MAX, COMPARE_MIN, DEFAULT_KM, MAX_KM
 
-DISTANCE = re.compile(r"\d{1,6}([.,]\d{1,3})?")
+DISTANCE = re.compile(r"[0-9]{1,6}([.,][0-9]{1,3})?")  # ASCII digits: float() takes others
 LEVELS = ("municipality", "region")
-
-
-class UnknownPlace(ArgumentError):
-    """A well-formed code that names no municipality or county."""
 
 
 def _values(args: MultiDict[str, str], name: str) -> list[str]:
@@ -33,7 +30,7 @@ def within_km(args: MultiDict[str, str]) -> float:
         return DEFAULT_KM
     km = float(values[0].replace(",", ".")) if DISTANCE.fullmatch(values[0]) else math.nan
     if len(values) > 1 or not 0 < km <= MAX_KM:
-        raise ArgumentError(
+        raise InvalidField(
             "within",
             _l(
                 "The distance must be a number of kilometres above 0 and at most %(max)s.",
@@ -44,24 +41,16 @@ def within_km(args: MultiDict[str, str]) -> float:
 
 
 def _check(level: str, code: str, vocabulary: Vocabulary) -> None:
-    if level == "municipality":
-        if not MUNICIPALITY_CODE.match(code):
-            raise ArgumentError(level, _l("a municipality code has four digits, such as 0180"))
-        if code not in vocabulary.municipalities:
-            raise UnknownPlace(level, _l("there is no municipality with code %(code)s", code=code))
-    else:
-        if not REGION_CODE.match(code):
-            raise ArgumentError(level, _l("a county code has two digits, such as 01"))
-        if code not in vocabulary.regions:
-            raise UnknownPlace(level, _l("there is no county with code %(code)s", code=code))
+    known = vocabulary.municipalities if level == "municipality" else vocabulary.regions
+    rules.place_code(code, level, known, level=level)
 
 
 def places_to_compare(args: MultiDict[str, str], vocabulary: Vocabulary) -> tuple[str, list[str]]:
     """(level, codes) of two to five municipalities or two to five counties, in the order
-    given; (level, []) when none is chosen yet. Raises ArgumentError."""
+    given; (level, []) when none is chosen yet. Raises InvalidField."""
     given = {level: _values(args, level) for level in LEVELS}
     if all(given.values()):
-        raise ArgumentError("region", _l("Compare either municipalities or counties, not both."))
+        raise InvalidField("region", _l("Compare either municipalities or counties, not both."))
     level = "region" if given["region"] else "municipality"
     codes = list(dict.fromkeys(given[level]))
     for code in codes:
@@ -72,23 +61,23 @@ def places_to_compare(args: MultiDict[str, str], vocabulary: Vocabulary) -> tupl
             if level == "municipality"
             else _l("Choose at least two different counties to compare.")
         )
-        raise ArgumentError(level, message)
+        raise InvalidField(level, message)
     if len(codes) > COMPARE_MAX:
         message = (
             _l("Choose at most five municipalities to compare.")
             if level == "municipality"
             else _l("Choose at most five counties to compare.")
         )
-        raise ArgumentError(level, message)
+        raise InvalidField(level, message)
     return level, codes
 
 
 def place_to_embed(args: MultiDict[str, str], vocabulary: Vocabulary) -> tuple[str, str]:
-    """(level, code) of the one municipality or county to embed. Raises ArgumentError, or
-    its UnknownPlace for a well-formed code that names no place."""
+    """(level, code) of the one municipality or county to embed. Raises InvalidField, or
+    its rules.UnknownPlace for a well-formed code that names no place."""
     given = [(level, value) for level in LEVELS for value in _values(args, level)]
     if len(given) != 1:
-        raise ArgumentError(
+        raise InvalidField(
             "municipality", _l("Give one municipality or one county, such as ?municipality=0180.")
         )
     level, code = given[0]

@@ -7,15 +7,16 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from kommunkarta import db, geo
+from kommunkarta import db, geo, rules
 from kommunkarta.errors import error_response
-from kommunkarta.filters import MUNICIPALITY_CODE, InitiativeFilter
+from kommunkarta.filters import InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.links import absolute_url
 from kommunkarta.public import bp, map_views
-from kommunkarta.public.listing import ArgumentError
-from kommunkarta.public.peer_args import UnknownPlace, place_to_embed, places_to_compare
+from kommunkarta.public.peer_args import place_to_embed, places_to_compare
+from kommunkarta.rules import UnknownPlace
 from kommunkarta.security import allow_framing
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places import peers
 from kommunkarta.services.places.place_pages import swedish_order
 from kommunkarta.services.register import initiatives
@@ -50,7 +51,7 @@ def compare_page():
     session = db.session()
     try:
         level, codes = places_to_compare(request.args, vocabulary())
-    except ArgumentError as error:
+    except InvalidField as error:
         chosen = {name: request.args.getlist(name) for name in ("municipality", "region")}
         page = render_template(
             "public/compare.html", error=error, chosen=chosen, **_choices(session)
@@ -74,7 +75,7 @@ def embed():
         level, code = place_to_embed(request.args, vocabulary())
     except UnknownPlace as error:
         return error_response(404, error.message, error.field)
-    except ArgumentError as error:
+    except InvalidField as error:
         return error_response(400, error.message, error.field)
     session = db.session()
     place_list = (
@@ -112,7 +113,7 @@ def embed_snippet(level: str, code: str, name: str) -> str:
 @bp.get("/map/neighbours/<code>")
 def map_neighbours(code: str):
     """The codes of the municipalities that share a border with one, for the map."""
-    if not MUNICIPALITY_CODE.match(code):
+    if not rules.is_municipality_code(code):
         message = _("A municipality code has four digits, such as 0180.")
         return jsonify({"error": message, "field": "code"}), 400
     neighbours = geo.current().neighbours.get(code)

@@ -11,12 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from kommunkarta import db, geo
+from kommunkarta import db, geo, rules
 from kommunkarta.errors import error_response
-from kommunkarta.filters import MUNICIPALITY_CODE, REGION_CODE
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import bp, coverage_map, display, effect_display, filter_form, upkeep
-from kommunkarta.public.listing import PER_PAGE_CHOICES, ArgumentError, TableArgs, page_window
+from kommunkarta.public.listing import PER_PAGE_CHOICES, TableArgs, page_window
 from kommunkarta.public.peer_args import within_km
 from kommunkarta.services.data_io import demo
 from kommunkarta.services.places import peers, place_pages, stats, timeline
@@ -43,10 +42,7 @@ def demo_data_shown() -> bool:
 @bp.get("/initiatives")
 def initiative_table():
     selection = selection_from_request()
-    try:
-        table = TableArgs.from_args(request.args)
-    except ArgumentError as error:
-        return error_response(400, error.message, error.field)
+    table = TableArgs.from_args(request.args)  # InvalidField -> 400 (kommunkarta.errors)
     session = db.session()
     page = initiatives.search(
         session, selection, table.page, table.per_page, table.sort, table.descending
@@ -67,7 +63,7 @@ def initiative_table():
     )
 
 
-@bp.get("/initiatives/<int:initiative_id>")
+@bp.get("/initiatives/<id:initiative_id>")
 def initiative_page(initiative_id: int):
     # imported here: scikit-learn takes seconds to load, and only this page needs it
     from kommunkarta.services.places import similarity
@@ -88,13 +84,10 @@ def initiative_page(initiative_id: int):
 
 @bp.get("/municipalities/<code>")
 def municipality_page(code: str):
-    if not MUNICIPALITY_CODE.match(code):
+    if not rules.is_municipality_code(code):
         return error_response(400, _("A municipality code has four digits, such as 0180."), "code")
     selection = selection_from_request()
-    try:
-        km = within_km(request.args)
-    except ArgumentError as error:
-        return error_response(400, error.message, error.field)
+    km = within_km(request.args)
     view = place_pages.municipality(db.session(), code, selection, geo.current(), km)
     if view is None:
         return error_response(404, _("There is no municipality with code %(code)s.", code=code))
@@ -108,7 +101,7 @@ def municipality_page(code: str):
 
 @bp.get("/regions/<code>")
 def region_page(code: str):
-    if not REGION_CODE.match(code):
+    if not rules.is_region_code(code):
         return error_response(400, _("A county code has two digits, such as 01."), "code")
     selection = selection_from_request()
     view = place_pages.region(db.session(), code, selection)

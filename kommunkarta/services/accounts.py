@@ -21,15 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kommunkarta import rules
 from kommunkarta.models import Municipality, Role, User, new_session_token
 from kommunkarta.services import audit
 from kommunkarta.services.errors import InvalidField, NotFound
 from kommunkarta.services.register import permissions
 from kommunkarta.services.text import clean
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SESSION_ID = re.compile(r"([0-9]{1,18}):([A-Za-z0-9_-]{32,64})")
-MIN_PASSWORD = 10
+MIN_PASSWORD = rules.PASSWORD_MIN
 
 
 class LoginFailed(Exception):
@@ -75,7 +75,11 @@ def session_user(session: Session, session_id: str) -> User | None:
     match = SESSION_ID.fullmatch(session_id)
     if match is None:
         return None
-    user = session.get(User, int(match[1]))
+    try:
+        user_id = rules.record_id(match[1])
+    except InvalidField:
+        return None
+    user = session.get(User, user_id)
     if user is None or not user.active or not user.session_token:
         return None
     return user if hmac.compare_digest(user.session_token, match[2]) else None
@@ -103,8 +107,10 @@ def check_password_rules(password: str, field: str = "password") -> None:
     """Raises InvalidField unless the password may be used."""
     if len(password) < MIN_PASSWORD:
         raise InvalidField(field, _l("Use at least 10 characters."))
-    if len(password) > 1000:
-        raise InvalidField(field, _l("Use at most 1000 characters."))
+    if len(password) > rules.LENGTHS["password"]:
+        raise InvalidField(
+            field, _l("Use at most %(limit)s characters.", limit=rules.LENGTHS["password"])
+        )
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -274,7 +280,7 @@ def create_user(
     """Create an account (without a password when `password` is None: an invitation);
     raises InvalidField for a bad email, role, password or code."""
     email = email.strip().lower()
-    if not EMAIL.match(email):
+    if not rules.is_email(email):
         raise InvalidField("email", f"'{email}' is not an email address")
     if role not in set(Role):
         raise InvalidField("role", f"unknown role '{role}'")

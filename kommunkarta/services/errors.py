@@ -4,12 +4,20 @@ from __future__ import annotations
 
 
 class InvalidField(ValueError):
-    """A value breaks a rule; `field` names it so forms and the CLI can point at it."""
+    """A value breaks a rule; `field` names it so forms, the CLI and a 400 can point at it.
 
-    def __init__(self, field: str, reason: str) -> None:
+    The one bad-argument error: a form field, a filter or paging parameter, a path segment
+    or a cell of an imported file. `value` is the offending text (shortened), when known."""
+
+    def __init__(self, field: str, reason: str, value: str = "") -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.value = value
+
+    @property
+    def message(self) -> str:
+        return self.reason
 
 
 class NotAllowed(Exception):

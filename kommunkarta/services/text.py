@@ -1,4 +1,5 @@
-"""Small checks and clean-ups of user-written text shared by forms and services."""
+"""Clean-ups of user-written text shared by forms and services (the rules a text must keep
+are in `kommunkarta.rules`)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,6 @@ def clean(value: str | None) -> str:
     if not value:
         return ""
     return _CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-
-
-def is_web_url(value: str) -> bool:
-    """True for an absolute http(s) URL with a host and no whitespace or control characters,
-    safe to put in an href; `javascript:` and friends are refused."""
-    if any(c.isspace() or ord(c) < 32 for c in value):
-        return False
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -7,13 +7,15 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from kommunkarta import geo
+from kommunkarta import geo, rules
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import User
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidFields
 from kommunkarta.services.register import submissions
 from kommunkarta.submissions.forms import ActionForm
+
+PAGE_MAX = 100_000
 
 
 def acting_user() -> User | None:
@@ -67,11 +69,10 @@ def action_version() -> int:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    return int(form.version.data)
+    return rules.version(form.version.data)
 
 
 def page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        abort(400)
-    return int(raw)
+    """The `page` argument of a list; raises InvalidField (-> 400) for anything but 1 to
+    PAGE_MAX in ASCII digits."""
+    return rules.whole_number(request.args.get("page", "").strip() or "1", "page", 1, PAGE_MAX)

@@ -6,43 +6,39 @@ municipalities, your own municipality, known terms) are checked again by the ser
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from kommunkarta.forms import CheckboxListField, CoordinateField, clean_filter, web_url
-from kommunkarta.services.accounts import EMAIL
+from kommunkarta import rules
+from kommunkarta.forms import (
+    CheckboxListField,
+    CoordinateField,
+    YearField,
+    clean_filter,
+    email_address,
+    web_url,
+    whole_number,
+)
 from kommunkarta.services.register.effects import FACT_FIELDS
 from kommunkarta.services.register.moderation import REASON_MAX
 from kommunkarta.services.register.submissions import (
     LIMITS,
     SUGGESTER_CONTACT_MAX,
-    YEAR_MIN,
     Content,
     Intent,
     Suggestion,
 )
 from kommunkarta.submissions.effect_forms import EffectFieldsMixin
-
-
-def _start_year(_form, field) -> None:
-    this_year = date.today().year
-    if field.data is not None and not YEAR_MIN <= field.data <= this_year:
-        raise ValidationError(
-            _l("Give a year from %(low)s to %(high)s.", low=YEAR_MIN, high=this_year)
-        )
 
 
 class InitiativeForm(EffectFieldsMixin, FlaskForm):
@@ -75,9 +71,9 @@ class InitiativeForm(EffectFieldsMixin, FlaskForm):
     areas = CheckboxListField(_l("Operational areas"), validators=[Optional()])
     technologies = CheckboxListField(_l("Technologies"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[InputRequired(_l("Choose a status."))])
-    start_year = IntegerField(
+    start_year = YearField(
         _l("Start year"),
-        validators=[Optional(), _start_year],
+        validators=[Optional()],
         render_kw={"inputmode": "numeric"},
     )
     url = URLField(
@@ -91,7 +87,7 @@ class InitiativeForm(EffectFieldsMixin, FlaskForm):
         validators=[
             InputRequired(_l("Give an email address for questions from other municipalities.")),
             Length(max=LIMITS["contact"]),
-            Regexp(EMAIL, message=_l("Give an email address, such as ai@kommun.se.")),
+            email_address,
         ],
         filters=[clean_filter],
         description=_l("An email address, preferably a role address such as ai@kommun.se."),
@@ -195,7 +191,7 @@ class SuggestionForm(FlaskForm):
 class ActionForm(FlaskForm):
     """Submit, publish or delete: the version the person looked at travels with the action."""
 
-    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
+    version = HiddenField(validators=[InputRequired(), whole_number(rules.version)])
 
 
 class RejectForm(ActionForm):

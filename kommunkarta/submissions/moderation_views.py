@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from kommunkarta import db, geo
+from kommunkarta import db, geo, rules
 from kommunkarta.services.errors import InvalidField, InvalidFields
 from kommunkarta.services.register import moderation
 from kommunkarta.submissions import bp
@@ -23,7 +23,7 @@ def moderation_queue():
     return render_template("submissions/moderation.html", page=page, **upkeep_counts())
 
 
-@bp.post("/initiatives/<int:initiative_id>/publish")
+@bp.post("/initiatives/<id:initiative_id>/publish")
 @login_required
 def publish(initiative_id: int):
     version = action_version()
@@ -36,14 +36,18 @@ def publish(initiative_id: int):
     return redirect(url_for(".moderation_queue"))
 
 
-@bp.post("/initiatives/<int:initiative_id>/reject")
+@bp.post("/initiatives/<id:initiative_id>/reject")
 @login_required
 def reject(initiative_id: int):
     form = RejectForm()
     if form.validate_on_submit():
         try:
             moderation.reject(
-                db.session(), initiative_id, int(form.version.data), form.reason.data, acting_user()
+                db.session(),
+                initiative_id,
+                rules.version(form.version.data),
+                form.reason.data,
+                acting_user(),
             )
         except InvalidField as error:
             form.reason.errors = [*form.reason.errors, error.reason]

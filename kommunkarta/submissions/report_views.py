@@ -18,7 +18,7 @@ from kommunkarta.submissions.suggest_views import PER_CLIENT
 from kommunkarta.submissions.upkeep_forms import ReportForm, ResolveForm
 
 
-@bp.route("/initiatives/<int:initiative_id>/report", methods=["GET", "POST"])
+@bp.route("/initiatives/<id:initiative_id>/report", methods=["GET", "POST"])
 @limiter.limit(PER_CLIENT, methods=["POST"])
 def report(initiative_id: int):
     session = db.session()
@@ -58,7 +58,7 @@ def report_queue():
     return report_list()
 
 
-@bp.post("/reports/<int:report_id>/resolve")
+@bp.post("/reports/<id:report_id>/resolve")
 @login_required
 def resolve(report_id: int):
     form = ResolveForm()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from kommunkarta.forms import clean_filter
+from kommunkarta.forms import YearField, clean_filter
 from kommunkarta.services.register import adoption, reports
 
 
@@ -58,7 +58,7 @@ class AdoptForm(FlaskForm):
     status = SelectField(
         _l("Status of your own use"), validators=[InputRequired(_l("Choose a status."))]
     )
-    start_year = IntegerField(
+    start_year = YearField(
         _l("Started in year"), validators=[Optional()], render_kw={"inputmode": "numeric"}
     )
     note = TextAreaField(

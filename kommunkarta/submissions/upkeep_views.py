@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
-from kommunkarta import db
-from kommunkarta.filters import MUNICIPALITY_CODE
+from kommunkarta import db, rules
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import utcnow
 from kommunkarta.services import taxonomy
@@ -70,7 +69,7 @@ def needs_review():
     return review_list()
 
 
-@bp.post("/initiatives/<int:initiative_id>/confirm")
+@bp.post("/initiatives/<id:initiative_id>/confirm")
 @login_required
 def confirm(initiative_id: int):
     _checked()
@@ -79,7 +78,7 @@ def confirm(initiative_id: int):
     return redirect(url_for(".needs_review"))
 
 
-@bp.post("/adoptions/<int:adoption_id>/confirm")
+@bp.post("/adoptions/<id:adoption_id>/confirm")
 @login_required
 def confirm_adoption(adoption_id: int):
     _checked()
@@ -91,7 +90,7 @@ def confirm_adoption(adoption_id: int):
 @bp.post("/municipalities/<code>/confirm-none")
 @login_required
 def confirm_none(code: str):
-    if not MUNICIPALITY_CODE.match(code):
+    if not rules.is_municipality_code(code):
         raise NotFound()
     _checked()
     try:
@@ -123,7 +122,7 @@ def adopt_form(user, initiative, posted: bool = True) -> AdoptForm | None:
     return form
 
 
-@bp.route("/initiatives/<int:initiative_id>/adopt", methods=["GET", "POST"])
+@bp.route("/initiatives/<id:initiative_id>/adopt", methods=["GET", "POST"])
 @login_required
 def adopt(initiative_id: int):
     session, user = db.session(), acting_user()

@@ -3,11 +3,11 @@ submitting and deleting, and "my initiatives"."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from kommunkarta import db, geo
+from kommunkarta import db, geo, rules
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import Initiative, State
 from kommunkarta.services.errors import Conflict, InvalidFields
@@ -113,7 +113,7 @@ def new():
     return _render_form(form, None, 400 if request.method == "POST" else 200)
 
 
-@bp.route("/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
+@bp.route("/initiatives/<id:initiative_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(initiative_id: int):
     session, user = db.session(), acting_user()
@@ -127,8 +127,7 @@ def edit(initiative_id: int):
     if form.add_effect.data:
         return _render_form(form, initiative, focus_effect=True)
     if form.validate_on_submit():
-        if not (form.version.data or "").isdigit():
-            abort(400)
+        version = rules.version(form.version.data or "")  # InvalidField -> 400
         if duplicates := _unseen_duplicates(form, initiative_id):
             return _render_form(form, initiative, duplicates=duplicates)
         try:
@@ -136,7 +135,7 @@ def edit(initiative_id: int):
                 session,
                 initiative_id,
                 form.content(),
-                int(form.version.data),
+                version,
                 user,
                 form.intent(),
                 geo.current(),
@@ -190,13 +189,13 @@ def review_page(initiative_id: int, status: int = 200, **extra):
     )
 
 
-@bp.get("/initiatives/<int:initiative_id>/review")
+@bp.get("/initiatives/<id:initiative_id>/review")
 @login_required
 def review(initiative_id: int):
     return review_page(initiative_id)
 
 
-@bp.get("/initiatives/<int:initiative_id>/history")
+@bp.get("/initiatives/<id:initiative_id>/history")
 @login_required
 def history(initiative_id: int):
     session = db.session()
@@ -205,7 +204,7 @@ def history(initiative_id: int):
     return render_template("submissions/history.html", initiative=initiative, entries=entries)
 
 
-@bp.post("/initiatives/<int:initiative_id>/submit")
+@bp.post("/initiatives/<id:initiative_id>/submit")
 @login_required
 def submit(initiative_id: int):
     version = action_version()
@@ -218,7 +217,7 @@ def submit(initiative_id: int):
     return redirect(url_for(".review", initiative_id=initiative_id))
 
 
-@bp.post("/initiatives/<int:initiative_id>/delete")
+@bp.post("/initiatives/<id:initiative_id>/delete")
 @login_required
 def delete(initiative_id: int):
     version = action_version()

@@ -75,7 +75,7 @@ TEXT = [
 # rules module) is on main; the sweep expects them to fail until then and reports when they
 # pass, the random part leaves them out. Empty this set when that parser lands.
 # (PostgreSQL's integer columns end at 2**31 - 1.)
-PENDING_NUMBER_PARSER = {"²", str(2**31), str(2**63 - 1), str(2**63), str(2**64), "9" * 40}
+PENDING_NUMBER_PARSER: set[str] = set()  # the parser is on main (kommunkarta/rules.py)
 # bytes that are not UTF-8 at all, percent-encoded as an odd client would send them
 ODD_BYTES = [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xe5\xe4\xf6"]
 NAMES = [

@@ -4,7 +4,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from kommunkarta.public.display import email_address, http_url, paragraphs
-from kommunkarta.public.listing import ArgumentError, TableArgs, page_window
+from kommunkarta.public.listing import TableArgs, page_window
+from kommunkarta.services.errors import InvalidField
 
 
 @pytest.mark.parametrize(
@@ -98,7 +99,7 @@ def test_table_args(pairs, expected):
     ],
 )
 def test_bad_table_args(pairs, field):
-    with pytest.raises(ArgumentError) as raised:
+    with pytest.raises(InvalidField) as raised:
         TableArgs.from_args(MultiDict(pairs))
     assert raised.value.field == field
 

@@ -3,7 +3,8 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from kommunkarta.filters import FilterError, InitiativeFilter, Vocabulary
+from kommunkarta.filters import InitiativeFilter, Vocabulary
+from kommunkarta.services.errors import InvalidField
 
 VOCABULARY = Vocabulary(
     slugs={
@@ -85,7 +86,7 @@ def test_valid_arguments(pairs, expected):
     ],
 )
 def test_invalid_arguments_name_the_parameter(pairs, field):
-    with pytest.raises(FilterError) as raised:
+    with pytest.raises(InvalidField) as raised:
         parse(pairs)
     assert raised.value.field == field
     assert str(raised.value)

@@ -4,13 +4,13 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from kommunkarta.filters import Vocabulary
-from kommunkarta.public.listing import ArgumentError
 from kommunkarta.public.peer_args import (
-    UnknownPlace,
     place_to_embed,
     places_to_compare,
     within_km,
 )
+from kommunkarta.rules import UnknownPlace
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places.peers import DEFAULT_KM, MAX_KM
 
 VOCABULARY = Vocabulary(
@@ -41,13 +41,13 @@ def test_good_distances(pairs, km):
     ["0", "0.0", "-5", "abc", "nan", "inf", "1e3", "5 km", str(MAX_KM + 1), "1000000", "0x10"],
 )
 def test_bad_distances(value):
-    with pytest.raises(ArgumentError) as caught:
+    with pytest.raises(InvalidField) as caught:
         within_km(MultiDict([("within", value)]))
     assert caught.value.field == "within"
 
 
 def test_a_distance_given_twice_is_refused():
-    with pytest.raises(ArgumentError):
+    with pytest.raises(InvalidField):
         within_km(MultiDict([("within", "5"), ("within", "6")]))
 
 
@@ -90,7 +90,7 @@ def test_good_comparisons(pairs, expected):
     ],
 )
 def test_bad_comparisons(pairs, field, unknown):
-    with pytest.raises(ArgumentError) as caught:
+    with pytest.raises(InvalidField) as caught:
         compare(pairs)
     assert caught.value.field == field
     assert isinstance(caught.value, UnknownPlace) == unknown
@@ -121,6 +121,6 @@ def test_good_embeds(pairs, expected):
     ],
 )
 def test_bad_embeds(pairs, unknown):
-    with pytest.raises(ArgumentError) as caught:
+    with pytest.raises(InvalidField) as caught:
         place_to_embed(MultiDict(pairs), VOCABULARY)
     assert isinstance(caught.value, UnknownPlace) == unknown

@@ -1,7 +1,7 @@
 """Property tests (Hypothesis) of the two parsers that take anyone's input: the filter parser
 behind every page, the API and the exports, and the import's file and row parsers.
 
-Whatever comes in, they answer with a value or their own error (FilterError, ImportFileError,
+Whatever comes in, they answer with a value or their own error (InvalidField, ImportFileError,
 a row error in the report), never another exception; and what they produce reads back the
 same.
 """
@@ -18,15 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from kommunkarta.filters import (
-    Q_MAX,
-    YEAR_MAX,
-    YEAR_MIN,
-    FilterError,
-    InitiativeFilter,
-    Vocabulary,
-)
+from kommunkarta.filters import Q_MAX, InitiativeFilter, Vocabulary
+from kommunkarta.rules import YEAR_MIN, year_max
 from kommunkarta.services.data_io import importer, serialise
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places import geodata
 from tests.conftest import GEODATA_DIR
 
@@ -74,7 +69,7 @@ def _as_query(args: dict) -> MultiDict:
 def test_the_filter_parser_raises_only_filter_errors(pairs):
     try:
         selection = InitiativeFilter.from_args(MultiDict(pairs), VOCABULARY)
-    except FilterError as error:
+    except InvalidField as error:
         assert error.field in PARAMETERS
         assert str(error.message)
         return
@@ -92,7 +87,7 @@ search_text = (
     .map(str.strip)
     .filter(bool)
 )
-years = st.none() | st.integers(YEAR_MIN, YEAR_MAX)
+years = st.none() | st.integers(YEAR_MIN, year_max())
 
 valid_filters = st.builds(
     InitiativeFilter,
@@ -191,7 +186,7 @@ valid_rows = st.fixed_dictionaries(
         .filter(lambda t: t and not serialise.is_formula(t) and not t.startswith("'")),
         "status": st.sampled_from(["pilot", "production"]),
         "municipalities": st.lists(st.sampled_from(["0180", "1480"]), min_size=1, unique=True),
-        "start_year": st.none() | st.integers(YEAR_MIN, YEAR_MAX),
+        "start_year": st.none() | st.integers(YEAR_MIN, year_max()),
         "is_demo": st.booleans(),
         "published_at": st.none()
         | st.datetimes(

@@ -4,10 +4,11 @@ comparison, word diffs and the permission table."""
 import pytest
 
 from kommunkarta.models import Initiative, Municipality, User
+from kommunkarta.rules import is_web_url
 from kommunkarta.services.register.permissions import Action, may
 from kommunkarta.services.register.revisions import word_diff
 from kommunkarta.services.register.submissions import Content, changes, swedish_key
-from kommunkarta.services.text import clean, is_web_url, safe_next
+from kommunkarta.services.text import clean, safe_next
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from kommunkarta.filters import YEAR_MAX, YEAR_MIN
+from kommunkarta import rules
 from kommunkarta.models import (
     BenefitArea,
     Initiative,
@@ -56,6 +56,7 @@ from kommunkarta.models import (
     User,
 )
 from kommunkarta.services.data_io import effect_sheet, file_limits, serialise, sources
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import initiatives
 from kommunkarta.services.register.effects import EffectData
@@ -70,9 +71,12 @@ ATTRIBUTION_COLUMN = "source"
 # derived from the effects: read past
 IGNORED_COLUMNS = frozenset({"hours_per_year", "sek_per_year"})
 SUFFIXES = (".csv", ".xlsx")
-MAX_ID = 2**31 - 1
+MAX_ID = rules.ID_MAX
 BATCH = 1000
-LENGTHS = {"title": 200, "summary": 500, "url": 500, "contact": 200}
+# the submission form's limits (kommunkarta.rules), description included
+LENGTHS = {
+    name: rules.LENGTHS[name] for name in ("title", "summary", "description", "url", "contact")
+}
 TRUE = frozenset({"true", "1", "yes", "ja", "sant"})
 FALSE = frozenset({"false", "0", "no", "nej", "falskt", ""})
 TERM_COLUMNS: dict[str, TermModel] = {
@@ -84,7 +88,7 @@ TERM_COLUMNS: dict[str, TermModel] = {
 # degrees (about a kilometre): the served boundaries are simplified, and a point rounded to
 # five decimals may fall just outside a border it lies on
 POINT_TOLERANCE = 0.01
-SHORT_CODE = re.compile(r"^\d{1,4}$")
+SHORT_CODE = re.compile(r"^[0-9]{1,4}$")
 # what a time in the file may be: later ones are typing mistakes, and the extremes of
 # Python's datetime (years 1 and 9999) overflow when moved between time zones
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -328,19 +332,19 @@ def _text(value: Any) -> str:
     return serialise.unguard_formula(raw)
 
 
-def _integer(value: Any) -> int | None:
+def _integer(value: Any, low: int, high: int) -> int | None:
+    """A whole number from `low` to `high` (rules.whole_number; "2020.0" as a spreadsheet
+    writes it is fine), None for an empty cell."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        raise _Bad(_l("must be a whole number"))
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, int):
-        return value
-    text_value = str(value).strip()
-    if re.fullmatch(r"\d+(\.0+)?", text_value):
-        return int(text_value.split(".")[0])
-    raise _Bad(_l("must be a whole number"))
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\.0+\s*", value):
+        value = value.strip().split(".")[0]
+    try:
+        return rules.whole_number(value, "", low, high)
+    except InvalidField:
+        raise _Bad(
+            _l("must be a whole number from %(low)s to %(high)s", low=low, high=high)
+        ) from None
 
 
 def _number(value: Any, low: float, high: float) -> float | None:
@@ -445,21 +449,17 @@ def _names(value: Any) -> list[str]:
 def _parse(column: str, value: Any, vocabulary: _Vocabulary) -> Any:
     """The value of one cell, checked; raises _Bad with the reason."""
     if column == "id":
-        number = _integer(value)
-        if number is not None and not 1 <= number <= MAX_ID:
-            raise _Bad(_l("must be a positive whole number"))
-        return number
-    if column in ("title", "summary", "url", "contact"):
-        result = _text(value).strip()
+        return _integer(value, 1, MAX_ID)
+    if column in LENGTHS:
+        result = _text(value)
+        result = result if column == "description" else result.strip()
         if column == "title" and not result:
             raise _Bad(_l("is required"))
         if len(result) > LENGTHS[column]:
             raise _Bad(_l("may be at most %(max)s characters", max=LENGTHS[column]))
-        if column == "url" and result and not re.match(r"^https?://\S+$", result, re.I):
+        if column == "url" and result and not rules.is_web_url(result):
             raise _Bad(_l("must be a web address starting with http:// or https://"))
         return result
-    if column == "description":
-        return _text(value)
     if column == "status":
         name = _text(value).strip()
         if not name:
@@ -469,16 +469,13 @@ def _parse(column: str, value: Any, vocabulary: _Vocabulary) -> Any:
         return list(dict.fromkeys(vocabulary.term(column, n) for n in _names(value)))
     if column == "municipalities":
         if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(int(value))  # one code typed as a number
+            value = str(_integer(value, 1, 9999))  # one code typed as a number
         chosen = list(dict.fromkeys(vocabulary.municipality(n) for n in _names(value)))
         if not chosen:
             raise _Bad(_l("at least one municipality is required"))
         return chosen
     if column == "start_year":
-        year = _integer(value)
-        if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
-            raise _Bad(_l("must lie between %(low)s and %(high)s", low=YEAR_MIN, high=YEAR_MAX))
-        return year
+        return _integer(value, rules.YEAR_MIN, rules.year_max())
     if column == "lat":
         return _number(value, -90, 90)
     if column == "lon":

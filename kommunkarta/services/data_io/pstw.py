@@ -44,7 +44,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kommunkarta.filters import YEAR_MAX, YEAR_MIN, InitiativeFilter
+from kommunkarta import rules
+from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
     BenefitArea,
     Initiative,
@@ -297,7 +298,7 @@ def _url(row: _Row, notes: list[RowError]) -> str:
     raw = row.text(WEBSITE)
     for word in raw.split():
         candidate = "https://" + word if word.lower().startswith("www.") else word
-        if text.is_web_url(candidate) and len(candidate) <= importer.LENGTHS["url"]:
+        if rules.is_web_url(candidate) and len(candidate) <= rules.LENGTHS["url"]:
             return candidate
     if raw:
         notes.append(RowError(row.number, WEBSITE, _shown(raw), "not a web address; left out"))
@@ -308,11 +309,19 @@ def _year(row: _Row, notes: list[RowError]) -> int | None:
     raw = row.text(START_YEAR)
     if not raw:
         return None
-    match = re.fullmatch(r"(\d{4})(?:\.0+)?", raw) or re.match(r"(\d{4})-\d\d-\d\d", raw)
-    if match and YEAR_MIN <= int(match.group(1)) <= YEAR_MAX:
-        return int(match.group(1))
+    match = re.fullmatch(r"([0-9]{4})(?:\.0+)?", raw) or re.match(
+        r"([0-9]{4})-[0-9]{2}-[0-9]{2}", raw
+    )
+    year = int(match.group(1)) if match else None
+    if year is not None and rules.year_in_range(year):
+        return year
     notes.append(
-        RowError(row.number, START_YEAR, raw[:80], f"not a year {YEAR_MIN}-{YEAR_MAX}; left out")
+        RowError(
+            row.number,
+            START_YEAR,
+            raw[:80],
+            f"not a year {rules.YEAR_MIN}-{rules.year_max()}; left out",
+        )
     )
     return None
 
@@ -354,8 +363,9 @@ def _values(row: _Row, vocabulary: _Vocabulary, report: PstwReport) -> dict[str,
     title = row.text(NAME)
     if not title:
         raise _Bad(NAME, "", "is required")
-    if len(title) > importer.LENGTHS["title"]:
-        raise _Bad(NAME, title, f"longer than {importer.LENGTHS['title']} characters")
+    for column, name in ((NAME, "title"), (DESCRIPTION, "description")):
+        if len(value := row.text(column)) > rules.LENGTHS[name]:
+            raise _Bad(column, value, f"longer than {rules.LENGTHS[name]} characters")
     status_text = row.text(STATUS)
     status = mapping.STATUS.one(status_text)
     if status not in vocabulary.terms["status"]:

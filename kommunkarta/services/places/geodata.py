@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import shapely
 
+from kommunkarta import rules
 from kommunkarta.services.places import drawing
 
 MUNICIPALITIES_FILE = "municipalities.geojson"
@@ -208,7 +209,7 @@ def validate(geodata: Geodata) -> None:
     codes = list(municipalities.index)
     if len(codes) != 290 or len(set(codes)) != 290:
         raise GeodataError(f"expected 290 unique municipality codes, found {len(set(codes))}")
-    if not all(len(c) == 4 and c.isdigit() for c in codes):
+    if not all(rules.is_municipality_code(c) for c in codes):
         raise GeodataError("every municipality code must have four digits")
     if len(regions) != 21 or not regions.index.is_unique:
         raise GeodataError(f"expected 21 counties, found {len(regions)}")

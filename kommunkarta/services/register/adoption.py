@@ -8,7 +8,7 @@ filter (services.initiatives, filters), marked as adopted where it is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -16,14 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kommunkarta import rules
 from kommunkarta.models import Adoption, Municipality, Status, User
 from kommunkarta.services.errors import InvalidField, InvalidFields, NotAllowed, NotFound
 from kommunkarta.services.register import initiatives, permissions
 from kommunkarta.services.register.revisions import Event, record
-from kommunkarta.services.register.submissions import YEAR_MIN
 from kommunkarta.services.text import clean
 
-NOTE_MAX = 300
+NOTE_MAX = rules.LENGTHS["note"]
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,8 @@ def adopt(
     status = session.scalar(select(Status).where(Status.slug == request.status))
     if status is None:
         errors.append(InvalidField("status", _l("Choose a status.")))
-    this_year = date.today().year
-    if request.start_year is not None and not YEAR_MIN <= request.start_year <= this_year:
-        errors.append(
-            InvalidField(
-                "start_year",
-                _l("Give a year from %(low)s to %(high)s.", low=YEAR_MIN, high=this_year),
-            )
-        )
+    if not rules.year_in_range(request.start_year):
+        errors.append(InvalidField("start_year", rules.year_message()))
     note = clean(request.note)
     if len(note) > NOTE_MAX:
         errors.append(InvalidField("note", _l("Use at most %(limit)s characters.", limit=NOTE_MAX)))

@@ -25,8 +25,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from kommunkarta.rules import is_web_url
 from kommunkarta.services.errors import InvalidField
-from kommunkarta.services.text import clean, is_web_url
+from kommunkarta.services.text import clean
 
 KINDS = {
     "time": _l("Time saved"),

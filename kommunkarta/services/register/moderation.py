@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from kommunkarta import rules
 from kommunkarta.models import Initiative, Revision, State, User
 from kommunkarta.services import audit
 from kommunkarta.services.errors import Conflict, InvalidField
@@ -23,7 +24,7 @@ from kommunkarta.services.register.revisions import Change, Event, Labels, descr
 from kommunkarta.services.register.submissions import Content, changes, commit, require_version
 from kommunkarta.services.text import clean
 
-REASON_MAX = 2000
+REASON_MAX = rules.LENGTHS["reason"]
 
 # pending_state is only ever set on published initiatives; each side of the OR has its index
 WAITING = or_(Initiative.state == State.SUBMITTED, Initiative.pending_state == State.SUBMITTED)

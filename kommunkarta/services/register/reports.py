@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kommunkarta import rules
 from kommunkarta.db import AnySelect
 from kommunkarta.models import Initiative, Report, User, initiative_municipalities
 from kommunkarta.services.errors import Conflict, InvalidField, InvalidFields, NotFound
@@ -23,9 +24,9 @@ from kommunkarta.services.register.initiatives import Page
 from kommunkarta.services.register.permissions import Action
 from kommunkarta.services.text import clean
 
-TEXT_MAX = 2000
-CONTACT_MAX = 200
-REPLY_MAX = 2000
+TEXT_MAX = rules.LENGTHS["report"]
+CONTACT_MAX = rules.LENGTHS["contact"]
+REPLY_MAX = rules.LENGTHS["reply"]
 
 
 def submit(session: Session, initiative_id: int, text: str, contact: str, now: datetime) -> Report:

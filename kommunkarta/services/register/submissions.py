@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from kommunkarta import rules
 from kommunkarta.models import (
     BenefitArea,
     Effect,
@@ -40,7 +41,6 @@ from kommunkarta.models import (
     initiative_municipalities,
     utcnow,
 )
-from kommunkarta.services.accounts import EMAIL
 from kommunkarta.services.errors import Conflict, InvalidField, InvalidFields
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import effects, initiatives, permissions
@@ -48,13 +48,15 @@ from kommunkarta.services.register.effects import FACT_FIELDS, EffectData
 from kommunkarta.services.register.initiatives import Page
 from kommunkarta.services.register.permissions import Action
 from kommunkarta.services.register.revisions import Event, record
-from kommunkarta.services.text import clean, is_web_url
+from kommunkarta.services.text import clean
 
 log = logging.getLogger(__name__)
 
-YEAR_MIN = 1990
-LIMITS = {"title": 200, "summary": 500, "description": 20000, "url": 500, "contact": 200}
-SUGGESTER_CONTACT_MAX = 200
+# the lengths of the fields a submission has (kommunkarta.rules holds every limit)
+LIMITS = {
+    name: rules.LENGTHS[name] for name in ("title", "summary", "description", "url", "contact")
+}
+SUGGESTER_CONTACT_MAX = rules.LENGTHS["suggester_contact"]
 TEXT_FIELDS = (
     "title",
     "summary",
@@ -231,13 +233,12 @@ def problems(
     for field, limit in LIMITS.items():
         if len(getattr(content, field)) > limit:
             bad(field, _l("Use at most %(limit)s characters.", limit=limit))
-    if content.url and not is_web_url(content.url):
+    if content.url and not rules.is_web_url(content.url):
         bad("url", _l("Give a web address that starts with http:// or https://."))
-    if content.contact and not EMAIL.match(content.contact):
+    if content.contact and not rules.is_email(content.contact):
         bad("contact", _l("Give an email address, such as ai@kommun.se."))
-    this_year = date.today().year
-    if content.start_year is not None and not YEAR_MIN <= content.start_year <= this_year:
-        bad("start_year", _l("Give a year from %(low)s to %(high)s.", low=YEAR_MIN, high=this_year))
+    if not rules.year_in_range(content.start_year):
+        bad("start_year", rules.year_message())
     if not session.scalar(select(func.count()).where(Status.slug == content.status)):
         bad("status", _l("Choose a status."))
     for field, model in TERM_MODELS.items():
