@@ -21,6 +21,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -94,7 +95,7 @@ def year_max() -> int:
     return datetime.now(UTC).year
 
 
-def year_message():
+def year_message() -> LazyString:
     return _l("Give a year from %(low)s to %(high)s.", low=YEAR_MIN, high=year_max())
 
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from kommunkarta import rules
 from kommunkarta.models import Municipality, Role, User
 from kommunkarta.services import accounts, audit
 from kommunkarta.services.errors import InvalidField
@@ -35,7 +36,7 @@ def verified_email(claims: Mapping[str, object]) -> str | None:
     verified it: `email_verified` (OpenID Connect), or Microsoft Entra ID's `xms_edov`
     (the address's domain is verified as the tenant's)."""
     email = claims.get("email")
-    if not isinstance(email, str) or not accounts.EMAIL.match(email.strip()):
+    if not isinstance(email, str) or not rules.is_email(email.strip()):
         return None
     if not any(claims.get(name) in (True, "true") for name in ("email_verified", "xms_edov")):
         return None
