@@ -30,7 +30,10 @@ from kommunkarta.services.register import freshness, initiatives, reminders
 
 
 class WholeNumber(click.ParamType):
-    """A whole-number option read by the field rules' one parser (ASCII digits only)."""
+    """A whole-number option read by the field rules' one parser (ASCII digits only).
+
+    A bad value is a one-line `Error: ...` like every other user mistake, not click's usage
+    text."""
 
     name = "integer"
 
@@ -44,7 +47,7 @@ class WholeNumber(click.ParamType):
         try:
             return rules.whole_number(value, name, self.low, self.high)
         except InvalidField as error:
-            self.fail(str(error.message), param, ctx)
+            raise click.ClickException(str(error.message)) from None
 
 
 def user_errors(command):

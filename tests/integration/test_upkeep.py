@@ -105,7 +105,7 @@ def test_the_review_list_and_still_correct_in_one_click(app, client, login_as):
     page = client.get("/needs-review?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert ">Gammal</a>" in html and "Färsk" not in html and "Någon annans" not in html
+    assert ">Gammal</span></a>" in html and "Färsk" not in html and "Någon annans" not in html
     assert "1 item needs review" in client.get("/initiatives/mine?lang=en").get_data(as_text=True)
     with Session(app.extensions["db_engine"]) as s:
         version = s.get(Initiative, stale).version
@@ -113,7 +113,7 @@ def test_the_review_list_and_still_correct_in_one_click(app, client, login_as):
     assert response.status_code == 302
     after = client.get("/needs-review").get_data(as_text=True)
     assert "“Gammal”" in after  # the message says what was confirmed
-    assert ">Gammal</a>" not in after  # and it has left the list
+    assert ">Gammal</span></a>" not in after  # and it has left the list
     assert "Initiatives (0)" in client.get("/needs-review?lang=en").get_data(as_text=True)
     assert "0 items need review" in client.get("/initiatives/mine?lang=en").get_data(as_text=True)
     with Session(app.extensions["db_engine"]) as s:
