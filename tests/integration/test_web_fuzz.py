@@ -70,12 +70,6 @@ TEXT = [
     "x" * 5000,
     "å" * 70_000,
 ]
-# Numbers that still give a 500 somewhere (`int()` of "²" after isdigit(), ids past SQLite's
-# and PostgreSQL's 64 bits) until the one parser for numbers from outside (issue 15, the
-# rules module) is on main; the sweep expects them to fail until then and reports when they
-# pass, the random part leaves them out. Empty this set when that parser lands.
-# (PostgreSQL's integer columns end at 2**31 - 1.)
-PENDING_NUMBER_PARSER: set[str] = set()  # the parser is on main (kommunkarta/rules.py)
 # bytes that are not UTF-8 at all, percent-encoded as an odd client would send them
 ODD_BYTES = [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xe5\xe4\xf6"]
 NAMES = [
@@ -137,15 +131,13 @@ NAMES = [
     "_method",
 ]
 
-LIMIT = 2**70 if not PENDING_NUMBER_PARSER else 2**31 - 1
+LIMIT = 2**70
 value = st.one_of(
-    st.sampled_from([n for n in NUMBERS if n not in PENDING_NUMBER_PARSER]),
+    st.sampled_from(NUMBERS),
     st.sampled_from(TEXT),
     st.sampled_from(ODD_BYTES),
     st.integers(min_value=-LIMIT, max_value=LIMIT).map(str),
-    st.text(max_size=30).filter(
-        lambda t: not PENDING_NUMBER_PARSER or not (t.strip().isdigit() and not t.isascii())
-    ),
+    st.text(max_size=30),
 )
 fields = st.lists(st.tuples(st.sampled_from(NAMES), value), max_size=8)
 
@@ -255,18 +247,7 @@ def _send(app, rule, client, user, token, method, arguments, query, form, with_t
         assert b"Traceback" not in body
 
 
-@pytest.mark.parametrize(
-    "number",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(
-                n in PENDING_NUMBER_PARSER, reason="the one number parser is not on main yet"
-            ),
-        )
-        for n in NUMBERS
-    ],
-)
+@pytest.mark.parametrize("number", NUMBERS)
 def test_every_number_in_every_place_as_an_admin(fuzz_app, browsers, number):
     """Each hostile number at once in every path argument, every query parameter and every
     form field of every route, as an admin with a valid token: the sweep that Hypothesis's
