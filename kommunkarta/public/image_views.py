@@ -8,9 +8,13 @@ from kommunkarta import cache, db, geo
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import utcnow
 from kommunkarta.public import bp, coverage_map, map_image
-from kommunkarta.public.map_views import LEVELS, VIEWS, summary_line
-from kommunkarta.public.map_views import _choice as choice  # the map's own argument rules
-from kommunkarta.public.map_views import _level_counts as level_counts
+from kommunkarta.public.map_views import (  # the map's own argument rules
+    LEVELS,
+    VIEWS,
+    choice,
+    level_counts,
+    summary_line,
+)
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
 

@@ -30,7 +30,7 @@ LEVELS = ("municipality", "region")
 VIEWS = ("initiatives", "coverage")
 
 
-def _choice(name: str, allowed: tuple[str, ...]) -> str:
+def choice(name: str, allowed: tuple[str, ...]) -> str:
     value = request.args.get(name, allowed[0])
     if value not in allowed:
         raise InvalidField(name, _("choose one of: %(values)s", values=", ".join(allowed)), value)
@@ -190,12 +190,12 @@ def embed_map(level: str, code: str, counts: dict[str, int]) -> map_builder.Rend
 @bp.get("/")
 def home():
     selection = selection_from_request()
-    level = _choice("level", LEVELS)
-    view = _choice("view", VIEWS)
-    measure = _choice("measure", map_measure.MEASURES)
+    level = choice("level", LEVELS)
+    view = choice("view", VIEWS)
+    measure = choice("measure", map_measure.MEASURES)
     session = db.session()
     locale = select_locale()
-    counts = _level_counts(session, selection, level)
+    counts = level_counts(session, selection, level)
     total = initiatives.count(session, selection)
     args = selection.to_args()
     shown = counts
@@ -248,7 +248,7 @@ def home():
     )
 
 
-def _level_counts(session, selection: InitiativeFilter, level: str) -> dict[str, int]:
+def level_counts(session, selection: InitiativeFilter, level: str) -> dict[str, int]:
     if level == "region":
         by_region = initiatives.counts_by_region(session, selection)
         return {code: pair[0] for code, pair in by_region.items()}
@@ -259,9 +259,9 @@ def _level_counts(session, selection: InitiativeFilter, level: str) -> dict[str,
 def figures():
     """The map's figures as a table: the text alternative to the map, without script."""
     selection = selection_from_request()
-    level = _choice("level", LEVELS)
+    level = choice("level", LEVELS)
     session = db.session()
-    counts = _level_counts(session, selection, level)
+    counts = level_counts(session, selection, level)
     if level == "region":
         places = initiatives.regions(session)
     else:
@@ -287,10 +287,10 @@ def map_summary():
     chosen `measure` and `classes` over those values. The page and this share `summary_line`
     and `map_classes`, so the words and the colours come from one place."""
     selection = selection_from_request()
-    level = _choice("level", LEVELS)
-    measure = _choice("measure", map_measure.MEASURES)
+    level = choice("level", LEVELS)
+    measure = choice("measure", map_measure.MEASURES)
     session = db.session()
-    counts = _level_counts(session, selection, level)
+    counts = level_counts(session, selection, level)
     total = initiatives.count(session, selection)
     places = sum(1 for c in counts.values() if c)
     values = counts

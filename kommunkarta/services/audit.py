@@ -12,7 +12,6 @@ transaction as what it describes, or not at all.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.models import AuditEntry, User, utcnow
 from kommunkarta.services.register import permissions
+from kommunkarta.services.register.initiatives import Page
 
 KEEP = timedelta(days=366)  # twelve months, whatever the months are
 
@@ -99,18 +99,6 @@ def imported(
     session.commit()
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    items: list[AuditEntry]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def entries(
     session: Session,
     by: User | None,
@@ -119,7 +107,7 @@ def entries(
     action: str = "",
     page: int = 1,
     per_page: int = PER_PAGE,
-) -> AuditPage:
+) -> Page[AuditEntry]:
     """The newest entries first, of accounts whose address contains `account` (any case)
     and of `action` (empty: all); raises NotAllowed unless `by` is an admin."""
     permissions.require_admin(by)
@@ -135,7 +123,7 @@ def entries(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return AuditPage(list(items), total, page, per_page)
+    return Page(list(items), total, page, per_page)
 
 
 def details(entry: AuditEntry) -> dict[str, Any]:
