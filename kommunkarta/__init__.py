@@ -36,7 +36,7 @@ def create_app(
 
 
 def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
-    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    app.config.from_mapping(config.from_environment(Path(app.instance_path), test_config))
     if test_config:
         app.config.update(test_config)
     app.config["STALE_MONTHS"] = config.stale_months(app.config["STALE_MONTHS"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,10 +37,12 @@ def stale_months(raw: object) -> int:
         ) from None
 
 
-def _secret_key(instance_path: Path) -> str:
-    """Return SECRET_KEY from the environment, or one generated once and kept on disk."""
-    if key := os.environ.get("SECRET_KEY"):
+def _secret_key(instance_path: Path, given: str | None) -> str:
+    """The key given (settings, then environment), or one generated once and kept on disk;
+    only the last writes to the instance folder."""
+    if key := given or os.environ.get("SECRET_KEY"):
         return key
+    instance_path.mkdir(parents=True, exist_ok=True)
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
@@ -64,13 +68,23 @@ def _public_url(raw: str | None) -> str:
         raise InvalidSetting(str(error)) from None
 
 
-def from_environment(instance_path: Path) -> dict:
-    """Build the app's settings from environment variables with sensible defaults."""
+def _database_url(instance_path: Path, given: str | None) -> str:
+    """The database given (settings, then environment), or a SQLite file in the instance
+    folder, which is made only then."""
+    if url := given or os.environ.get("DATABASE_URL"):
+        return url
     instance_path.mkdir(parents=True, exist_ok=True)
-    sqlite_file = instance_path / "kommunkarta.sqlite"
+    return f"sqlite:///{instance_path / 'kommunkarta.sqlite'}"
+
+
+def from_environment(instance_path: Path, given: Mapping[str, Any] | None = None) -> dict:
+    """Build the app's settings from environment variables with sensible defaults. `given`
+    are the settings the caller passes (tests, benchmarks): a secret key or database given
+    there means nothing is written into the instance folder for it."""
+    given = given or {}
     return {
-        "SECRET_KEY": _secret_key(instance_path),
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_file}",
+        "SECRET_KEY": _secret_key(instance_path, given.get("SECRET_KEY")),
+        "DATABASE_URL": _database_url(instance_path, given.get("DATABASE_URL")),
         "TILES": os.environ.get("KOMMUNKARTA_TILES", "none"),
         "TILES_ATTRIBUTION": os.environ.get("KOMMUNKARTA_TILES_ATTRIBUTION", ""),
         "REDIS_URL": os.environ.get("REDIS_URL"),

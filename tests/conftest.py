@@ -149,7 +149,8 @@ def make_app(url: str, tmp_path: Path, **extra):
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(extra)
-    # the instance folder from the start: create_app writes its secret key there
+    # the instance folder from the start: whatever the app writes (imports waiting for an
+    # admin, for instance) goes there, never into the checkout
     app = create_app(config, instance_path=str(tmp_path))
     _APPS.append(app)
     return app

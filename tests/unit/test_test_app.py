@@ -26,9 +26,9 @@ def test_the_test_app_writes_only_into_its_own_instance_folder(tmp_path, monkeyp
     read_from = []
     real = config.from_environment
 
-    def spying(instance_path: Path) -> dict:
+    def spying(instance_path: Path, given=None) -> dict:
         read_from.append(Path(instance_path))
-        return real(instance_path)
+        return real(instance_path, given)
 
     monkeypatch.setattr(config, "from_environment", spying)
     before = _snapshot(CHECKOUT_INSTANCE)
@@ -40,5 +40,23 @@ def test_the_test_app_writes_only_into_its_own_instance_folder(tmp_path, monkeyp
 
     assert read_from == [tmp_path / "instance"]
     assert Path(app.instance_path) == tmp_path / "instance"
-    assert (tmp_path / "instance" / "secret_key").is_file()
+    assert not (tmp_path / "instance" / "secret_key").exists()  # the test key was given
     assert _snapshot(CHECKOUT_INSTANCE) == before
+
+
+def test_an_app_given_its_key_and_database_writes_no_instance_folder(tmp_path, monkeypatch):
+    """Benchmarks and helper processes pass SECRET_KEY and DATABASE_URL: nothing of theirs
+    may land in an instance folder (the checkout's, by default)."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    folder = tmp_path / "instance"
+    settings = config.from_environment(
+        folder, {"SECRET_KEY": "given", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite'}"}
+    )
+    assert settings["SECRET_KEY"] == "given"
+    assert not folder.exists()
+    assert (
+        config.from_environment(folder)["DATABASE_URL"]
+        == f"sqlite:///{folder / 'kommunkarta.sqlite'}"
+    )
+    assert (folder / "secret_key").is_file()
