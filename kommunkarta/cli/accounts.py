@@ -1,7 +1,10 @@
-"""`invite EMAIL --role ROLE [--municipality CODE]...`: an account without a password and a
-one-time link (seven days) to choose one, mailed through SMTP_URL or printed."""
+"""Accounts from the command line: `create-user` with a password, and `invite`, which makes an
+account without a password and a one-time link (seven days) to choose one, mailed through
+SMTP_URL or printed."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 from flask import current_app
@@ -9,11 +12,39 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from kommunkarta.cli import _ready_database, _session, user_errors
+from kommunkarta.cli.common import ready_database, session_for, user_errors
 from kommunkarta.models import User
-from kommunkarta.services import account_links, account_mail, accounts
+from kommunkarta.services import account_links, account_mail, accounts, audit
 from kommunkarta.services.account_links import Purpose
 from kommunkarta.services.errors import InvalidField
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["coordinator", "moderator", "admin"]))
+@click.option(
+    "--municipality",
+    "municipalities",
+    multiple=True,
+    help="Municipality code (repeatable); required for coordinators.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+@user_errors
+def create_user_command(
+    email: str, role: str, municipalities: tuple[str, ...], password_stdin: bool
+) -> None:
+    """Create an account."""
+    ready_database()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with session_for() as session, session.begin():
+        user = accounts.create_user(session, email, password, role, list(municipalities))
+        detail = {"role": user.role, "municipalities": [m.code for m in user.municipalities]}
+        audit.record(session, audit.ACCOUNT_CREATED, subject=user.email, detail=detail)
+        click.echo(f"Created {user.role} {user.email}.")
 
 
 @click.command("invite")
@@ -31,8 +62,8 @@ from kommunkarta.services.errors import InvalidField
 def invite_command(email: str, role: str, municipalities: tuple[str, ...], lang: str) -> None:
     """Invite someone: an account without a password and a link to choose one. Asked again
     for an account that has no password yet, sends a new link."""
-    _ready_database()
-    with _session() as session:
+    ready_database()
+    with session_for() as session:
         address = email.strip().lower()
         user = session.scalar(select(User).where(User.email == address))
         if user is None:
