@@ -2,6 +2,9 @@
 
 Municipality and region codes are strings ("0180" keeps its zero) and are the primary keys,
 so joins with the geodata never go through names.
+
+The whole schema stays in this one module although it is over 400 lines: read top to bottom
+it is the data model of DESIGN.md, and the Alembic migrations are written against it.
 """
 
 from __future__ import annotations

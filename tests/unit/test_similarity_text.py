@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kommunkarta.services.places.similarity import learn, pieces, words
+from kommunkarta.services.places.text_model import learn, pieces, words
 
 
 def test_words_are_case_folded_letters_without_stop_words():
