@@ -13,7 +13,7 @@ from kommunkarta import geo
 from kommunkarta.cli.common import ready_database, session_for, user_errors
 from kommunkarta.filters import InitiativeFilter, Vocabulary
 from kommunkarta.services import audit
-from kommunkarta.services.data_io import exporter, importer, pstw
+from kommunkarta.services.data_io import exporter, importer, pstw, pstw_export, pstw_report
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import initiatives
 
@@ -136,7 +136,7 @@ def import_pstw_command(file: Path, dry_run: bool) -> None:
             raise click.ClickException(str(error)) from None
         if not report.dry_run and (report.created or report.updated):
             audit.imported(session, None, file.name, "pstw", report.created, report.updated)
-    for line in pstw.report_lines(report):
+    for line in pstw_report.report_lines(report):
         click.echo(line)
 
 
@@ -149,5 +149,5 @@ def export_pstw_command(file: Path) -> None:
     Sector Tech Watch."""
     ready_database()
     with session_for(writing=False) as session:
-        count = pstw.write_file(session, file)
+        count = pstw_export.write_file(session, file)
     click.echo(f"Wrote {count} initiatives to {file} in the PSTW columns.")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from kommunkarta.services.data_io import exporter
+from kommunkarta.services.data_io import tables
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = [
@@ -47,4 +47,4 @@ def test_making_the_app_and_listing_routes_imports_no_heavy_library(tmp_path):
 
 
 def test_the_xlsx_control_characters_are_openpyxls():
-    assert exporter.XLSX_FORBIDDEN.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    assert tables.XLSX_FORBIDDEN.pattern == ILLEGAL_CHARACTERS_RE.pattern

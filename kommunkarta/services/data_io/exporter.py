@@ -1,24 +1,21 @@
 """Exports of a selection as CSV, XLSX or GeoJSON, streamed rather than built in memory.
 
 Every format holds the published initiatives under one `InitiativeFilter`, in id order, and
-says its licence (CC BY 4.0) and date: the XLSX in a second sheet and its document
+says its licence (CC BY 4.0) and date: the XLSX in an About sheet and its document
 properties, the GeoJSON in a `metadata` member of the collection. A CSV has no room for
 metadata that `import` would not trip over, so the web response carries them in headers and
 the README documents them.
 
-CSV: UTF-8 with a byte order mark (so that spreadsheet programs recognise å, ä and ö),
-comma-separated, multi-valued cells joined with `serialise.SEPARATOR`; the columns are
+CSV and XLSX are written by data_io.tables (UTF-8 with a byte order mark, text guarded
+against formulas); multi-valued cells are joined with `serialise.SEPARATOR`; the columns are
 `serialise.COLUMNS`, exactly what `import` reads back.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
-import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services.data_io import effect_sheet, serialise
+from kommunkarta.services.data_io import effect_sheet, serialise, tables
 from kommunkarta.services.places.geodata import Geodata
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson"}
@@ -37,7 +34,6 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json",
 }
-CHUNK_ROWS = 200
 COORDINATE_DECIMALS = 5
 
 
@@ -58,78 +54,33 @@ def metadata(selection: InitiativeFilter, generated: datetime) -> dict[str, Any]
     }
 
 
-def _text_cells(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        name: serialise.guard_formula(value) if name in serialise.TEXT_COLUMNS else value
-        for name, value in row.items()
-    }
+def _rows(session: Session, selection: InitiativeFilter) -> Iterator[list[Any]]:
+    for initiative in serialise.selected(session, selection):
+        row = serialise.to_row(initiative)
+        yield [row[name] for name in serialise.COLUMNS]
 
 
 def csv_chunks(session: Session, selection: InitiativeFilter) -> Iterator[bytes]:
-    """The CSV file in pieces of CHUNK_ROWS rows, starting with the BOM and the header."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=serialise.COLUMNS)
-    buffer.write("\ufeff")
-    writer.writeheader()
-    for n, initiative in enumerate(serialise.selected(session, selection), start=1):
-        writer.writerow(_text_cells(serialise.to_row(initiative)))
-        if n % CHUNK_ROWS == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
-
-
-# The control characters XLSX forbids, as openpyxl defines them (ILLEGAL_CHARACTERS_RE, which
-# a unit test compares with this): here, so that openpyxl is imported only to write a file.
-XLSX_FORBIDDEN = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
-
-def xlsx_value(value: Any) -> Any:
-    """A cell value openpyxl can write: text without the control characters XLSX forbids."""
-    if isinstance(value, str):
-        return XLSX_FORBIDDEN.sub("", value)
-    return value
+    """The CSV file in pieces (tables.csv_chunks), starting with the BOM and the header."""
+    return tables.csv_chunks(serialise.COLUMNS, _rows(session, selection))
 
 
 def write_xlsx(
     session: Session, selection: InitiativeFilter, out: IO[bytes], generated: datetime
 ) -> None:
-    """An XLSX workbook (openpyxl write-only mode, rows spooled to disk): the initiatives on
-    the first sheet, licence, date and filters on a second sheet and in the properties."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Initiatives")
-    bold = Font(bold=True)
-    header = []
-    for name in serialise.COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    """An XLSX workbook (tables.Workbook): the initiatives on the first sheet, their effects
+    on the second, licence, date and filters on a third sheet and in the properties."""
+    book = tables.Workbook()
+    sheet = book.sheet("Initiatives", serialise.COLUMNS)
     # the effects themselves, one row each, on a sheet of their own that import reads back
-    effect_sheet_ = book.create_sheet(effect_sheet.SHEET)
-    effect_header = []
-    for name in effect_sheet.COLUMNS:
-        cell = WriteOnlyCell(effect_sheet_, value=name)
-        cell.font = bold
-        effect_header.append(cell)
-    effect_sheet_.append(effect_header)
+    effects = book.sheet(effect_sheet.SHEET, effect_sheet.COLUMNS)
     for initiative in serialise.selected(session, selection):
-        row = _text_cells(serialise.to_row(initiative))
-        sheet.append([xlsx_value(row[name]) for name in serialise.COLUMNS])
+        row = serialise.to_row(initiative)
+        sheet.append(row[name] for name in serialise.COLUMNS)
         for values in effect_sheet.rows_of(initiative):
-            effect_sheet_.append(
-                [
-                    xlsx_value(serialise.guard_formula(v) if isinstance(v, str) else v)
-                    for v in values
-                ]
-            )
+            effects.append(values)
 
-    about = book.create_sheet("About")
+    about = book.sheet("About")
     meta = metadata(selection, generated)
     about.append(["title", meta["title"]])
     about.append(["license", f"{meta['license']} ({meta['license_url']})"])
@@ -138,16 +89,19 @@ def write_xlsx(
     about.append(["separator", f"multi-valued cells are joined with “{serialise.SEPARATOR}”"])
     for name, value in meta["filters"].items():
         joined = serialise.SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
-        about.append([f"filter {name}", serialise.guard_formula(str(joined))])
+        about.append([f"filter {name}", str(joined)])
 
-    properties = book.properties
-    properties.title = meta["title"]
-    properties.creator = serialise.ATTRIBUTION
-    properties.description = f"Licence: {meta['license']} {meta['license_url']}"
-    properties.subject = f"{meta['license']}, {meta['generated_at']}"
-    properties.keywords = "AI; kommuner; open data; CC BY 4.0"
-    properties.created = generated.astimezone(UTC).replace(tzinfo=None)
-    book.save(out)
+    book.save(
+        out,
+        {
+            "title": meta["title"],
+            "creator": serialise.ATTRIBUTION,
+            "description": f"Licence: {meta['license']} {meta['license_url']}",
+            "subject": f"{meta['license']}, {meta['generated_at']}",
+            "keywords": "AI; kommuner; open data; CC BY 4.0",
+            "created": generated.astimezone(UTC).replace(tzinfo=None),
+        },
+    )
 
 
 def _point(
@@ -190,7 +144,7 @@ def geojson_chunks(
     for feature in _features(serialise.selected(session, selection), geodata):
         parts.append(("" if first else ",") + json.dumps(feature, ensure_ascii=False))
         first = False
-        if len(parts) >= CHUNK_ROWS:
+        if len(parts) >= tables.CHUNK_ROWS:
             yield "\n".join(parts).encode("utf-8")
             parts = []
     parts.append("]}\n")

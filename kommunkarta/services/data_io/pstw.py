@@ -1,9 +1,10 @@
-"""Import from and export to the EU Public Sector Tech Watch (PSTW) data set.
+"""Import from the EU Public Sector Tech Watch (PSTW) data set.
 
 The European Commission's Public Sector Tech Watch publishes AI and other emerging-technology
 cases of European public administrations (CC BY 4.0, CSV and XLSX). `import_file` takes the
-Swedish cases that belong to municipalities; `write_file` writes our published initiatives
-in the same columns, so that a municipality can hand its cases to the observatory.
+Swedish cases that belong to municipalities (the columns: data_io.pstw_columns; what it found:
+data_io.pstw_report); data_io.pstw_export writes our published initiatives in the same
+columns, so that a municipality can hand its cases to the observatory.
 
 Reading a file (the machinery of services.importer: the same reading, plan and transaction):
 - CSV in UTF-8 (with or without a byte order mark) or else Windows-1252, comma- or
@@ -30,14 +31,9 @@ Reading a file (the machinery of services.importer: the same reading, plan and t
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -45,7 +41,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kommunkarta import rules
-from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
     BenefitArea,
     Initiative,
@@ -58,131 +53,41 @@ from kommunkarta.models import (
     User,
 )
 from kommunkarta.services import text
-from kommunkarta.services.data_io import exporter, importer, serialise, sources, waiting
+from kommunkarta.services.data_io import importer, serialise, sources, waiting
 from kommunkarta.services.data_io import pstw_mapping as mapping
 from kommunkarta.services.data_io.importer import ImportFileError, Progress, RowError
-from kommunkarta.services.data_io.organisations import Place, Resolution, Resolver, Unresolved
-
-SOURCE = sources.PSTW
-ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # latin-1 takes the bytes cp1252 leaves out
-DELIMITERS = ",;"
-
-# The published columns, spelled as published.
-ID = "PSTW ID"
-NAME = "Name"
-WEBSITE = "Website"
-DESCRIPTION = "Description"
-EXTENT = "Geographical extent"
-COUNTRY = "Geographical coverage (country)"
-NUTS = "NUTS 2021"
-ORGANISATION = "Responsible organisation"
-CATEGORY = "Responsible organisation category"
-FUNCTIONS = "Functions of Government (COFOG level I)"
-STATUS = " Status"
-START_YEAR = "Start Year"
-END_YEAR = "End Year"
-PRIMARY_TECHNOLOGY = "Primary Technology"
-CLASSIFICATION = "AI Classification (I)"
-# "AI Classification Subdomain (II) (main)", "(other)": read from every column named so
-SUBDOMAIN = "AI Classification Subdomain (II)"
-SUBDOMAIN_HEADERS = ("ai classification subdomain", "ai classification ii", "subdomain")
-KEYWORDS = "AI Keywords"
-UPDATED = "Date updated"
-# ours, after the published ones: whom to credit for the row
-ATTRIBUTION = "Source"
-
-REQUIRED = (ID, NAME, COUNTRY, EXTENT, ORGANISATION, CATEGORY, STATUS)
-BENEFIT_COLUMNS = tuple(dict.fromkeys(column for column, _ in mapping.BENEFITS))
-COLUMNS = (
-    ID,
-    NAME,
-    WEBSITE,
+from kommunkarta.services.data_io.organisations import Place, Resolution, Resolver
+from kommunkarta.services.data_io.pstw_columns import (
+    CATEGORY,
+    CLASSIFICATION,
+    COLUMNS,
+    COUNTRY,
     DESCRIPTION,
     EXTENT,
-    COUNTRY,
-    NUTS,
-    ORGANISATION,
-    CATEGORY,
     FUNCTIONS,
-    STATUS,
-    START_YEAR,
-    END_YEAR,
-    PRIMARY_TECHNOLOGY,
-    CLASSIFICATION,
+    ID,
     KEYWORDS,
-    *BENEFIT_COLUMNS,
-    UPDATED,
-    ATTRIBUTION,
+    NAME,
+    ORGANISATION,
+    PRIMARY_TECHNOLOGY,
+    REQUIRED,
+    SOURCE,
+    START_YEAR,
+    STATUS,
+    SUBDOMAIN,
+    SUBDOMAIN_HEADERS,
+    WEBSITE,
 )
+from kommunkarta.services.data_io.pstw_report import PstwReport, Waiting
+
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # latin-1 takes the bytes cp1252 leaves out
+DELIMITERS = ",;"
 
 SWEDEN = frozenset({"sweden", "sverige", "se"})
 LOCAL_GOVERNMENT = "local government"
 LOCAL = "local"
-AI = "Artificial Intelligence"
-YES, NO = "Yes", "No"
 MAX_ID = 90  # characters of a PSTW ID: "pstw:" and the id fit in external_ref
 BATCH = importer.BATCH
-
-# NUTS 2021 level 3 of each county (the Swedish NUTS 3 regions are the counties)
-NUTS3 = {
-    "01": "SE110",
-    "03": "SE121",
-    "04": "SE122",
-    "05": "SE123",
-    "06": "SE211",
-    "07": "SE212",
-    "08": "SE213",
-    "09": "SE214",
-    "10": "SE221",
-    "12": "SE224",
-    "13": "SE231",
-    "14": "SE232",
-    "17": "SE311",
-    "18": "SE124",
-    "19": "SE125",
-    "20": "SE312",
-    "21": "SE313",
-    "22": "SE321",
-    "23": "SE322",
-    "24": "SE331",
-    "25": "SE332",
-}
-
-
-@dataclass
-class PstwReport:
-    rows: int = 0
-    kept: int = 0  # Swedish and local
-    skipped: int = 0  # not Swedish or not local
-    without_id: int = 0  # kept, but not (yet) the observatory's
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    unresolved: list[RowError] = field(default_factory=list)  # organisation not placed
-    problems: list[RowError] = field(default_factory=list)  # other reasons not to import
-    notes: list[RowError] = field(default_factory=list)  # counties and others beside
-    unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)  # (column, value)
-    waiting: list[Waiting] = field(default_factory=list)  # for a moderator (services.waiting)
-    dry_run: bool = False
-
-    @property
-    def unresolved_rows(self) -> int:
-        return len({e.row for e in self.unresolved})
-
-    @property
-    def problem_rows(self) -> int:
-        return len({e.row for e in self.problems})
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A case that waits for a moderator to place the names in its organisation cell."""
-
-    external_ref: str
-    title: str
-    organisation: str
-    names: tuple[Unresolved, ...]
-    row: dict[str, Any]  # published column -> cell, to import it again once placed
 
 
 class _Bad(Exception):
@@ -499,154 +404,3 @@ def _check(
         return
     values["municipalities"] = [vocabulary.municipalities[c] for c in resolution.municipalities]
     records.append(importer.Record(row.number, values))
-
-
-def report_lines(report: PstwReport) -> Iterator[str]:
-    """The report as plain text: what was not imported and why, notes, then the summary."""
-    for heading, errors in (
-        ("Not imported: the organisation is not placed on a municipality", report.unresolved),
-        ("Not imported: other problems", report.problems),
-        ("Notes", report.notes),
-    ):
-        if errors:
-            yield f"{heading}:"
-            for error in errors:
-                value = f" “{error.value}”" if error.value else ""
-                yield f"  row {error.row}, column {error.column}:{value} {error.reason}"
-    if report.unmapped:
-        yield "Values without a counterpart in the mapping table (left out):"
-        for (column, value), rows in sorted(report.unmapped.items()):
-            yield f"  {column}: “{value}” ({rows} {'row' if rows == 1 else 'rows'})"
-    yield summary(report)
-
-
-def summary(report: PstwReport) -> str:
-    kept = (
-        f"{report.rows} rows: {report.kept} Swedish municipal cases kept, "
-        f"{report.skipped} skipped (not Swedish or not local)"
-    )
-    if report.without_id:
-        kept += f", {report.without_id} without a PSTW ID skipped"
-    counts = (
-        f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.unresolved_rows} unresolved"
-    )
-    if report.problem_rows:
-        counts += f", {report.problem_rows} with other problems"
-    if report.dry_run:
-        outcome = "dry run, nothing was written"
-    elif report.created or report.updated:
-        outcome = "written"
-    else:
-        outcome = "nothing to write"
-    return f"{kept}; {counts}; {outcome}."
-
-
-# --- export -----------------------------------------------------------------------------------
-
-FORMATS = (".csv", ".xlsx")
-
-
-def _case(initiative: Initiative) -> str:
-    key, _, case = (initiative.external_ref or "").partition(":")
-    return case if key == SOURCE.key else ""
-
-
-def _row(initiative: Initiative) -> list[Any]:
-    slugs = {t.slug for t in initiative.benefit_areas}
-    marked = mapping.written_benefit_columns()
-    benefits = {column: (YES if slug in slugs else NO) for slug, column in marked.items()}
-    status = mapping.STATUS.to_pstw([initiative.status.slug])
-    values = {
-        ID: _case(initiative),
-        NAME: initiative.title,
-        WEBSITE: initiative.url or "",
-        DESCRIPTION: initiative.description or initiative.summary or "",
-        EXTENT: "Local",
-        COUNTRY: "Sweden",
-        NUTS: "; ".join(sorted({NUTS3[m.region_code] for m in initiative.municipalities})),
-        ORGANISATION: "; ".join(f"Municipality of {m.name}" for m in initiative.municipalities),
-        CATEGORY: "Local Government",
-        FUNCTIONS: "; ".join(mapping.AREA.to_pstw(t.slug for t in initiative.areas)),
-        STATUS: status[0] if status else "",
-        START_YEAR: initiative.start_year,
-        END_YEAR: None,
-        PRIMARY_TECHNOLOGY: AI,
-        CLASSIFICATION: "; ".join(
-            mapping.TECHNOLOGY.to_pstw(t.slug for t in initiative.technologies)
-        ),
-        KEYWORDS: "",
-        **{column: benefits.get(column, "") for column in BENEFIT_COLUMNS},
-        UPDATED: initiative.updated_at.date().isoformat(),
-        ATTRIBUTION: sources.attribution_text(initiative)
-        or f"{serialise.ATTRIBUTION}, {serialise.LICENCE}",
-    }
-    return [
-        serialise.guard_formula(v) if isinstance(v, str) else v
-        for v in (values[c] for c in COLUMNS)
-    ]
-
-
-def _rows(session: Session) -> Iterator[list[Any]]:
-    return (_row(i) for i in serialise.selected(session, InitiativeFilter()))
-
-
-def _write_csv(rows: Iterator[list[Any]], out: IO[bytes]) -> int:
-    count = 0
-    stream = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    writer = csv.writer(stream)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-        count += 1
-    stream.flush()
-    stream.detach()  # leave `out` open for its owner
-    return count
-
-
-def _write_xlsx(rows: Iterator[list[Any]], out: IO[bytes], generated: datetime) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("PSTW cases")
-    bold = Font(bold=True)
-    header = []
-    for name in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        sheet.append([exporter.xlsx_value(v) for v in row])
-        count += 1
-    about = book.create_sheet("About")
-    about.append(
-        ["title", "Kommunkartan's published initiatives in the columns of the " + SOURCE.name]
-    )
-    about.append(["license", f"{serialise.LICENCE} ({serialise.LICENCE_URL})"])
-    credit = f"{SOURCE.name} ({SOURCE.licence}, {SOURCE.url})"
-    about.append(
-        ["attribution", f"{serialise.ATTRIBUTION}; rows with a {SOURCE.case_label}: {credit}"]
-    )
-    about.append(["generated_at", serialise.timestamp(generated)])
-    book.properties.title = "Kommunkartan: AI initiatives for the EU Public Sector Tech Watch"
-    book.properties.creator = serialise.ATTRIBUTION
-    book.properties.description = f"Licence: {serialise.LICENCE} {serialise.LICENCE_URL}"
-    book.save(out)
-    return count
-
-
-def write_file(session: Session, path: Path) -> int:
-    """Write our published initiatives in the PSTW columns to `path` (.csv or .xlsx), which
-    appears only when complete; returns how many. Raises ExportError or OSError."""
-    if path.suffix.lower() not in FORMATS:
-        raise exporter.ExportError(
-            f"cannot tell the format of {path.name}: use one of {', '.join(FORMATS)}"
-        )
-    with exporter.replacing(path) as out:
-        if path.suffix.lower() == ".csv":
-            return _write_csv(_rows(session), out)
-        return _write_xlsx(_rows(session), out, datetime.now(UTC))

@@ -33,7 +33,7 @@ def aliases(session: Session) -> dict[str, str | None]:
 
 
 def keep(session: Session, cases: Iterable[Any], checked_refs: Iterable[str]) -> None:
-    """Store or refresh the waiting cases of an import (pstw.Waiting) and forget the other
+    """Store or refresh the waiting cases of an import (pstw_report.Waiting) and forget the other
     cases it checked (imported, or placed nowhere); the import's transaction commits it."""
     checked = list(checked_refs)
     for start in range(0, len(checked), 500):
