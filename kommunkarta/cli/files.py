@@ -14,6 +14,7 @@ from kommunkarta.cli.common import ready_database, session_for, user_errors
 from kommunkarta.filters import InitiativeFilter, Vocabulary
 from kommunkarta.services import audit
 from kommunkarta.services.data_io import exporter, importer, pstw, pstw_export, pstw_report
+from kommunkarta.services.data_io.importing.read import ImportFileError
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import initiatives
 
@@ -105,7 +106,7 @@ def import_command(file: Path, dry_run: bool) -> None:
             report = importer.import_file(
                 session, source, file.name, geo.current(), dry_run=dry_run, progress=progress
             )
-        except importer.ImportFileError as error:
+        except ImportFileError as error:
             raise click.ClickException(str(error)) from None
         if report.written and (report.created or report.updated):
             audit.imported(session, None, file.name, "import", report.created, report.updated)
@@ -132,7 +133,7 @@ def import_pstw_command(file: Path, dry_run: bool) -> None:
             report = pstw.import_file(
                 session, source, file.name, dry_run=dry_run, progress=progress
             )
-        except importer.ImportFileError as error:
+        except ImportFileError as error:
             raise click.ClickException(str(error)) from None
         if not report.dry_run and (report.created or report.updated):
             audit.imported(session, None, file.name, "pstw", report.created, report.updated)

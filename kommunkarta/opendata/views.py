@@ -37,6 +37,7 @@ from kommunkarta import db, geo
 from kommunkarta.models import Role
 from kommunkarta.services import audit
 from kommunkarta.services.data_io import exporter, importer, serialise
+from kommunkarta.services.data_io.importing import read, row_check
 from kommunkarta.vocabulary import selection_from_request
 
 bp = Blueprint("opendata", __name__)
@@ -134,9 +135,9 @@ def _page(**context):
     return render_template(
         "opendata/import.html",
         columns=serialise.COLUMNS,
-        required=importer.REQUIRED_COLUMNS,
+        required=row_check.REQUIRED_COLUMNS,
         separator=serialise.SEPARATOR,
-        max_mb=importer.MAX_BYTES // 2**20,
+        max_mb=read.MAX_BYTES // 2**20,
         **context,
     )
 
@@ -147,7 +148,7 @@ def import_upload():
     _admin_only()
     if request.method == "GET":
         return _page()
-    request.max_content_length = importer.MAX_BYTES + MULTIPART_OVERHEAD
+    request.max_content_length = read.MAX_BYTES + MULTIPART_OVERHEAD
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _page(problem=_("Choose a CSV or XLSX file.")), 400
@@ -162,7 +163,7 @@ def import_upload():
             dry_run=True,
             by=current_user,
         )
-    except importer.ImportFileError as error:
+    except read.ImportFileError as error:
         return _page(problem=str(error), filename=upload.filename), 400
     token = _keep(data, suffix) if report.ok else None
     return _page(report=report, filename=upload.filename, token=token), 200 if report.ok else 400
@@ -183,7 +184,7 @@ def import_confirm():
             report = importer.import_file(
                 db.session(), source, path.name, geo.current(), by=current_user
             )
-    except importer.ImportFileError as error:
+    except read.ImportFileError as error:
         return _page(problem=str(error), filename=filename), 409
     finally:
         path.unlink(missing_ok=True)

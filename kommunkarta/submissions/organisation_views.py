@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kommunkarta import db
 from kommunkarta.models import Municipality
 from kommunkarta.services.data_io import waiting
-from kommunkarta.services.data_io.importer import ImportFileError
+from kommunkarta.services.data_io.importing.read import ImportFileError
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import permissions
 from kommunkarta.submissions import bp

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, Revision
-from kommunkarta.services.data_io import demo, importer
+from kommunkarta.services.data_io import demo
+from kommunkarta.services.data_io.importing import read
 from tests.conftest import csrf_from
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -270,7 +271,7 @@ def test_column_and_row_problems_are_reported(app, runner, tmp_path, content, pr
 
 
 def test_too_large_a_file_is_refused(app, runner, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_BYTES", 1000)
+    monkeypatch.setattr(read, "MAX_BYTES", 1000)
     path = tmp_path / "large.csv"
     path.write_text(HEADER + "\n" + "x,pilot,0180\n" * 100, encoding="utf-8")
     result = runner.invoke(args=["import", str(path)])

@@ -14,7 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kommunkarta.services.data_io import file_limits, importer
+from kommunkarta.services.data_io import file_limits
+from kommunkarta.services.data_io.importing import read
 from tests import xlsx_bombs
 from tests.conftest import csrf_from
 
@@ -78,16 +79,16 @@ def test_too_many_cells_are_refused_while_reading(tmp_path, monkeypatch, suffix)
         for row in rows:
             book.active.append(row)
         book.save(path)
-    with path.open("rb") as source, pytest.raises(importer.ImportFileError) as refused:
-        importer.read_table(source, path.name)
+    with path.open("rb") as source, pytest.raises(read.ImportFileError) as refused:
+        read.read_table(source, path.name)
     assert "more than 50 cells" in str(refused.value)
 
 
 def test_too_many_columns_are_refused(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text(",".join(f"c{n}" for n in range(300)) + "\n" + "x," * 299 + "x\n")
-    with path.open("rb") as source, pytest.raises(importer.ImportFileError, match="columns"):
-        importer.read_table(source, path.name)
+    with path.open("rb") as source, pytest.raises(read.ImportFileError, match="columns"):
+        read.read_table(source, path.name)
 
 
 HOSTILE_VALUES = {

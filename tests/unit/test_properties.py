@@ -20,7 +20,10 @@ from werkzeug.datastructures import MultiDict
 
 from kommunkarta.filters import Q_MAX, InitiativeFilter, Vocabulary
 from kommunkarta.rules import YEAR_MIN, year_max
-from kommunkarta.services.data_io import importer, serialise
+from kommunkarta.services.data_io import serialise
+from kommunkarta.services.data_io.importing import cells as import_cells
+from kommunkarta.services.data_io.importing import read as import_read
+from kommunkarta.services.data_io.importing import row_check as import_row
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places import geodata
 from tests.conftest import GEODATA_DIR
@@ -133,7 +136,7 @@ TERMS = {
     "technologies": [Term("chatbot", "Chattbot", "Chatbot", 0)],
 }
 PLACES = [Place("0180", "Stockholm"), Place("1480", "Göteborg")]
-IMPORT_VOCABULARY = importer._Vocabulary(
+IMPORT_VOCABULARY = import_row.Vocabulary(
     terms={
         column: {key.casefold(): t for t in terms for key in (t.slug, t.name_sv, t.name_en)}
         for column, terms in TERMS.items()
@@ -171,7 +174,7 @@ cells = st.one_of(
     row=st.lists(cells, max_size=len(serialise.COLUMNS) + 2),
 )
 def test_a_row_is_parsed_or_reported_never_an_exception(columns, row):
-    record, errors = importer._check_row(7, row, columns, IMPORT_VOCABULARY, _places())
+    record, errors = import_row.check_row(7, row, columns, IMPORT_VOCABULARY, _places())
     assert (record is None) == bool(errors)
     for error in errors:
         assert error.row == 7 and error.column in (*columns, "") and str(error.reason)
@@ -190,8 +193,8 @@ valid_rows = st.fixed_dictionaries(
         "is_demo": st.booleans(),
         "published_at": st.none()
         | st.datetimes(
-            min_value=importer.EARLIEST.replace(tzinfo=None),
-            max_value=importer.LATEST.replace(tzinfo=None),
+            min_value=import_cells.EARLIEST.replace(tzinfo=None),
+            max_value=import_cells.LATEST.replace(tzinfo=None),
             timezones=st.just(UTC),
         ).map(lambda d: d.replace(microsecond=0)),
     }
@@ -216,7 +219,7 @@ def test_a_row_as_the_export_writes_it_reads_back_the_same(values):
         else str(v)
         for v in values.values()
     ]
-    record, errors = importer._check_row(2, row, columns, IMPORT_VOCABULARY, _places())
+    record, errors = import_row.check_row(2, row, columns, IMPORT_VOCABULARY, _places())
     assert not errors, errors
     parsed = record.values
     assert parsed["title"] == values["title"]
@@ -237,8 +240,8 @@ def test_a_row_as_the_export_writes_it_reads_back_the_same(values):
 )
 def test_a_file_is_read_or_refused_with_one_reason(data, suffix):
     try:
-        table = importer.read_table(io.BytesIO(data), f"upload{suffix}")
-    except importer.ImportFileError as error:
+        table = import_read.read_table(io.BytesIO(data), f"upload{suffix}")
+    except import_read.ImportFileError as error:
         assert str(error)
         return
     assert suffix == ".csv" and table.rows

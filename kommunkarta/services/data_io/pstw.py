@@ -6,7 +6,7 @@ Swedish cases that belong to municipalities (the columns: data_io.pstw_columns; 
 data_io.pstw_report); data_io.pstw_export writes our published initiatives in the same
 columns, so that a municipality can hand its cases to the observatory.
 
-Reading a file (the machinery of services.importer: the same reading, plan and transaction):
+Reading a file (the machinery of data_io.importing: the same reading, plan and transaction):
 - CSV in UTF-8 (with or without a byte order mark) or else Windows-1252, comma- or
   semicolon-separated, told apart from the file itself; or XLSX, first sheet; row 1 is the
   header. Column names are compared without case, accents, spacing or punctuation (the
@@ -41,21 +41,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kommunkarta import rules
-from kommunkarta.models import (
-    BenefitArea,
-    Initiative,
-    Municipality,
-    OperationalArea,
-    Region,
-    Status,
-    Technology,
-    TermModel,
-    User,
-)
+from kommunkarta.models import Initiative, Municipality, Region, User
 from kommunkarta.services import text
-from kommunkarta.services.data_io import importer, serialise, sources, waiting
 from kommunkarta.services.data_io import pstw_mapping as mapping
-from kommunkarta.services.data_io.importer import ImportFileError, Progress, RowError
+from kommunkarta.services.data_io import serialise, sources, waiting
+from kommunkarta.services.data_io.importing import plan, row_check
+from kommunkarta.services.data_io.importing.plan import Progress
+from kommunkarta.services.data_io.importing.read import ImportFileError, Table, read_table
+from kommunkarta.services.data_io.importing.row_check import Record, RowError
 from kommunkarta.services.data_io.organisations import Place, Resolution, Resolver
 from kommunkarta.services.data_io.pstw_columns import (
     CATEGORY,
@@ -87,7 +80,7 @@ SWEDEN = frozenset({"sweden", "sverige", "se"})
 LOCAL_GOVERNMENT = "local government"
 LOCAL = "local"
 MAX_ID = 90  # characters of a PSTW ID: "pstw:" and the id fit in external_ref
-BATCH = importer.BATCH
+BATCH = plan.BATCH
 
 
 class _Bad(Exception):
@@ -167,15 +160,9 @@ class _Vocabulary:
 
     @classmethod
     def load(cls, session: Session) -> _Vocabulary:
-        kinds: dict[str, TermModel] = {
-            "status": Status,
-            "benefit_areas": BenefitArea,
-            "areas": OperationalArea,
-            "technologies": Technology,
-        }
         terms = {
             kind: {t.slug: t for t in session.scalars(select(model))}
-            for kind, model in kinds.items()
+            for kind, model in row_check.TERM_COLUMNS.items()
         }
         municipalities = {m.code: m for m in session.scalars(select(Municipality))}
         resolver = Resolver(
@@ -322,13 +309,13 @@ def import_file(
 ) -> PstwReport:
     """Read a PSTW file and import its Swedish municipal cases (see the module's doc).
     Raises ImportFileError for a file that cannot be read or is not a PSTW file."""
-    table = importer.read_table(source, filename, encodings=ENCODINGS, delimiters=DELIMITERS)
+    table = read_table(source, filename, encodings=ENCODINGS, delimiters=DELIMITERS)
     return import_table(session, table, dry_run=dry_run, by=by, progress=progress)
 
 
 def import_table(
     session: Session,
-    table: Any,
+    table: Table,
     *,
     dry_run: bool = False,
     by: User | None = None,
@@ -340,7 +327,7 @@ def import_table(
     positions = _positions(table.header)
     report = PstwReport(rows=len(table.rows), dry_run=dry_run)
     vocabulary = _Vocabulary.load(session)
-    records: list[importer.Record] = []
+    records: list[Record] = []
     first_row_of: dict[str, int] = {}
     for done, (number, cells) in enumerate(table.rows, start=1):
         row = _Row(number, cells, positions)
@@ -351,9 +338,9 @@ def import_table(
     if not dry_run:
         checked = [sources.external_ref(SOURCE, case) for case in first_row_of]
         waiting.keep(session, report.waiting, checked)
-    targets = importer.load_existing(session, refs, Initiative.external_ref)
+    targets = plan.load_existing(session, refs, Initiative.external_ref)
     try:
-        report.created, report.updated, report.unchanged = importer.apply(
+        report.created, report.updated, report.unchanged = plan.apply(
             session, records, targets, "external_ref", dry_run=dry_run, by=by, progress=progress
         )
     except IntegrityError:
@@ -368,7 +355,7 @@ def _check(
     row: _Row,
     vocabulary: _Vocabulary,
     report: PstwReport,
-    records: list[importer.Record],
+    records: list[Record],
     first_row_of: dict[str, int],
 ) -> None:
     """Sort one row into the report, and into `records` when it can be imported."""
@@ -403,4 +390,4 @@ def _check(
         report.problems.append(RowError(row.number, column.strip(), value, reason))
         return
     values["municipalities"] = [vocabulary.municipalities[c] for c in resolution.municipalities]
-    records.append(importer.Record(row.number, values))
+    records.append(Record(row.number, values))

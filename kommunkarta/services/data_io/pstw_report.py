@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from kommunkarta.services.data_io.importer import RowError
+from kommunkarta.services.data_io.importing.row_check import RowError
 from kommunkarta.services.data_io.organisations import Unresolved
 
 
@@ -61,8 +61,7 @@ def report_lines(report: PstwReport) -> Iterator[str]:
         if errors:
             yield f"{heading}:"
             for error in errors:
-                value = f" “{error.value}”" if error.value else ""
-                yield f"  row {error.row}, column {error.column}:{value} {error.reason}"
+                yield f"  {error.line()}"
     if report.unmapped:
         yield "Values without a counterpart in the mapping table (left out):"
         for (column, value), rows in sorted(report.unmapped.items()):

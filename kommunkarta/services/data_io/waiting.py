@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Municipality, OrganisationAlias, User, WaitingCase, utcnow
+from kommunkarta.services.data_io.importing.read import Table
 from kommunkarta.services.data_io.organisations import Candidate, plain
 from kommunkarta.services.errors import InvalidField
 
@@ -112,15 +113,9 @@ def decide(session: Session, name: str, choice: str, by: User | None) -> int:
     cases = session.scalars(select(WaitingCase).order_by(WaitingCase.external_ref)).all()
     rows = [json.loads(case.row) for case in cases]
     header = list(dict.fromkeys(column for row in rows for column in row))
-    table = _Table(header, [(n, [row.get(c) for c in header]) for n, row in enumerate(rows, 2)])
+    table = Table(header, [(n, [row.get(c) for c in header]) for n, row in enumerate(rows, 2)])
     if not rows:
         session.commit()
         return 0
     report = pstw.import_table(session, table, by=by)  # commits
     return report.created + report.updated + report.unchanged
-
-
-@dataclass
-class _Table:
-    header: list[str]
-    rows: list[tuple[int, list[Any]]]

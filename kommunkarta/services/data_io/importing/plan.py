@@ -1,0 +1,260 @@
+"""Applying checked rows: each compared with the initiative it names (none: a new one), then
+every change written in one transaction, or nothing on a dry run.
+
+- a row for an existing initiative compares only the columns the file has, and a change
+  writes a `Revision` (action "edited", changes {field: [old, new]} in slugs and codes, as
+  the submission workflow writes them), so importing the same file twice changes nothing
+  the second time;
+- a new initiative keeps an id the file gives it (data moved from another instance keeps
+  its ids) or draws a new one; both write a Revision with action "created";
+- `state` defaults to published, `is_demo` to false; `published_at` and `updated_at` are
+  kept for new initiatives (now if empty) and left alone on updates, as is
+  `last_confirmed_at` (empty if empty).
+
+`import` keys rows by id, `import-pstw` by external reference; both apply through here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from kommunkarta.models import Initiative, Revision, State, User
+from kommunkarta.services.data_io import effect_sheet
+from kommunkarta.services.data_io.importing.read import ImportFileError
+from kommunkarta.services.data_io.importing.row_check import Record
+from kommunkarta.services.register import initiatives
+from kommunkarta.services.register.effects import EffectData
+
+BATCH = 1000
+# Revision actions, the names services.revisions gives the same events
+CREATED, UPDATED = "created", "edited"
+
+# stage ("check" or "write"), rows done, rows in all
+Progress = Callable[[str, int, int], None]
+
+SCALARS = (
+    "title",
+    "summary",
+    "description",
+    "start_year",
+    "url",
+    "contact",
+    "lat",
+    "lon",
+    # where an initiative from another data set came from: set by import-pstw (services.pstw)
+    "external_ref",
+    "source",
+    "licence",
+    "lang",  # the language of the text: "en" for PSTW cases
+)
+LISTS = ("benefit_areas", "areas", "technologies")
+
+
+def _comparable(initiative: Initiative, column: str) -> Any:
+    if column == "status":
+        return initiative.status.slug
+    if column in LISTS:
+        return [t.slug for t in getattr(initiative, column)]
+    if column == "municipalities":
+        return [m.code for m in initiative.municipalities]
+    if column == "state":
+        return str(initiative.state)
+    if column == "is_demo":
+        return bool(initiative.is_demo)
+    return getattr(initiative, column)
+
+
+def _plain(column: str, value: Any) -> Any:
+    """A parsed value in the form _comparable gives, for comparing and for the revision."""
+    if column == "status":
+        return value.slug
+    if column in LISTS:
+        return [t.slug for t in sorted(value, key=lambda t: t.position)]
+    if column == "municipalities":
+        return sorted(m.code for m in value)
+    return value
+
+
+def _changes(initiative: Initiative, values: dict[str, Any]) -> dict[str, list[Any]]:
+    changes = {}
+    for column in (*SCALARS, "status", *LISTS, "municipalities", "state", "is_demo"):
+        if column not in values:
+            continue
+        old, new = _comparable(initiative, column), _plain(column, values[column])
+        if column in (*LISTS, "municipalities"):
+            same = sorted(old) == sorted(new)
+        else:
+            same = old == new
+        if not same:
+            changes[column] = [old, new]
+    if "effects" in values:
+        old = effect_sheet.plain(EffectData.of(e) for e in initiative.effects)
+        new = effect_sheet.plain(e for e, _ in values["effects"])
+        if old != new:
+            changes["effects"] = [old, new]
+    return changes
+
+
+def _assign(initiative: Initiative, values: dict[str, Any], now: datetime) -> None:
+    for column in (*SCALARS, "state", "is_demo", "status"):
+        if column in values:
+            setattr(initiative, column, values[column])
+    for column in (*LISTS, "municipalities"):
+        if column in values:
+            key = (lambda m: m.code) if column == "municipalities" else (lambda t: t.position)
+            setattr(initiative, column, sorted(values[column], key=key))
+    if "effects" in values:
+        effect_sheet.assign(initiative, values["effects"])
+    if initiative.state == State.PUBLISHED and initiative.published_at is None:
+        initiative.published_at = now
+    initiative.refresh_search_text()
+
+
+def _new(values: dict[str, Any], now: datetime, by: User | None) -> Initiative:
+    initiative = Initiative(
+        id=values.get("id"),
+        state=State.PUBLISHED.value,
+        is_demo=False,
+        summary="",
+        description="",
+        url="",
+        contact="",
+        author_id=by.id if by else None,
+        created_at=now,
+        updated_at=values.get("updated_at") or now,
+        published_at=values.get("published_at"),
+        last_confirmed_at=values.get("last_confirmed_at"),
+    )
+    _assign(initiative, values, now)
+    return initiative
+
+
+def load_existing(
+    session: Session, keys: list[Any], column: Any = Initiative.id
+) -> dict[Any, Initiative]:
+    """The initiatives whose `column` holds one of `keys`, by that value, with everything
+    that _changes compares loaded."""
+    found: dict[Any, Initiative] = {}
+    for start in range(0, len(keys), BATCH):
+        stmt = (
+            select(Initiative)
+            .where(column.in_(keys[start : start + BATCH]))
+            .options(*initiatives.WITH_TERMS)
+        )
+        found.update((getattr(i, column.key), i) for i in session.scalars(stmt))
+    return found
+
+
+def _move_id_sequence(session: Session) -> None:
+    """PostgreSQL: explicit ids bypass the sequence; move it past them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('initiatives', 'id'), "
+                "(SELECT coalesce(max(id), 1) FROM initiatives))"
+            )
+        )
+
+
+def _revision(
+    initiative_id: int, action: str, changes: dict[str, Any], by: User | None
+) -> Revision:
+    return Revision(
+        initiative_id=initiative_id,
+        user_id=by.id if by else None,
+        action=action,
+        changes=json.dumps(changes, ensure_ascii=False, default=str),
+    )
+
+
+@dataclass
+class _Step:
+    record: Record
+    target: Initiative | None  # None: create
+    changes: dict[str, list[Any]]
+
+
+def _write(session: Session, plan: list[_Step], by: User | None, progress: Progress | None) -> None:
+    now = datetime.now(UTC)
+    updates = [s for s in plan if s.target is not None and s.changes]
+    with_id = [s for s in plan if s.target is None and s.record.values.get("id") is not None]
+    without_id = [s for s in plan if s.target is None and s.record.values.get("id") is None]
+    created: list[Initiative] = []
+    done = len(plan) - len(updates) - len(with_id) - len(without_id)  # unchanged rows
+    for group in (updates, with_id, without_id):
+        if group is without_id and with_id:
+            # explicit ids bypass PostgreSQL's sequence: move it past them before drawing
+            session.flush()
+            _move_id_sequence(session)
+        for step in group:
+            if step.target is None:
+                initiative = _new(step.record.values, now, by)
+                session.add(initiative)
+                created.append(initiative)
+            else:
+                _assign(step.target, step.record.values, now)
+                step.target.updated_at = now
+                session.add(_revision(step.target.id, UPDATED, step.changes, by))
+            done += 1
+            if done % BATCH == 0:
+                session.flush()
+                if progress:
+                    progress("write", done, len(plan))
+    session.flush()
+    if with_id and not without_id:
+        _move_id_sequence(session)
+    session.add_all(_revision(i.id, CREATED, {}, by) for i in created)
+    session.flush()
+    if progress:
+        progress("write", len(plan), len(plan))
+
+
+def apply(
+    session: Session,
+    records: list[Record],
+    targets: dict[Any, Initiative],
+    key: str,
+    *,
+    dry_run: bool,
+    by: User | None,
+    progress: Progress | None,
+) -> tuple[int, int, int]:
+    """Compare each record with the initiative in `targets` under the record's value of
+    `key` (none there: a new initiative), then write every change in one transaction,
+    committed here, unless this is a dry run. Returns how many are (new, changed,
+    unchanged). Raises ImportFileError if an initiative changes under the import."""
+    plan = []
+    for record in records:
+        target = targets.get(record.values.get(key))
+        changes = _changes(target, record.values) if target is not None else {}
+        plan.append(_Step(record, target, changes))
+    created = sum(1 for step in plan if step.target is None)
+    updated = sum(1 for step in plan if step.changes)
+    counts = (created, updated, len(plan) - created - updated)
+    if dry_run:
+        session.rollback()
+        return counts
+    try:
+        _write(session, plan, by, progress)
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise ImportFileError(
+            _l(
+                "an initiative changed while the file was imported; nothing was written, "
+                "run the import again"
+            )
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    return counts
