@@ -35,11 +35,12 @@ run: translations
 test: translations $(VENV)/.installed-test
 	$(VENV)/bin/pytest
 
-# The quick loop while working: unit and integration tests on SQLite, without the browser
-# tests, the ones that start other processes and the benchmark's (`make test` runs them all).
-FAST := -m "not browser and not processes and not benchmark" -k "not postgresql"
+# The quick loop while working: unit and integration tests on SQLite, spread over the cores,
+# without the browser tests, the ones that start other processes or wait out timeouts, and
+# the benchmark's (`make test` runs them all, one at a time).
+FAST := -m "not browser and not processes and not benchmark and not slow" -k "not postgresql"
 test-fast: translations $(VENV)/.installed-test
-	$(VENV)/bin/pytest tests/unit tests/integration $(FAST) -q
+	$(VENV)/bin/pytest tests/unit tests/integration $(FAST) -q -n auto
 
 # Options as variables: make bench BENCH_SIZES=1000,10000 BENCH_DATABASES=sqlite (see README)
 bench: translations $(VENV)/.installed-test

@@ -185,6 +185,7 @@ def _assert_serving(client) -> None:
     assert client.get("/api/v1/initiatives").get_json()["total"] == 30
 
 
+@pytest.mark.slow  # an unanswering host costs the connect timeout per request
 @pytest.mark.parametrize("mode", ["refuse", "silent"])
 def test_the_database_goes_away_and_comes_back_without_a_restart(proxied_app, mode):
     app, proxy = proxied_app

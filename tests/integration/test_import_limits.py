@@ -43,6 +43,7 @@ print(json.dumps(results))
 SKIPPED = {"2.4 million distinct cells"}  # slow to build; the cell limit is tested below
 
 
+@pytest.mark.processes
 def test_bombs_are_refused_in_little_memory(tmp_path):
     shapes = [s for s in xlsx_bombs.SHAPES if s not in SKIPPED]
     paths = {}

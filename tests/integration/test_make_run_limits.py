@@ -5,6 +5,7 @@ the same limits; with several workers each would count on its own."""
 import re
 import subprocess
 
+import pytest
 import requests
 
 from kommunkarta import db, geo
@@ -40,6 +41,7 @@ def _failed_sign_in(url: str, number: int) -> int:
     return browser.post(f"{url}/login", data=form, timeout=30, allow_redirects=False).status_code
 
 
+@pytest.mark.processes
 def test_without_redis_make_run_keeps_one_count_of_failed_sign_ins(tmp_path):
     workers, threads = _make_run_workers("")
     assert workers == 1 and threads > 1
