@@ -98,6 +98,7 @@ def from_environment(instance_path: Path, given: Mapping[str, Any] | None = None
         "PUBLIC_URL": _public_url(os.environ.get(links.SETTING)),
         "TRUSTED_PROXIES": _proxies(os.environ.get("KOMMUNKARTA_TRUSTED_PROXIES", "0")),
         "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",  # dates and times as Sweden reads them
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import utcnow
+from kommunkarta.public import display
 from kommunkarta.services.register import coverage
 from kommunkarta.services.register.coverage import CoverageState
 
@@ -40,7 +40,7 @@ class CoverageView:
 
     @property
     def line(self) -> str:
-        return summary_line(self.summary)
+        return summary_line(self)
 
 
 def load(session: Session) -> CoverageView:
@@ -50,20 +50,33 @@ def load(session: Session) -> CoverageView:
     return CoverageView(rows, coverage.summarise(rows), months)
 
 
-def summary_line(summary: coverage.Summary) -> str:
-    """'263 of 290 municipalities report initiatives, 9 confirmed none, 18 unknown, 0 stale'."""
-    reporting = ngettext(
-        "%(num)s of %(all)s municipalities reports initiatives",
-        "%(num)s of %(all)s municipalities report initiatives",
-        summary[CoverageState.REPORTS],
-        all=summary.total,
+def summary_line(view: CoverageView) -> str:
+    """'289 of 290 municipalities have published initiatives, 275 of them confirmed or updated
+    in the last 12 months; 0 said they have none; 1 unknown'. The first figure is the
+    one /stats and the map count (a municipality with an initiative or an adoption), so the
+    three tell one story; the states in the legend split it further."""
+    having = sum(1 for row in view.rows if row.has_initiatives)
+    said_none = sum(
+        1 for row in view.rows if not row.has_initiatives and row.state is not CoverageState.UNKNOWN
+    )
+    with_initiatives = display.ngettext(
+        "%(num)s of %(all)s municipalities has published initiatives",
+        "%(num)s of %(all)s municipalities have published initiatives",
+        having,
+        all=display.number(view.summary.total),
+    )
+    fresh = display.ngettext(
+        "%(fresh)s of them confirmed or updated in the last month",
+        "%(fresh)s of them confirmed or updated in the last %(num)s months",
+        view.months,
+        fresh=display.number(view.summary[CoverageState.REPORTS]),
     )
     return _(
-        "%(reporting)s, %(none)s confirmed none, %(unknown)s unknown, %(stale)s stale",
-        reporting=reporting,
-        none=summary[CoverageState.CONFIRMED_NONE],
-        unknown=summary[CoverageState.UNKNOWN],
-        stale=summary[CoverageState.STALE],
+        "%(with_initiatives)s, %(fresh)s; %(none)s said they have none; %(unknown)s unknown",
+        with_initiatives=with_initiatives,
+        fresh=fresh,
+        none=display.number(said_none),
+        unknown=display.number(view.summary[CoverageState.UNKNOWN]),
     )
 
 
@@ -72,7 +85,7 @@ def map_config(view: CoverageView) -> dict[str, Any]:
     return {
         "view": "coverage",
         "coverage": {
-            row.code: [row.state.value, row.since.date().isoformat() if row.since else ""]
+            row.code: [row.state.value, display.date(row.since) if row.since else ""]
             for row in view.rows
         },
         "coverageStates": [

@@ -1,4 +1,6 @@
-"""Template filters for user-written text: paragraphs, safe links, numbers in the page's language.
+"""Template filters for user-written text: paragraphs, safe links, numbers and dates in the
+page's language (Swedish "12 345,5" and "5 december 2026", English "12,345.5" and
+"December 5, 2026"), each defined once here and nowhere else.
 
 None of them returns markup: templates print their results through autoescaping, so a title,
 a description or a URL full of `<script>` stays text.
@@ -7,8 +9,18 @@ a description or a URL full of `<script>` stays text.
 from __future__ import annotations
 
 import re
+from datetime import date as Date
+from datetime import datetime
 
-from flask_babel import format_decimal, format_percent
+from babel import numbers as babel_numbers
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_percent,
+    get_locale,
+    get_translations,
+    to_user_timezone,
+)
 
 from kommunkarta.rules import is_email, is_web_url
 from kommunkarta.services.data_io.sources import attribution
@@ -39,10 +51,36 @@ def number(value: int | float) -> str:
     return format_decimal(value)
 
 
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    """Flask-Babel's ngettext, but with `%(num)s` written as `number` writes it ("1 200
+    initiatives", where Flask-Babel would give "1200"). Named like it so that message
+    extraction finds the strings."""
+    return get_translations().ngettext(singular, plural, n) % {"num": number(n), **variables}
+
+
 def percent(value: float) -> str:
-    """A share (0–1) as a whole percentage in the current language."""
+    """A share (0–1) as a whole percentage in the current language; a share that is neither
+    none nor all keeps a decimal rather than read "0 %" or "100 %" (289 of 290 is 99.7 %)."""
+    if 0 < value < 1 and round(value * 100) in (0, 100):
+        # the language's own pattern ("99,7 %", "99.7%"), one decimal kept
+        return babel_numbers.format_percent(
+            round(value, 3), locale=get_locale(), decimal_quantization=False
+        )
     return format_percent(value)
 
 
+def date(value: Date | datetime) -> str:
+    """A day in the one format of the current language; a moment (UTC) is first turned into
+    Swedish time, so that an update just after midnight is dated the day it happened there."""
+    return format_date(value, "long")
+
+
+def day_iso(value: Date | datetime) -> str:
+    """The day `date` shows, as YYYY-MM-DD for a <time datetime=…> attribute."""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return value.isoformat()
+
+
 # `attribution`: an initiative's credit to the data set it came from, or None
-FILTERS = (paragraphs, http_url, email_address, number, percent, attribution)
+FILTERS = (paragraphs, http_url, email_address, number, percent, date, day_iso, attribution)

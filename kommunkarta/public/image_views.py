@@ -13,8 +13,8 @@ from kommunkarta.public.map_views import (  # the map's own argument rules
     VIEWS,
     choice,
     level_counts,
-    summary_line,
 )
+from kommunkarta.public.summary import summary_line
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
 

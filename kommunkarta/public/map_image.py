@@ -2,7 +2,7 @@
 slides, drawn by `templates/public/map.svg`.
 
 The same counts (`initiatives.counts_by_*`), classes and colours (`map_classes`), coverage
-states and styles (`coverage_map`) and summary line (`map_views.summary_line`) as the live
+states and styles (`coverage_map`) and summary line (`summary.summary_line`) as the live
 map, on the boundaries projected to SWEREF 99 TM (`Geodata.outlines`). Every text is
 escaped by the template; nothing here returns markup.
 """
@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import render_template
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.links import absolute_url
-from kommunkarta.public import coverage_map, map_classes, selection_text
+from kommunkarta.public import coverage_map, display, map_classes, selection_text
 from kommunkarta.services.places import drawing
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import coverage
@@ -87,7 +86,7 @@ def _count_label(name: str, count: int) -> str:
     return _(
         "%(name)s: %(count)s",
         name=name,
-        count=ngettext("%(num)s initiative", "%(num)s initiatives", count),
+        count=display.ngettext("%(num)s initiative", "%(num)s initiatives", count),
     )
 
 
@@ -104,7 +103,12 @@ def choropleth(
         label = _count_label(outlines.names[code], count)
         areas.append(Area(code, path, classes.colour(count), stroke, dash, label))
     legend = [
-        LegendRow(colour, "#ffffff", None, str(low) if low == high else f"{low}–{high}")
+        LegendRow(
+            colour,
+            "#ffffff",
+            None,
+            display.number(low) if low == high else f"{display.number(low)}–{display.number(high)}",
+        )
         for colour, low, high in classes.rows()
     ]
     none = _("None") if classes.breaks else _("None: no initiative matches the filters")
@@ -139,7 +143,7 @@ def coverage_areas(
             if coverage_map.STYLES[state]["stroke"] == "#ffffff"
             else coverage_map.STYLES[state]["stroke"],
             coverage_map.STYLES[state]["dash"],
-            f"{coverage.LABELS[state]} ({covered.summary[state]})",
+            f"{coverage.LABELS[state]} ({display.number(covered.summary[state])})",
         )
         for state in coverage.CoverageState
     ]
@@ -197,7 +201,7 @@ def picture(
         legend=legend,
         hatch=hatch,
         selection=_lines(words),
-        drawn=_("Drawn on %(date)s", date=format_date(today, "long")),
+        drawn=_("Drawn on %(date)s", date=display.date(today)),
         source=_lines(_("Boundaries: SCB. Data: Kommunkartan, CC BY 4.0.")),
         link=absolute_url("public.home", **link_args),
         areas=areas,

@@ -4,11 +4,12 @@ own estimates, so every view of them says so, and how many initiatives state one
 
 from __future__ import annotations
 
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
+from kommunkarta.public.display import number
 from kommunkarta.services.register import initiatives
 from kommunkarta.services.register.initiatives import Figures
 
@@ -41,12 +42,12 @@ def note(session: Session, selection: InitiativeFilter, measure: str) -> str:
     if measure == "hours":
         stating, amount = (
             total.with_hours,
-            _("≈ %(n)s hours a year", n=format_decimal(round(total.hours_per_year))),
+            _("≈ %(n)s hours a year", n=number(round(total.hours_per_year))),
         )
     else:
         stating, amount = (
             total.with_sek,
-            _("≈ %(n)s kronor a year", n=format_decimal(round(total.sek_per_year))),
+            _("≈ %(n)s kronor a year", n=number(round(total.sek_per_year))),
         )
     return _(
         "%(amount)s in all, the municipalities' own estimates: %(carrying)s.",
@@ -61,8 +62,8 @@ def carrying(total: Figures, stating: int) -> str:
         "%(stating)s of %(total)s initiative states one",
         "%(stating)s of %(total)s initiatives state one",
         total.count,
-        stating=format_decimal(stating),
-        total=format_decimal(total.count),
+        stating=number(stating),
+        total=number(total.count),
     )
 
 

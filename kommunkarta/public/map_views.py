@@ -21,6 +21,7 @@ from kommunkarta.public import (
     map_measure,
     year_control,
 )
+from kommunkarta.public.summary import summary_line
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import initiatives
@@ -35,26 +36,6 @@ def choice(name: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise InvalidField(name, _("choose one of: %(values)s", values=", ".join(allowed)), value)
     return value
-
-
-def summary_line(selection: InitiativeFilter, total: int, places: int, level: str) -> str:
-    """'143 initiatives in 97 municipalities for Efficiency', in the current language."""
-    initiatives_text = ngettext("%(num)s initiative", "%(num)s initiatives", total)
-    if level == "region":
-        places_text = ngettext("%(num)s county", "%(num)s counties", places)
-    else:
-        places_text = ngettext("%(num)s municipality", "%(num)s municipalities", places)
-    line = _("%(initiatives)s in %(places)s", initiatives=initiatives_text, places=places_text)
-    if selection.benefit:
-        locale = select_locale()
-        names = {t.slug: t.name(locale) for t in taxonomy.terms(db.session(), "benefit_areas")}
-        chosen = [names[slug] for slug in selection.benefit]
-        line = _(
-            "%(line)s for %(benefits)s",
-            line=line,
-            benefits=_(" or ").join(chosen) if len(chosen) > 1 else chosen[0],
-        )
-    return line
 
 
 def _pattern(singular: str, plural: str, n: int) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, jsonify, render_template, request
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +16,7 @@ from kommunkarta.i18n import select_locale
 from kommunkarta.public import bp, coverage_map, display, effect_display, filter_form, upkeep
 from kommunkarta.public.listing import PER_PAGE_CHOICES, TableArgs, page_window
 from kommunkarta.public.peer_args import within_km
+from kommunkarta.public.summary import summary_line
 from kommunkarta.services.data_io import demo
 from kommunkarta.services.places import peers, place_pages, stats, timeline
 from kommunkarta.services.register import coverage, initiatives
@@ -26,6 +26,7 @@ from kommunkarta.vocabulary import selection_from_request
 for template_filter in display.FILTERS:
     bp.add_app_template_filter(template_filter)
 bp.add_app_template_global(page_window)
+bp.add_app_template_global(summary_line)
 bp.add_app_template_global(effect_display.reuse_badges, "reuse_badges_of")
 
 
@@ -138,7 +139,7 @@ def accessibility():
     return render_template(
         "public/accessibility.html",
         contact=current_app.config["MAIL_FROM"],
-        updated=format_date(STATEMENT_UPDATED, format="long"),
+        updated=display.date(STATEMENT_UPDATED),
     )
 
 

@@ -54,7 +54,8 @@ def test_colour_by_hours_restyles_in_place_and_sums_match_the_items(page, live_s
         """() => fetch('/api/v1/municipalities').then(r => r.json())
             .then(rows => rows.find(m => m.hours_per_year > 0).code)"""
     )
-    shown = int(page.locator(f"#map-counts td[data-code='{code}']").text_content())
+    cell = page.locator(f"#map-counts td[data-code='{code}']").text_content()
+    shown = int(cell.replace(",", ""))  # English groups thousands with a comma
     items = page.evaluate(
         """(code) => fetch('/api/v1/initiatives?per_page=200&municipality=' + code)
             .then(r => r.json())
@@ -62,6 +63,7 @@ def test_colour_by_hours_restyles_in_place_and_sums_match_the_items(page, live_s
         code,
     )
     assert shown == items and shown > 0
+    assert cell == f"{items:,}"
     screenshot(page, "map-measure-hours-en-1280")
 
 
@@ -72,6 +74,10 @@ def test_a_link_with_measure_opens_coloured_by_kronor_at_county_level(page, live
     assert page.locator(AREAS).count() == 21
     assert page.get_by_label("Kronor per år").is_checked()
     assert "kommunernas egna uppskattningar" in page.locator("#measure-note").inner_text()
+    # Swedish groups thousands with a (no-break) space, in the legend and in the note
+    page.locator(".map-legend summary").click()
+    assert re.search(r"\d\u00a0\d{3}", page.locator(".map-legend").inner_text())
+    assert re.search(r"\d\u00a0\d{3} kronor", page.locator("#measure-note").inner_text())
     screenshot(page, "map-measure-sek-sv-360")
 
 

@@ -233,7 +233,7 @@ def test_coverage_view_of_the_map_and_the_statistics(app, client):
     config = _map_config(response)
     assert config["view"] == "coverage"
     assert config["coverage"][STOCKHOLM][0] == "reports"
-    assert config["coverage"][GOTHENBURG] == ["stale", LONG_AGO.date().isoformat()]
+    assert config["coverage"][GOTHENBURG] == ["stale", "May 2, 2024"]  # LONG_AGO, in English
     assert config["coverage"][KIRUNA][0] == "none"
     assert config["coverage"][MALMO] == ["unknown", ""]
     looks = {s["key"]: s for s in config["coverageStates"]}
@@ -241,7 +241,11 @@ def test_coverage_view_of_the_map_and_the_statistics(app, client):
     assert len({(s["fill"], s["dash"], s["hatch"]) for s in looks.values()}) == 4
     assert len({s["dash"] for s in looks.values()}) == 4  # not colour alone
     html = response.get_data(as_text=True)
-    line = "1 of 290 municipalities reports initiatives, 1 confirmed none, 287 unknown, 1 stale"
+    # the municipalities with initiatives first, as /stats and the map count them
+    line = (
+        "2 of 290 municipalities have published initiatives, 1 of them confirmed or updated in "
+        "the last 12 months; 1 said they have none; 287 unknown"
+    )
     assert line in html
     assert html.count('data-state="unknown"') == 287  # the table alternative
     assert 'name="view" value="coverage"\n    checked' in html or 'value="coverage"' in html

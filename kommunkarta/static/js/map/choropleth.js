@@ -7,7 +7,7 @@
 /* global L */
 
 import {
-  addLegend, addScale, areaStyle, countText, createInfo, el, fill, filterParams, getJSON,
+  addLegend, addScale, areaStyle, countText, createInfo, el, fill, filterParams, formatNumber, getJSON,
   keyboardAreas, pointClusters, pointMarker, queryFrom, showError,
 } from "./common.js";
 import { addLabels } from "./labels.js";
@@ -52,8 +52,8 @@ export function mountChoropleth(map, config) {
   }
 
   function valueText(n) {
-    if (state.measure === "initiatives") return countText(text, n);
-    return fill(text["value_" + state.measure], { n: Number(n).toLocaleString(config.lang) });
+    if (state.measure === "initiatives") return countText(config, n);
+    return fill(text["value_" + state.measure], { n: formatNumber(n, config.lang) });
   }
 
   function legendTitle() {
@@ -163,7 +163,7 @@ export function mountChoropleth(map, config) {
       th.appendChild(el("a", { href: config.placeUrl[state.level] + place.code + "?lang=" + config.lang }, place.name));
       row.appendChild(th);
       const value = state.measure === "initiatives" ? place.count : state.counts[place.code] || 0;
-      row.appendChild(el("td", { class: "num", "data-code": place.code }, value));
+      row.appendChild(el("td", { class: "num", "data-code": place.code }, formatNumber(value, config.lang)));
       body.appendChild(row);
     });
   }

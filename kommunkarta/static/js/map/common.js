@@ -40,9 +40,16 @@ export function areaStyle(counts, classes, config) {
   };
 }
 
-/** "1 initiative" / "12 initiatives" in the page's language. */
-export function countText(text, n) {
-  return fill(n === 1 ? text.initiative_one : text.initiatives_many, { n: n });
+/** `n` written the way the page's language writes numbers: "12 345" in Swedish, "12,345" in
+ * English (as the server's `number` filter does). */
+export function formatNumber(n, lang) {
+  return new Intl.NumberFormat(lang).format(Number(n));
+}
+
+/** "1 initiative" / "1 200 initiatives" in the page's language. */
+export function countText(config, n) {
+  const text = config.text;
+  return fill(n === 1 ? text.initiative_one : text.initiatives_many, { n: formatNumber(n, config.lang) });
 }
 
 /** The filled-in fields of `form` as query parameters (blank ones left out). */
@@ -102,7 +109,7 @@ export function addLegend(map, config) {
   const { box, body } = legendBox(map, config.text.legend_title);
   const heading = box.querySelector("summary");
   return (classes, title, note) => {
-    const number = (n) => Number(n).toLocaleString(config.lang);
+    const number = (n) => formatNumber(n, config.lang);
     heading.textContent = title || config.text.legend_title;
     body.textContent = "";
     let low = 1;
@@ -229,7 +236,7 @@ export function pointClusters(config, pane) {
         html: "<span aria-hidden=\"true\">" + Number(n) + "</span>",
         className: "point-cluster",
         iconSize: [size, size],
-        label: fill(config.text.cluster, { n: n }),
+        label: fill(config.text.cluster, { n: formatNumber(n, config.lang) }),
       });
     },
   });

@@ -27,7 +27,7 @@ export function mountCompact(map, config) {
   let layer = null;
   const describe = (area) => {
     const p = area.feature.properties;
-    return p.name + ": " + countText(config.text, config.counts[p.code] || 0);
+    return p.name + ": " + countText(config, config.counts[p.code] || 0);
   };
   const open = (area) => {
     openPage(config, config.placeUrl.municipality + area.feature.properties.code + "?lang=" + config.lang);

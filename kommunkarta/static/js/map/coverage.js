@@ -4,7 +4,8 @@
 /* global L */
 
 import {
-  addScale, createInfo, el, fill, getJSON, keyboardAreas, legendBox, openPage, queryFrom, showError,
+  addScale, createInfo, el, fill, formatNumber, getJSON, keyboardAreas, legendBox, openPage, queryFrom,
+  showError,
 } from "./common.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -45,7 +46,7 @@ function addCoverageLegend(map, config) {
   config.coverageStates.forEach((look) => {
     const row = el("div", { class: "legend-row", "data-state": look.key });
     row.appendChild(coverageSwatch(look));
-    row.appendChild(document.createTextNode(look.label + " (" + look.count + ")"));
+    row.appendChild(document.createTextNode(look.label + " (" + formatNumber(look.count, config.lang) + ")"));
     body.appendChild(row);
   });
 }

@@ -3,7 +3,7 @@
 
 /* global L */
 
-import { countText, el, fill, getJSON } from "./common.js";
+import { countText, el, fill, formatNumber, getJSON } from "./common.js";
 
 const SELECTED_STYLE = { color: "#1b1f24", weight: 3.5, dashArray: null };
 const NEIGHBOUR_STYLE = { color: "#d4500b", weight: 3, dashArray: null };
@@ -91,7 +91,7 @@ export function createPanel(map, config, state) {
         showNeighbours(code, codes);
         button.textContent = text.hide_neighbours;
         status.textContent = codes.length
-          ? fill(codes.length === 1 ? text.neighbours_one : text.neighbours_many, { n: codes.length })
+          ? fill(codes.length === 1 ? text.neighbours_one : text.neighbours_many, { n: formatNumber(codes.length, config.lang) })
           : fill(text.no_neighbours, { name: name });
         codes.slice().sort((a, b) => String(state.names[a] || a).localeCompare(String(state.names[b] || b), config.lang))
           .forEach((other) => {
@@ -118,7 +118,7 @@ export function createPanel(map, config, state) {
   function showList(code, name, level, params, body) {
     panelBody.textContent = "";
     const lead = el("p");
-    lead.appendChild(document.createTextNode(countText(text, body.total) + " · "));
+    lead.appendChild(document.createTextNode(countText(config, body.total) + " · "));
     lead.appendChild(el("a", { href: config.placeUrl[level] + encodeURIComponent(code) + "?lang=" + config.lang },
       fill(text.open_place, { name: name })));
     panelBody.appendChild(lead);
@@ -156,7 +156,7 @@ export function createPanel(map, config, state) {
     if (body.total > body.items.length) {
       const more = el("p");
       params.set("lang", config.lang);
-      more.appendChild(el("a", { href: config.tableUrl + "?" + params }, fill(text.all_in_table, { n: body.total })));
+      more.appendChild(el("a", { href: config.tableUrl + "?" + params }, fill(text.all_in_table, { n: formatNumber(body.total, config.lang) })));
       panelBody.appendChild(more);
     }
   }
