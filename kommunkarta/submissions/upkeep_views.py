@@ -20,6 +20,7 @@ from kommunkarta.services.register import (
     initiatives,
     permissions,
     reports,
+    workflow,
 )
 from kommunkarta.submissions import bp
 from kommunkarta.submissions.common import acting_user, page_number, show_errors
@@ -106,7 +107,7 @@ def adopt_form(user, initiative, posted: bool = True) -> AdoptForm | None:
     """The "we do this too" form for a coordinator who may adopt the initiative, or None.
     Shown, it offers their municipalities that have not adopted it yet; posted, it takes any
     that could, so that adopting twice gets the service's message."""
-    codes = permissions.adopting_codes(user, initiative)
+    codes = workflow.adopting_codes(user, initiative)
     if not posted:
         done = {a.municipality_code for a in initiative.adoptions}
         codes = [c for c in codes if c not in done]
@@ -129,7 +130,7 @@ def adopt(initiative_id: int):
     initiative = initiatives.get_visible(session, initiative_id)
     if initiative is None:
         raise NotFound()
-    if not permissions.adopting_codes(user, initiative):
+    if not workflow.adopting_codes(user, initiative):
         raise NotAllowed()
     form = adopt_form(user, initiative, posted=request.method == "POST")
     if form is None:  # shown when each of their municipalities has adopted it already

@@ -11,9 +11,9 @@ from kommunkarta import db, geo, rules
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import Initiative, State
 from kommunkarta.services.errors import Conflict, InvalidFields
-from kommunkarta.services.register import moderation, permissions, revisions, submissions
-from kommunkarta.services.register.permissions import Action
+from kommunkarta.services.register import moderation, revisions, submissions, workflow
 from kommunkarta.services.register.submissions import Intent
+from kommunkarta.services.register.workflow import Action
 from kommunkarta.submissions import bp, upkeep_views
 from kommunkarta.submissions.common import (
     acting_user,
@@ -26,6 +26,22 @@ from kommunkarta.submissions.common import (
 )
 from kommunkarta.submissions.effect_forms import maths_strings, maths_text
 from kommunkarta.submissions.forms import InitiativeForm, RejectForm
+
+# templates ask the workflow, never compare states themselves
+for template_global in (
+    workflow.state_label,
+    workflow.is_public,
+    workflow.changes_pending,
+    workflow.rejection_reason,
+):
+    bp.add_app_template_global(template_global)
+
+
+@bp.app_template_global("can")
+def can(user, action: str, initiative: Initiative | None = None) -> bool:
+    """`workflow.can` for templates, which pass `current_user` (anonymous: nobody)."""
+    return workflow.can(user if user.is_authenticated else None, action, initiative)
+
 
 SAVED = {
     Intent.DRAFT: lambda: _("Saved as a draft."),
@@ -59,7 +75,6 @@ def _render_form(form: InitiativeForm, initiative: Initiative | None, status: in
             initiative=initiative,
             groups=submissions.places_by_region(db.session()),
             own={m.code for m in user.municipalities} if user else set(),
-            may_publish=permissions.is_staff(user),
             effect_maths=maths_text,
             effect_maths_strings=maths_strings(),
             **extra,
@@ -180,7 +195,6 @@ def review_page(initiative_id: int, status: int = 200, **extra):
             "submissions/review.html",
             review=review,
             initiative=review.initiative,
-            allowed=permissions.allowed(user, review.initiative),
             reject_form=extra.pop("reject_form", None) or RejectForm(formdata=None),
             field_labels=revisions.FIELD_LABELS,
             **extra,

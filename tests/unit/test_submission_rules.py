@@ -1,11 +1,9 @@
 """The pure rules behind submissions: safe redirects, web addresses, clean text, content
-comparison, word diffs and the permission table."""
+comparison and word diffs (the permission table is test_workflow's)."""
 
 import pytest
 
-from kommunkarta.models import Initiative, Municipality, User
 from kommunkarta.rules import is_web_url
-from kommunkarta.services.register.permissions import Action, may
 from kommunkarta.services.register.revisions import word_diff
 from kommunkarta.services.register.submissions import Content, changes, swedish_key
 from kommunkarta.services.text import clean, safe_next
@@ -83,40 +81,3 @@ def test_word_diff_marks_removed_and_added_words():
 def test_swedish_order_puts_a_ring_a_umlaut_o_umlaut_last():
     names = ["Örebro", "Älmhult", "Åre", "Ystad", "Arboga"]
     assert sorted(names, key=swedish_key) == ["Arboga", "Ystad", "Åre", "Älmhult", "Örebro"]
-
-
-def _user(role, codes=(), active=True):
-    return User(role=role, active=active, municipalities=[Municipality(code=c) for c in codes])
-
-
-def _initiative(state, codes=("0180",), pending=None):
-    return Initiative(
-        state=state, pending=pending, municipalities=[Municipality(code=c) for c in codes]
-    )
-
-
-@pytest.mark.parametrize(
-    ("user", "action", "state", "allowed"),
-    [
-        (None, Action.VIEW, "draft", False),
-        (_user("coordinator", ["0180"]), Action.VIEW, "draft", True),
-        (_user("coordinator", ["0180"]), Action.EDIT, "published", True),
-        (_user("coordinator", ["0180"]), Action.DELETE, "draft", True),
-        (_user("coordinator", ["0180"]), Action.DELETE, "published", False),
-        (_user("coordinator", ["0180"]), Action.PUBLISH, "submitted", False),
-        (_user("coordinator", ["0180"]), Action.REJECT, "submitted", False),
-        (_user("coordinator", ["1480"]), Action.VIEW, "draft", False),
-        (_user("coordinator", ["0180"], active=False), Action.VIEW, "draft", False),
-        (_user("moderator"), Action.PUBLISH, "submitted", True),
-        (_user("moderator"), Action.DELETE, "published", True),
-        (_user("admin"), Action.REJECT, "submitted", True),
-    ],
-)
-def test_permission_table(user, action, state, allowed):
-    assert may(user, action, _initiative(state)) is allowed
-
-
-def test_a_pending_edit_involves_the_municipalities_it_adds():
-    pending = Content(title="t", municipalities=("0180", "1480")).to_json()
-    initiative = _initiative("published", pending=pending)
-    assert may(_user("coordinator", ["1480"]), Action.VIEW, initiative)

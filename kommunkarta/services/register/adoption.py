@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from kommunkarta import rules
 from kommunkarta.models import Adoption, Municipality, Status, User
 from kommunkarta.services.errors import InvalidField, InvalidFields, NotAllowed, NotFound
-from kommunkarta.services.register import initiatives, permissions
+from kommunkarta.services.register import initiatives, permissions, workflow
 from kommunkarta.services.register.revisions import Event, record
 from kommunkarta.services.text import clean
 
@@ -46,7 +46,7 @@ def adopt(
     initiative = initiatives.get_visible(session, initiative_id)
     if initiative is None:
         raise NotFound()
-    if request.municipality not in permissions.own_codes(by) or not permissions.adopting_codes(
+    if request.municipality not in permissions.own_codes(by) or not workflow.adopting_codes(
         by, initiative
     ):
         raise NotAllowed()

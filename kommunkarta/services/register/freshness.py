@@ -13,7 +13,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,11 +26,11 @@ from kommunkarta.models import (
     User,
     initiative_municipalities,
 )
-from kommunkarta.services.errors import Conflict, NotFound
+from kommunkarta.services.errors import NotFound
 from kommunkarta.services.register import permissions, submissions
 from kommunkarta.services.register.initiatives import Page
-from kommunkarta.services.register.permissions import Action
 from kommunkarta.services.register.revisions import Event, record
+from kommunkarta.services.register.workflow import Action
 
 
 def aware(moment: datetime) -> datetime:
@@ -189,8 +188,6 @@ def confirm(session: Session, initiative_id: int, by: User | None, now: datetime
     The row's version does not change: a confirmation must not turn somebody's open edit of
     the same initiative into a conflict."""
     initiative = submissions.get(session, initiative_id, by, Action.CONFIRM)
-    if initiative.state != State.PUBLISHED:
-        raise Conflict(_l("Only a published initiative can be confirmed as still correct."))
     before = initiative.last_confirmed_at
     session.execute(
         update(Initiative)

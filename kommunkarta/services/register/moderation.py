@@ -15,20 +15,19 @@ from sqlalchemy.orm import Session, selectinload
 from kommunkarta import rules
 from kommunkarta.models import Initiative, Revision, State, User
 from kommunkarta.services import audit
-from kommunkarta.services.errors import Conflict, InvalidField
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places.geodata import Geodata
-from kommunkarta.services.register import permissions, submissions
+from kommunkarta.services.register import submissions, workflow
 from kommunkarta.services.register.initiatives import Page
-from kommunkarta.services.register.permissions import Action
 from kommunkarta.services.register.revisions import Change, Event, Labels, describe, record
-from kommunkarta.services.register.submissions import Content, changes, commit, require_version
+from kommunkarta.services.register.submissions import Content, changes, commit
+from kommunkarta.services.register.workflow import Action
 from kommunkarta.services.text import clean
 
 REASON_MAX = rules.LENGTHS["reason"]
 
 # pending_state is only ever set on published initiatives; each side of the OR has its index
 WAITING = or_(Initiative.state == State.SUBMITTED, Initiative.pending_state == State.SUBMITTED)
-NOT_WAITING = _l("This initiative is not waiting for review.")
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class QueueItem:
 
 def queue(session: Session, by: User | None, page: int = 1, per_page: int = 50) -> Page[QueueItem]:
     """Initiatives waiting for review, the longest waiting first; raises NotAllowed."""
-    by = permissions.require_staff(by)
+    by = workflow.require_user(by, Action.MODERATE)
     since = (
         select(func.max(Revision.created_at))
         .where(Revision.initiative_id == Initiative.id)
@@ -84,14 +83,11 @@ def publish(
 ) -> Initiative:
     """Make the working copy public; raises NotFound, NotAllowed, Conflict or InvalidFields
     (when it lacks what a published initiative needs, e.g. a benefit area)."""
-    initiative = submissions.get(session, initiative_id, by, Action.PUBLISH)
-    require_version(initiative, version)
+    initiative = submissions.get(session, initiative_id, by, Action.PUBLISH, version)
     before_state = initiative.review_state
-    if before_state != State.SUBMITTED:
-        raise Conflict(NOT_WAITING)
     submissions.check(session, submissions.working_copy(initiative), by, places)
     diff = submissions.make_public(session, initiative)
-    diff["state"] = [before_state, State.PUBLISHED.value]
+    diff["state"] = [before_state, workflow.target(Action.PUBLISH).value]
     record(session, initiative, by, Event.PUBLISHED, diff)
     audit.record(session, audit.PUBLISH, by, subject=f"initiative {initiative.id}")
     commit(session)
@@ -103,20 +99,17 @@ def reject(
 ) -> Initiative:
     """Send the working copy back with a reason; a published version stays published.
     Raises NotFound, NotAllowed, Conflict or InvalidField("reason")."""
-    initiative = submissions.get(session, initiative_id, by, Action.REJECT)
-    require_version(initiative, version)
-    before_state = initiative.review_state
-    if before_state != State.SUBMITTED:
-        raise Conflict(NOT_WAITING)
+    initiative = submissions.get(session, initiative_id, by, Action.REJECT, version)
+    before_state, after = initiative.review_state, workflow.target(Action.REJECT)
     reason = clean(reason)
     if not reason:
         raise InvalidField("reason", _l("Tell the coordinator why, so they can fix it."))
     if len(reason) > REASON_MAX:
         raise InvalidField("reason", _l("Use at most %(limit)s characters.", limit=REASON_MAX))
-    if initiative.state == State.PUBLISHED:
-        initiative.pending_state = State.REJECTED.value
+    if workflow.is_public(initiative):
+        initiative.pending_state = after.value
     else:
-        initiative.state = State.REJECTED
+        initiative.state = after
     before_note = initiative.moderation_note
     initiative.moderation_note = reason
     record(
@@ -124,7 +117,7 @@ def reject(
         initiative,
         by,
         Event.REJECTED,
-        {"state": [before_state, State.REJECTED.value], "moderation_note": [before_note, reason]},
+        {"state": [before_state, after.value], "moderation_note": [before_note, reason]},
     )
     audit.record(
         session, audit.REJECT, by, subject=f"initiative {initiative.id}", detail={"reason": reason}

@@ -19,9 +19,9 @@ from kommunkarta import rules
 from kommunkarta.db import AnySelect
 from kommunkarta.models import Initiative, Report, User, initiative_municipalities
 from kommunkarta.services.errors import Conflict, InvalidField, InvalidFields, NotFound
-from kommunkarta.services.register import initiatives, permissions
+from kommunkarta.services.register import initiatives, permissions, workflow
 from kommunkarta.services.register.initiatives import Page
-from kommunkarta.services.register.permissions import Action
+from kommunkarta.services.register.workflow import Action
 from kommunkarta.services.text import clean
 
 TEXT_MAX = rules.LENGTHS["report"]
@@ -93,7 +93,7 @@ def resolve(session: Session, report_id: int, reply: str, by: User | None, now: 
     Conflict (resolved already) or InvalidField("reply")."""
     by = permissions.require_signed_in(by)
     report = session.get(Report, report_id)
-    if report is None or not permissions.may(by, Action.HANDLE_REPORTS, report.initiative):
+    if report is None or not workflow.can(by, Action.HANDLE_REPORTS, report.initiative):
         raise NotFound()
     if report.resolved_at is not None:
         raise Conflict(_l("This report has been resolved already."))

@@ -24,6 +24,7 @@ from kommunkarta.models import Initiative, Municipality, Revision, User
 from kommunkarta.services import taxonomy
 from kommunkarta.services.register import effects
 from kommunkarta.services.register.effects import EffectData
+from kommunkarta.services.register.workflow import STATE_LABELS
 
 
 class Event(enum.StrEnum):
@@ -77,13 +78,6 @@ FIELD_LABELS = {
     "moderation_note": _l("Moderator's reason"),
     "last_confirmed_at": _l("Last confirmed"),
     "adopted_by": _l("Adopted by"),
-}
-
-STATE_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Waiting for review"),
-    "published": _l("Published"),
-    "rejected": _l("Rejected"),
 }
 
 TEXT_FIELDS = frozenset({"title", "summary", "description", "moderation_note"})

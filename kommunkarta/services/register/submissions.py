@@ -43,11 +43,11 @@ from kommunkarta.models import (
 )
 from kommunkarta.services.errors import Conflict, InvalidField, InvalidFields
 from kommunkarta.services.places.geodata import Geodata
-from kommunkarta.services.register import effects, initiatives, permissions
+from kommunkarta.services.register import effects, initiatives, permissions, workflow
 from kommunkarta.services.register.effects import FACT_FIELDS, EffectData
 from kommunkarta.services.register.initiatives import Page
-from kommunkarta.services.register.permissions import Action
 from kommunkarta.services.register.revisions import Event, record
+from kommunkarta.services.register.workflow import Action
 from kommunkarta.services.text import clean
 
 log = logging.getLogger(__name__)
@@ -190,13 +190,13 @@ def changes(old: Content | None, new: Content) -> dict[str, list[Any]]:
 
 def working_copy(initiative: Initiative) -> Content:
     """The version coordinators edit: a pending edit if there is one, else the row."""
-    if initiative.state == State.PUBLISHED and initiative.pending:
+    if workflow.is_public(initiative) and initiative.pending:
         return Content.from_json(initiative.pending)
     return Content.of(initiative)
 
 
 def published_copy(initiative: Initiative) -> Content | None:
-    return Content.of(initiative) if initiative.state == State.PUBLISHED else None
+    return Content.of(initiative) if workflow.is_public(initiative) else None
 
 
 def load(session: Session, initiative_id: int) -> Initiative | None:
@@ -207,9 +207,20 @@ def load(session: Session, initiative_id: int) -> Initiative | None:
     ).first()
 
 
-def get(session: Session, initiative_id: int, by: User | None, action: Action) -> Initiative:
-    """The initiative if `by` may do `action` with it; raises NotFound or NotAllowed."""
-    return permissions.require(by, action, load(session, initiative_id))
+def get(
+    session: Session,
+    initiative_id: int,
+    by: User | None,
+    action: Action,
+    version: int | None = None,
+) -> Initiative:
+    """The initiative if `by` may do `action` with it now, still at `version` if given (then
+    locked, see `require_version`); raises NotFound, NotAllowed or Conflict."""
+    initiative = workflow.require_actor(by, action, load(session, initiative_id))
+    if version is not None:
+        require_version(initiative, version)
+    workflow.require_state(by, action, initiative)
+    return initiative
 
 
 def problems(
@@ -338,7 +349,7 @@ def _apply_effects(session: Session, initiative: Initiative, content: Content) -
 def make_public(session: Session, initiative: Initiative) -> dict[str, list[Any]]:
     """Publish the working copy into the row; returns how the published content changed."""
     now = utcnow()
-    if initiative.state == State.PUBLISHED:
+    if workflow.is_public(initiative):
         published = Content.of(initiative)
         content = working_copy(initiative)
         diff = changes(published, content)
@@ -382,9 +393,9 @@ def create(
     session: Session, content: Content, by: User | None, intent: Intent, places: Geodata
 ) -> Initiative:
     """A new initiative by `by`; raises NotAllowed or InvalidFields."""
-    by = permissions.require_signed_in(by)
-    if intent == Intent.PUBLISH:
-        by = permissions.require_staff(by)
+    by = workflow.require_user(
+        by, Action.PUBLISH_DIRECTLY if intent == Intent.PUBLISH else Action.CREATE
+    )
     check(session, content, by, places)
     state = STATE_FOR_INTENT[intent]
     initiative = Initiative(author_id=by.id, state=state, is_demo=False, moderation_note="")
@@ -414,15 +425,13 @@ def update(
 ) -> Initiative:
     """Save an edit; raises NotFound, NotAllowed, Conflict (carrying the stored working copy)
     or InvalidFields."""
-    initiative = get(session, initiative_id, by, Action.EDIT)
-    if intent == Intent.PUBLISH:
-        permissions.require(by, Action.PUBLISH, initiative)
-    require_version(initiative, version)
+    action = Action.PUBLISH_DIRECTLY if intent == Intent.PUBLISH else Action.EDIT
+    initiative = get(session, initiative_id, by, action, version)
     check(session, content, by, places)
     before, before_state = working_copy(initiative), initiative.review_state
     diff = changes(before, content)
     if intent == Intent.PUBLISH:
-        if initiative.state == State.PUBLISHED:
+        if workflow.is_public(initiative):
             initiative.pending = content.to_json()
         else:
             _apply(session, initiative, content)
@@ -432,7 +441,7 @@ def update(
         commit(session)
         return initiative
     state = STATE_FOR_INTENT[intent]
-    if initiative.state == State.PUBLISHED:
+    if workflow.is_public(initiative):
         if content == Content.of(initiative):  # back to what is published: nothing to review
             initiative.pending, initiative.pending_state = None, None
         else:
@@ -455,26 +464,22 @@ def submit(
 ) -> Initiative:
     """Ask a moderator to publish the working copy; raises NotFound, NotAllowed, Conflict or
     InvalidFields."""
-    initiative = get(session, initiative_id, by, Action.SUBMIT)
-    require_version(initiative, version)
-    before_state = initiative.review_state
-    if before_state not in (State.DRAFT, State.REJECTED):
-        raise Conflict(_l("Only a draft or a rejected initiative can be submitted for review."))
+    initiative = get(session, initiative_id, by, Action.SUBMIT, version)
+    before_state, after = initiative.review_state, workflow.target(Action.SUBMIT)
     check(session, working_copy(initiative), by, places)
-    if initiative.state == State.PUBLISHED:
-        initiative.pending_state = State.SUBMITTED.value
+    if workflow.is_public(initiative):
+        initiative.pending_state = after.value
     else:
-        initiative.state = State.SUBMITTED
+        initiative.state = after
         initiative.updated_at = utcnow()
-    record(session, initiative, by, Event.SUBMITTED, {"state": [before_state, "submitted"]})
+    record(session, initiative, by, Event.SUBMITTED, {"state": [before_state, after.value]})
     commit(session)
     return initiative
 
 
 def delete(session: Session, initiative_id: int, version: int, by: User | None) -> None:
     """Remove an initiative and its history; raises NotFound, NotAllowed or Conflict."""
-    initiative = get(session, initiative_id, by, Action.DELETE)
-    require_version(initiative, version)
+    initiative = get(session, initiative_id, by, Action.DELETE, version)
     session.delete(initiative)
     commit(session)
     log.info("initiative %s deleted by user %s", initiative_id, by.id if by else None)
