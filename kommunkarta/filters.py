@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -62,6 +62,9 @@ class Vocabulary:
     slugs: dict[str, frozenset[str]]  # parameter -> known slugs
     municipalities: frozenset[str]
     regions: frozenset[str]
+    # parameter -> {slug of a term merged into another: that other's slug}: an old link with
+    # the merged slug selects what the term's initiatives carry now
+    merged: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def known(self, name: str) -> frozenset[str]:
         """The values a repeatable filter accepts."""
@@ -76,10 +79,15 @@ class Vocabulary:
             "tech": Technology,
         }
         slugs = {p: frozenset(session.scalars(select(m.slug))) for p, m in models.items()}
+        merged: dict[str, dict[str, str]] = {}
+        for p, m in models.items():
+            pairs = select(m.slug, m.merged_into).where(m.merged_into.is_not(None))
+            merged[p] = {old: new for old, new in session.execute(pairs) if new}
         return cls(
             slugs=slugs,
             municipalities=frozenset(session.scalars(select(Municipality.code))),
             regions=frozenset(session.scalars(select(Region.code))),
+            merged={p: targets for p, targets in merged.items() if targets},
         )
 
 
@@ -142,6 +150,7 @@ class InitiativeFilter:
             for slug in _values(args, name):
                 if slug not in vocabulary.known(name):
                     raise InvalidField(name, _l("unknown value “%(value)s”", value=slug), slug)
+                slug = vocabulary.merged.get(name, {}).get(slug, slug)
                 if slug not in chosen:
                     chosen.append(slug)
             values[name] = tuple(chosen)

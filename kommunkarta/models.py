@@ -91,8 +91,15 @@ class Term(Base):
     name_sv: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    # Set when an admin adds, renames or moves the term: init-db leaves it as the admin made it
+    # Set when an admin changes the term in any way: init-db leaves it as the admin made it
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the term means, for filter help and the API; empty until an admin writes it
+    description_sv: Mapped[str] = mapped_column(Text, default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A retired term is offered nowhere new but stays on the initiatives that carry it and
+    # in links; a term merged into another (its slug) is retired and read as that one.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_into: Mapped[str | None] = mapped_column(String(60))
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_sv

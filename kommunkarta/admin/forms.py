@@ -2,13 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from kommunkarta import rules
 from kommunkarta.forms import CheckboxListField, clean_filter, email_address
 from kommunkarta.models import Role
+from kommunkarta.services.taxonomy_admin import TermText
 
 ROLE_LABELS = {
     Role.COORDINATOR: _l("Coordinator"),
@@ -66,7 +67,19 @@ class NewUserForm(InviteForm):
     )
 
 
-class TermNamesForm(FlaskForm):
+def _description(label):
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+        filters=[clean_filter],
+        description=_l("What the term covers, for the filter help and the API. Optional."),
+        render_kw={"rows": 3},
+    )
+
+
+class TermTextForm(FlaskForm):
+    """A term's names and descriptions in Swedish and English."""
+
     name_sv = StringField(
         _l("Swedish name"),
         validators=[InputRequired(_l("Give a name.")), Length(max=120)],
@@ -77,9 +90,19 @@ class TermNamesForm(FlaskForm):
         validators=[InputRequired(_l("Give a name.")), Length(max=120)],
         filters=[clean_filter],
     )
+    description_sv = _description(_l("Swedish description"))
+    description_en = _description(_l("English description"))
+
+    def text(self) -> TermText:
+        return TermText(
+            self.name_sv.data or "",
+            self.name_en.data or "",
+            self.description_sv.data or "",
+            self.description_en.data or "",
+        )
 
 
-class TermForm(TermNamesForm):
+class TermForm(TermTextForm):
     slug = StringField(
         _l("Slug"),
         validators=[InputRequired(_l("Give a slug.")), Length(max=60)],
@@ -87,5 +110,16 @@ class TermForm(TermNamesForm):
         description=_l(
             "Used in links, filters and exports, and cannot change later: lower-case letters "
             "a–z, digits and hyphens."
+        ),
+    )
+
+
+class MergeForm(FlaskForm):
+    into = SelectField(
+        _l("Merge into"),
+        validators=[InputRequired(_l("Choose a term."))],
+        description=_l(
+            "Every initiative with this term gets the chosen one instead. This term is then "
+            "retired, and old links with it show the chosen term's initiatives."
         ),
     )

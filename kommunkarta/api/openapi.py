@@ -265,6 +265,23 @@ class Term(Schema):
     slug = _text("Identifier used in filters and items.")
     name_sv = _text("Swedish name.")
     name_en = _text("English name.")
+    description_sv = _text("What the term covers, in Swedish; may be empty.")
+    description_en = _text("What the term covers, in English; may be empty.")
+    retired = f.Boolean(
+        required=True,
+        metadata={
+            "description": "Retired: no longer offered for new initiatives, still carried by "
+            "older ones and valid in filters."
+        },
+    )
+    merged_into = f.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The slug of the term this one was merged into (a filter with this "
+            "slug selects that term), or null."
+        },
+    )
 
 
 class Taxonomy(Schema):

@@ -199,12 +199,21 @@ def _place_json(match: find.Match) -> dict[str, str]:
 
 
 @bp.get("/taxonomy")
-@documented("The four taxonomies: slugs with Swedish and English names", "Taxonomy")
+@documented(
+    "The four taxonomies: slugs with Swedish and English names and descriptions, retired and "
+    "merged terms included",
+    "Taxonomy",
+)
 def taxonomy_terms():
+    fields = ("slug", "name_sv", "name_en", "description_sv", "description_en")
     terms = taxonomy.all_terms(db.session())
     return jsonify(
         {
-            kind: [{"slug": t.slug, "name_sv": t.name_sv, "name_en": t.name_en} for t in items]
+            kind: [
+                {name: getattr(t, name) for name in fields}
+                | {"retired": t.retired, "merged_into": t.merged_into}
+                for t in items
+            ]
             for kind, items in terms.items()
         }
     )

@@ -37,10 +37,10 @@ class FilterForm:
 
 
 def build(session: Session, selection: InitiativeFilter, locale: str) -> FilterForm:
-    terms = taxonomy.all_terms(session)
-
     def options(kind: str, chosen: tuple[str, ...]) -> list[Option]:
-        return [Option(t.slug, t.name(locale), t.slug in chosen) for t in terms[kind]]
+        """Terms in use, and a retired one while an old link chooses it."""
+        terms = taxonomy.offered(session, kind, keep=chosen)
+        return [Option(t.slug, t.name(locale), t.slug in chosen) for t in terms]
 
     return FilterForm(
         selection=selection,

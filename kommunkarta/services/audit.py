@@ -1,8 +1,9 @@
 """The audit trail: an append-only log of what accounts did, who, when and from where.
 
 Written for sign-ins (successful and failed), signing out, account changes (created,
-invited, role, municipalities, enabled or disabled, password), imports, publications and
-rejections; read by admins at /admin/audit. Entries are only ever added; `record` deletes
+invited, approved or refused, role, municipalities, enabled or disabled, password), imports,
+publications and rejections, taxonomy changes and moderators' decisions about organisation
+names; read by admins at /admin/audit. Entries are only ever added; `record` deletes
 those older than KEEP as it goes, so the log holds twelve months.
 
 `record` adds to the caller's session and does not commit: the entry is written in the same
@@ -35,6 +36,15 @@ PASSWORD_CHANGED = "password-changed"
 IMPORT = "import"
 PUBLISH = "publish"
 REJECT = "reject"
+ACCOUNT_APPROVED = "account-approved"
+ACCOUNT_REFUSED = "account-refused"
+TERM_ADDED = "term-added"
+TERM_CHANGED = "term-changed"
+TERM_MOVED = "term-moved"
+TERM_RETIRED = "term-retired"
+TERM_RESTORED = "term-restored"
+TERM_MERGED = "term-merged"
+ALIAS_DECIDED = "alias-decided"
 
 LABELS = {
     SIGN_IN: _l("Signed in"),
@@ -46,6 +56,15 @@ LABELS = {
     IMPORT: _l("Import"),
     PUBLISH: _l("Published"),
     REJECT: _l("Rejected"),
+    ACCOUNT_APPROVED: _l("Account approved"),
+    ACCOUNT_REFUSED: _l("Waiting account refused"),
+    TERM_ADDED: _l("Taxonomy term added"),
+    TERM_CHANGED: _l("Taxonomy term changed"),
+    TERM_MOVED: _l("Taxonomy term moved"),
+    TERM_RETIRED: _l("Taxonomy term retired"),
+    TERM_RESTORED: _l("Taxonomy term back in use"),
+    TERM_MERGED: _l("Taxonomy terms merged"),
+    ALIAS_DECIDED: _l("Organisation name placed"),
 }
 COMMAND_LINE = "command line"
 PER_PAGE = 50

@@ -111,12 +111,8 @@ def approve(session: Session, user_id: int, role: str, codes: list[str], by: Use
     user.awaiting_approval = False
     user.active = True
     accounts.end_sessions(user)
-    detail = {
-        "approved": True,
-        "role": role,
-        "municipalities": [m.code for m in user.municipalities],
-    }
-    audit.record(session, audit.ACCOUNT_CHANGED, by, subject=user.email, detail=detail)
+    detail = {"role": role, "municipalities": [m.code for m in user.municipalities]}
+    audit.record(session, audit.ACCOUNT_APPROVED, by, subject=user.email, detail=detail)
     session.commit()
     return user
 
@@ -129,6 +125,6 @@ def refuse(session: Session, user_id: int, by: User | None) -> str:
         raise InvalidField("role", _l("This account is not waiting for approval."))
     email = user.email
     session.delete(user)
-    audit.record(session, audit.ACCOUNT_CHANGED, by, subject=email, detail={"refused": True})
+    audit.record(session, audit.ACCOUNT_REFUSED, by, subject=email)
     session.commit()
     return email

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,20 +55,47 @@ class Term:
     slug: str
     name_sv: str
     name_en: str
+    description_sv: str = ""
+    description_en: str = ""
+    retired: bool = False
+    merged_into: str | None = None  # the slug of the term this one was merged into
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_sv
 
+    def description(self, locale: str) -> str:
+        return self.description_en if locale == "en" else self.description_sv
+
 
 def terms(session: Session, kind: str) -> list[Term]:
-    """The terms of one kind in their order; cached until the next write."""
+    """Every term of one kind in its order, retired ones too (they still name what old
+    initiatives and links carry); cached until the next write."""
     model = KINDS[kind]
 
     def load() -> tuple[Term, ...]:
         rows = session.scalars(select(model).order_by(model.position, model.id))
-        return tuple(Term(t.id, t.slug, t.name_sv, t.name_en) for t in rows)
+        return tuple(
+            Term(
+                t.id,
+                t.slug,
+                t.name_sv,
+                t.name_en,
+                t.description_sv or "",
+                t.description_en or "",
+                t.retired_at is not None,
+                t.merged_into,
+            )
+            for t in rows
+        )
 
     return list(cache.cached(session, ("terms", kind), load))
+
+
+def offered(session: Session, kind: str, keep: Iterable[str] = ()) -> list[Term]:
+    """The terms to offer as choices (forms, filters): those not retired, plus retired ones
+    in `keep` (what an initiative or a link already carries, so that it is not lost)."""
+    kept = set(keep)
+    return [t for t in terms(session, kind) if not t.retired or t.slug in kept]
 
 
 def all_terms(session: Session) -> dict[str, list[Term]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from flask import abort, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -12,7 +14,8 @@ from kommunkarta.i18n import select_locale
 from kommunkarta.models import User
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidFields
-from kommunkarta.services.register import submissions
+from kommunkarta.services.register import revisions, submissions
+from kommunkarta.services.register.submissions import Content
 from kommunkarta.submissions.forms import ActionForm
 
 PAGE_MAX = 100_000
@@ -22,12 +25,30 @@ def acting_user() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def term_choices(session: Session) -> dict[str, list[SelectChoice]]:
+def term_choices(
+    session: Session, keep: Mapping[str, Iterable[str]] | None = None
+) -> dict[str, list[SelectChoice]]:
+    """The terms a form offers, per kind: those in use, and retired ones in `keep` (kind ->
+    slugs that the initiative being edited carries, so that saving it does not drop them)."""
     locale = select_locale()
+    keep = keep or {}
     return {
-        kind: [SelectChoice(t.slug, t.name(locale)) for t in terms]
-        for kind, terms in taxonomy.all_terms(session).items()
+        kind: [
+            SelectChoice(t.slug, t.name(locale))
+            for t in taxonomy.offered(session, kind, keep.get(kind, ()))
+        ]
+        for kind in taxonomy.KINDS
     }
+
+
+def carried_terms(content: Content) -> dict[str, tuple[str, ...]]:
+    """The slugs of each kind of term that an initiative's content carries."""
+    carried: dict[str, tuple[str, ...]] = {}
+    for field, kind in revisions.TERM_FIELDS.items():
+        value = getattr(content, field)
+        carried[kind] = (value,) if isinstance(value, str) else tuple(value)
+    carried["benefit_areas"] += tuple(e.benefit_area for e in content.effects)
+    return carried
 
 
 def municipality_choices(session: Session) -> list[SelectChoice]:

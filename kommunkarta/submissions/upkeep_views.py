@@ -118,7 +118,7 @@ def adopt_form(user, initiative, posted: bool = True) -> AdoptForm | None:
     form = AdoptForm() if posted else AdoptForm(formdata=None)
     form.municipality.choices = [SelectChoice(c, names[c]) for c in codes]
     form.status.choices = [
-        SelectChoice(t.slug, t.name(locale)) for t in taxonomy.terms(db.session(), "statuses")
+        SelectChoice(t.slug, t.name(locale)) for t in taxonomy.offered(db.session(), "statuses")
     ]
     return form
 

@@ -3,6 +3,8 @@ submitting and deleting, and "my initiatives"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -18,6 +20,7 @@ from kommunkarta.submissions import bp, upkeep_views
 from kommunkarta.submissions.common import (
     acting_user,
     action_version,
+    carried_terms,
     municipality_choices,
     page_number,
     show_all_problems,
@@ -50,11 +53,13 @@ SAVED = {
 }
 
 
-def _form() -> InitiativeForm:
+def _form(keep: Mapping[str, Iterable[str]] | None = None) -> InitiativeForm:
+    """The form with its choices; `keep`: retired terms (kind -> slugs) the initiative
+    being edited carries, offered too so that saving does not drop them."""
     session = db.session()
     form = InitiativeForm()
     form.location_errors = []
-    terms = term_choices(session)
+    terms = term_choices(session, keep)
     form.status.choices = terms["statuses"]
     form.benefit_areas.choices = terms["benefit_areas"]
     form.areas.choices = terms["areas"]
@@ -133,10 +138,11 @@ def new():
 def edit(initiative_id: int):
     session, user = db.session(), acting_user()
     initiative = submissions.get(session, initiative_id, user, Action.EDIT)
-    form = _form()
+    carried = carried_terms(submissions.working_copy(initiative))
+    form = _form(carried)
     if request.method == "GET":
         form.fill(submissions.working_copy(initiative))
-        form.prepare_effect_rows(term_choices(session)["benefit_areas"], add_blank=True)
+        form.prepare_effect_rows(term_choices(session, carried)["benefit_areas"], add_blank=True)
         form.version.data = initiative.version
         return _render_form(form, initiative)
     if form.add_effect.data:

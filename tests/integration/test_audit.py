@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kommunkarta.models import AuditEntry, utcnow
+from kommunkarta.models import AuditEntry, User, utcnow
 from kommunkarta.services import audit
 from tests.conftest import PASSWORD, add_user, csrf_from
 from tests.integration.test_submissions import _create, _post, _version
@@ -144,3 +144,51 @@ def test_bad_parameters_are_400(client, login_as, query):
     response = client.get(f"/admin/audit?{query}")
     assert response.status_code == 400
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def _waiting(app, email: str) -> int:
+    """An account an organisation sign-in made, waiting for an admin."""
+    with Session(app.extensions["db_engine"]) as s, s.begin():
+        user = s.scalar(select(User).where(User.email == add_user(app, email, "coordinator").email))
+        user.awaiting_approval, user.active = True, False
+        return user.id
+
+
+def test_approving_and_refusing_waiting_accounts_are_logged(app, client, login_as):
+    admin = login_as("admin")
+    approved, refused = _waiting(app, "cia@kungsbacka.se"), _waiting(app, "dan@example.se")
+    token = csrf_from(client.get(f"/admin/users/{approved}/approve"))
+    response = client.post(
+        f"/admin/users/{approved}/approve",
+        data={"role": "coordinator", "municipalities": ["1384"], "csrf_token": token},
+    )
+    assert response.status_code == 302
+    client.post(f"/admin/users/{refused}/refuse", data={"csrf_token": token})
+    (entry,) = _entries(app, audit.ACCOUNT_APPROVED)
+    assert (entry.email, entry.subject) == (admin.email, "cia@kungsbacka.se")
+    assert audit.details(entry) == {"role": "coordinator", "municipalities": ["1384"]}
+    (entry,) = _entries(app, audit.ACCOUNT_REFUSED)
+    assert (entry.email, entry.subject) == (admin.email, "dan@example.se")
+    page = client.get("/admin/audit?action=account-approved&lang=en").get_data(as_text=True)
+    assert "Account approved" in page and "cia@kungsbacka.se" in page
+
+
+def test_a_moderators_decision_about_an_organisation_name_is_logged(app, client, login_as):
+    moderator = login_as("moderator")
+    token = csrf_from(client.get("/moderation/organisations"))
+    for name, choice in (("City of Gothenburg", "1480"), ("Volvo Cars", "none")):
+        response = client.post(
+            "/moderation/organisations",
+            data={"name": name, "choice": choice, "csrf_token": token},
+        )
+        assert response.status_code == 302
+    bad = client.post(
+        "/moderation/organisations",
+        data={"name": "Gotham", "choice": "9999", "csrf_token": token},
+    )
+    assert bad.status_code == 400
+    got = [(e.email, e.subject, audit.details(e)) for e in _entries(app, audit.ALIAS_DECIDED)]
+    assert got == [
+        (moderator.email, "City of Gothenburg", {"municipality": "1480"}),
+        (moderator.email, "Volvo Cars", {"municipality": "none"}),
+    ]

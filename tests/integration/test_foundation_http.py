@@ -93,7 +93,15 @@ def test_taxonomy(client):
     body = client.get("/api/v1/taxonomy").get_json()
     assert list(body) == ["benefit_areas", "areas", "statuses", "technologies"]
     assert [len(body[k]) for k in body] == [8, 12, 5, 13]
-    assert body["statuses"][0] == {"slug": "idea", "name_sv": "Idé", "name_en": "Idea"}
+    assert body["statuses"][0] == {
+        "slug": "idea",
+        "name_sv": "Idé",
+        "name_en": "Idea",
+        "description_sv": "",
+        "description_en": "",
+        "retired": False,
+        "merged_into": None,
+    }
 
 
 def test_boundaries_are_cached_and_compressed(client):

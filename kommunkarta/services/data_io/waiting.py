@@ -5,7 +5,8 @@ or close to two municipalities) as a WaitingCase, with its row. On the moderatio
 moderator decides each such name: the municipality it means, or "not a municipality". The
 decision is an OrganisationAlias that every later import uses (services.data_io.
 organisations reads it before anything else), and the waiting cases are imported again at
-once: those now placed become initiatives, the rest keep waiting.
+once: those now placed become initiatives, the rest keep waiting. Each decision is in the
+audit log, with the moderator who made it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Municipality, OrganisationAlias, User, WaitingCase, utcnow
+from kommunkarta.services import audit
 from kommunkarta.services.data_io.importing.read import Table
 from kommunkarta.services.data_io.organisations import Candidate, plain
 from kommunkarta.services.errors import InvalidField
@@ -108,6 +110,9 @@ def decide(session: Session, name: str, choice: str, by: User | None) -> int:
         OrganisationAlias(
             name=key, municipality_code=code, created_at=utcnow(), created_by_id=by and by.id
         )
+    )
+    audit.record(
+        session, audit.ALIAS_DECIDED, by, subject=name, detail={"municipality": code or choice}
     )
     session.flush()
     cases = session.scalars(select(WaitingCase).order_by(WaitingCase.external_ref)).all()

@@ -499,7 +499,9 @@ class Suggestion:
 
 def suggest(session: Session, suggestion: Suggestion, places: Geodata) -> Initiative:
     """Store a suggestion from the public as `submitted`; raises InvalidFields."""
-    first_status = session.scalar(select(Status.slug).order_by(Status.position, Status.id))
+    first_status = session.scalar(
+        select(Status.slug).where(Status.retired_at.is_(None)).order_by(Status.position, Status.id)
+    )
     content = Content(
         title=suggestion.title,
         summary=suggestion.summary,

@@ -1,0 +1,300 @@
+"""Admins retire, restore, merge and describe taxonomy terms at /admin/taxonomy, on both
+databases: a retired term leaves the forms and filter choices but stays on its initiatives,
+in links, the API and exports; a merge moves every link (once), writes a revision per changed
+initiative and makes old links select the target; every change is in the audit log; bad
+input is a message with nothing changed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunkarta import db
+from kommunkarta.models import (
+    AuditEntry,
+    BenefitArea,
+    Initiative,
+    Municipality,
+    Revision,
+    State,
+    Status,
+    Technology,
+)
+from kommunkarta.services import audit, setup
+from kommunkarta.services.register.submissions import Content
+from tests.conftest import csrf_from
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
+
+
+def _initiative(app, title: str, benefits=(), techs=("chatbot",), status="pilot", pending=None):
+    with Session(app.extensions["db_engine"], expire_on_commit=False) as s, s.begin():
+        item = Initiative(
+            title=title,
+            summary="Svarar på frågor.",
+            state=State.PUBLISHED,
+            status=s.scalar(select(Status).where(Status.slug == status)),
+            municipalities=[s.get(Municipality, "0180")],
+            benefit_areas=list(
+                s.scalars(select(BenefitArea).where(BenefitArea.slug.in_(benefits)))
+            ),
+            technologies=list(s.scalars(select(Technology).where(Technology.slug.in_(techs)))),
+            pending=pending,
+            pending_state=State.SUBMITTED if pending else None,
+        )
+        item.refresh_search_text()
+        s.add(item)
+    return item.id
+
+
+def _post(client, path, data=None):
+    token = csrf_from(client.get("/admin/users"))
+    return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def _taxonomy(client, kind):
+    return {t["slug"]: t for t in client.get("/api/v1/taxonomy").get_json()[kind]}
+
+
+def _ids(client, query):
+    return sorted(i["id"] for i in client.get(f"/api/v1/initiatives?{query}").get_json()["items"])
+
+
+def _item(client, initiative_id):
+    return client.get(f"/api/v1/initiatives/{initiative_id}").get_json()
+
+
+def _audit(app, action):
+    with Session(app.extensions["db_engine"]) as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.action == action))
+        return [(e.subject, audit.details(e)) for e in rows]
+
+
+def _revisions(app, initiative_id):
+    with Session(app.extensions["db_engine"]) as s:
+        rows = s.execute(
+            select(Revision.action, Revision.changes, Revision.user_id)
+            .where(Revision.initiative_id == initiative_id)
+            .order_by(Revision.id)
+        ).all()
+    return [(action, json.loads(changes), user_id) for action, changes, user_id in rows]
+
+
+def test_a_retired_term_leaves_forms_and_filters_but_stays_on_its_initiatives(
+    app, client, login_as, geo
+):
+    carrying = _initiative(app, "Chattbot för bygglov", benefits=("safety",))
+    admin = login_as("admin")
+    assert 'value="safety"' in client.get("/initiatives/new").get_data(as_text=True)
+    response = _post(client, "/admin/taxonomy/benefit_areas/safety/retire", {"retired": "1"})
+    assert response.status_code == 302
+    assert _taxonomy(client, "benefit_areas")["safety"]["retired"] is True
+    assert 'value="safety"' not in client.get("/initiatives/new").get_data(as_text=True)
+    assert 'value="safety"' not in client.get("/initiatives").get_data(as_text=True)
+    # still on the initiative, in an old link (checked there, so it can be unchecked), exports
+    assert _item(client, carrying)["benefit_areas"] == ["safety"]
+    assert _ids(client, "benefit=safety") == [carrying]
+    old_link = client.get("/initiatives?benefit=safety").get_data(as_text=True)
+    assert re.search(r'value="safety"\s+checked', old_link)
+    assert "safety" in client.get("/export.csv?benefit=safety").get_data(as_text=True)
+    # editing the initiative offers the retired term it carries, so saving keeps it
+    coordinator = app.test_client()
+    login_as("coordinator", on=coordinator)
+    edit = coordinator.get(f"/initiatives/{carrying}/edit").get_data(as_text=True)
+    assert 'value="safety"' in edit
+    with app.app_context():
+        setup.init_db(db.engine(), geo)
+    assert _taxonomy(client, "benefit_areas")["safety"]["retired"] is True
+    assert (
+        _post(client, "/admin/taxonomy/benefit_areas/safety/retire", {"retired": "0"}).status_code
+        == 302
+    )
+    assert _taxonomy(client, "benefit_areas")["safety"]["retired"] is False
+    assert 'value="safety"' in client.get("/initiatives/new").get_data(as_text=True)
+    assert _audit(app, audit.TERM_RETIRED) == [("benefit_areas/safety", {})]
+    assert _audit(app, audit.TERM_RESTORED) == [("benefit_areas/safety", {})]
+    with Session(app.extensions["db_engine"]) as s:
+        emails = set(s.scalars(select(AuditEntry.email).where(AuditEntry.action.like("term-%"))))
+    assert emails == {admin.email}
+
+
+def test_retiring_twice_or_the_last_term_in_use_is_refused(app, client, login_as):
+    login_as("admin")
+    statuses = list(_taxonomy(client, "statuses"))
+    for slug in statuses[:-1]:
+        _post(client, f"/admin/taxonomy/statuses/{slug}/retire", {"retired": "1"})
+    last = client.get("/admin/taxonomy/statuses/" + statuses[-1])
+    assert last.status_code == 200
+    refused = _post(client, f"/admin/taxonomy/statuses/{statuses[-1]}/retire?lang=en")
+    assert refused.status_code == 400
+    assert "Keep at least one term of this kind in use" in refused.get_data(as_text=True)
+    again = _post(client, f"/admin/taxonomy/statuses/{statuses[0]}/retire?lang=en")
+    assert again.status_code == 400 and "retired already" in again.get_data(as_text=True)
+    restore = _post(
+        client, f"/admin/taxonomy/statuses/{statuses[-1]}/retire?lang=en", {"retired": "0"}
+    )
+    assert restore.status_code == 400 and "in use already" in restore.get_data(as_text=True)
+    assert [t["retired"] for t in _taxonomy(client, "statuses").values()][-1] is False
+    assert len(_audit(app, audit.TERM_RETIRED)) == len(statuses) - 1
+
+
+def test_merging_moves_every_link_once_with_a_revision_and_old_links_follow(
+    app, client, login_as, geo
+):
+    waiting_edit = Content(
+        title="Chattbot", status="pilot", municipalities=("0180",), technologies=("chatbot",)
+    ).to_json()
+    only_old = _initiative(app, "Chattbot för bygglov", techs=("chatbot",), pending=waiting_edit)
+    both = _initiative(app, "Röststyrd chattbot", techs=("chatbot", "language-technology"))
+    only_new = _initiative(app, "Översättning", techs=("language-technology",))
+    untouched = _initiative(app, "Bildanalys", techs=("computer-vision",))
+    admin = login_as("admin")
+    response = _post(
+        client, "/admin/taxonomy/technologies/chatbot/merge", {"into": "language-technology"}
+    )
+    assert response.status_code == 302
+    for initiative_id in (only_old, both, only_new):
+        assert _item(client, initiative_id)["technologies"] == ["language-technology"]
+    assert _item(client, untouched)["technologies"] == ["computer-vision"]
+    assert _revisions(app, only_old) == [
+        ("edited", {"technologies": [["chatbot"], ["language-technology"]]}, admin.id)
+    ]
+    assert _revisions(app, both) == [
+        (
+            "edited",
+            {"technologies": [["chatbot", "language-technology"], ["language-technology"]]},
+            admin.id,
+        )
+    ]
+    assert _revisions(app, only_new) == [] and _revisions(app, untouched) == []
+    with Session(app.extensions["db_engine"]) as s:
+        pending = Content.from_json(s.get_one(Initiative, only_old).pending or "")
+    assert pending.technologies == ("language-technology",)
+    # the merged slug is retired, remembers the target, and an old link selects the target
+    term = _taxonomy(client, "technologies")["chatbot"]
+    assert (term["retired"], term["merged_into"]) == (True, "language-technology")
+    assert _ids(client, "tech=chatbot") == sorted([only_old, both, only_new])
+    assert client.get("/initiatives?tech=chatbot").status_code == 200
+    assert 'value="chatbot"' not in client.get("/initiatives/new").get_data(as_text=True)
+    enum = client.get("/api/v1/openapi.json").get_data(as_text=True)
+    assert '"chatbot"' in enum
+    assert _audit(app, audit.TERM_MERGED) == [
+        ("technologies/chatbot", {"into": "language-technology", "initiatives": 2})
+    ]
+    with app.app_context():
+        setup.init_db(db.engine(), geo)
+    assert _taxonomy(client, "technologies")["chatbot"]["merged_into"] == "language-technology"
+    refused = _post(client, "/admin/taxonomy/technologies/chatbot/retire?lang=en", {"retired": "0"})
+    assert refused.status_code == 400 and "cannot return" in refused.get_data(as_text=True)
+
+
+def test_merging_a_status_changes_each_initiative_with_it(app, client, login_as):
+    piloting = _initiative(app, "Chattbot", status="pilot")
+    producing = _initiative(app, "Bildanalys", status="production")
+    admin = login_as("admin")
+    assert (
+        _post(client, "/admin/taxonomy/statuses/pilot/merge", {"into": "production"}).status_code
+        == 302
+    )
+    assert _item(client, piloting)["status"] == "production"
+    assert _revisions(app, piloting) == [("edited", {"status": ["pilot", "production"]}, admin.id)]
+    assert _revisions(app, producing) == []
+    assert _ids(client, "status=pilot") == sorted([piloting, producing])
+
+
+@pytest.mark.parametrize(
+    ("into", "message"),
+    [
+        ("chatbot", "Choose another term"),
+        ("no-such-term", "Choose another term"),
+        ("", "Choose another term"),
+        ("computer-vision", "is retired"),
+    ],
+)
+def test_a_bad_merge_is_a_message_and_changes_nothing(app, client, login_as, into, message):
+    carrying = _initiative(app, "Chattbot", techs=("chatbot",))
+    login_as("admin")
+    _post(client, "/admin/taxonomy/technologies/computer-vision/retire", {"retired": "1"})
+    response = _post(client, "/admin/taxonomy/technologies/chatbot/merge?lang=en", {"into": into})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _item(client, carrying)["technologies"] == ["chatbot"]
+    assert _revisions(app, carrying) == [] and _audit(app, audit.TERM_MERGED) == []
+    assert _taxonomy(client, "technologies")["chatbot"]["retired"] is False
+
+
+def test_a_term_merged_already_cannot_be_merged_again(app, client, login_as):
+    login_as("admin")
+    _post(client, "/admin/taxonomy/technologies/chatbot/merge", {"into": "language-technology"})
+    again = _post(
+        client, "/admin/taxonomy/technologies/chatbot/merge?lang=en", {"into": "optimisation"}
+    )
+    assert again.status_code == 400 and "merged into language-technology" in again.get_data(
+        as_text=True
+    )
+    assert _taxonomy(client, "technologies")["chatbot"]["merged_into"] == "language-technology"
+
+
+def test_descriptions_are_saved_escaped_shown_in_the_api_and_audited(app, client, login_as):
+    login_as("admin")
+    path = "/admin/taxonomy/areas/education"
+    data = {
+        "name_sv": "Utbildning",
+        "name_en": "Education",
+        "description_sv": "Förskola, skola och <script>alert(1)</script>",
+        "description_en": "Pre-school and school.",
+    }
+    assert _post(client, path, data).status_code == 302
+    term = _taxonomy(client, "areas")["education"]
+    assert (term["description_sv"], term["description_en"]) == (
+        data["description_sv"],
+        data["description_en"],
+    )
+    page = client.get(path).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    too_long = _post(client, path + "?lang=en", {**data, "description_en": "x" * 501})
+    assert too_long.status_code == 400 and "500 characters" in too_long.get_data(as_text=True)
+    assert _taxonomy(client, "areas")["education"]["description_en"] == "Pre-school and school."
+    ((subject, detail),) = _audit(app, audit.TERM_CHANGED)
+    assert subject == "areas/education"
+    assert detail == {
+        "description_sv": ["", data["description_sv"]],
+        "description_en": ["", data["description_en"]],
+    }
+
+
+def test_adding_and_moving_terms_is_audited(app, client, login_as):
+    login_as("admin")
+    token = csrf_from(client.get("/admin/users"))
+    data = {
+        "statuses-slug": "paused",
+        "statuses-name_sv": "Pausad",
+        "statuses-name_en": "Paused",
+        "statuses-description_en": "Work stopped for now.",
+        "statuses-csrf_token": token,
+    }
+    assert client.post("/admin/taxonomy/statuses", data=data).status_code == 302
+    assert _taxonomy(client, "statuses")["paused"]["description_en"] == "Work stopped for now."
+    _post(client, "/admin/taxonomy/statuses/paused/move", {"direction": "up"})
+    _post(client, "/admin/taxonomy/statuses/paused/move", {"direction": "down"})
+    _post(client, "/admin/taxonomy/statuses/paused/move", {"direction": "down"})  # at the end
+    added = _audit(app, audit.TERM_ADDED)
+    assert added == [
+        (
+            "statuses/paused",
+            {
+                "name_sv": "Pausad",
+                "name_en": "Paused",
+                "description_sv": "",
+                "description_en": "Work stopped for now.",
+            },
+        )
+    ]
+    moves = [detail["direction"] for _subject, detail in _audit(app, audit.TERM_MOVED)]
+    assert moves == ["up", "down"]
+    log = client.get("/admin/audit?action=term-moved&lang=en").get_data(as_text=True)
+    assert "Taxonomy term moved" in log and "statuses/paused" in log
