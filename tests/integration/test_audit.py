@@ -149,7 +149,7 @@ def test_bad_parameters_are_400(client, login_as, query):
 def _waiting(app, email: str) -> int:
     """An account an organisation sign-in made, waiting for an admin."""
     with Session(app.extensions["db_engine"]) as s, s.begin():
-        user = s.scalar(select(User).where(User.email == add_user(app, email, "coordinator").email))
+        user = s.get_one(User, add_user(app, email, "coordinator").id)
         user.awaiting_approval, user.active = True, False
         return user.id
 
