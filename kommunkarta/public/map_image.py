@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.links import absolute_url
-from kommunkarta.public import coverage_map, display, map_classes, selection_text
+from kommunkarta.public import coverage_map, display, map_classes, map_measure, selection_text
 from kommunkarta.services.places import drawing
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import coverage
@@ -65,6 +65,7 @@ class Picture:
     subtitle: list[str]
     legend_title: str
     legend: list[LegendRow]
+    legend_note: list[str]  # for hours or kronor: they are estimates, and how many give one
     hatch: dict[str, tuple[str, str]]  # pattern id -> (fill, line colour)
     selection: list[str]
     drawn: str
@@ -82,25 +83,21 @@ def _lines(text: str, width: int = LINE_CHARS) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
-def _count_label(name: str, count: int) -> str:
-    return _(
-        "%(name)s: %(count)s",
-        name=name,
-        count=display.ngettext("%(num)s initiative", "%(num)s initiatives", count),
-    )
-
-
 def choropleth(
-    counts: dict[str, int], outlines: drawing.Outlines
+    counts: dict[str, int], outlines: drawing.Outlines, measure: str
 ) -> tuple[list[Area], list[LegendRow]]:
-    """The areas of `outlines` shaded by their counts in the live map's classes (over the
-    areas drawn, as a county's own map has them), and the legend of them."""
+    """The areas of `outlines` shaded by their values of `measure` (`counts`) in the live
+    map's classes (over the areas drawn, as a county's own map has them), and the legend."""
     classes = map_classes.classes(counts.get(code, 0) for code in outlines.paths)
     areas = []
     for code, path in outlines.paths.items():
         count = counts.get(code, 0)
         stroke, dash = ("#ffffff", None) if count else ("#8c8c8c", "3 3")
-        label = _count_label(outlines.names[code], count)
+        label = _(
+            "%(name)s: %(count)s",
+            name=outlines.names[code],
+            count=map_measure.value_text(measure, count),
+        )
         areas.append(Area(code, path, classes.colour(count), stroke, dash, label))
     legend = [
         LegendRow(
@@ -156,16 +153,19 @@ def picture(
     selection: InitiativeFilter,
     *,
     level: str,
+    measure: str,
     covered: coverage_map.CoverageView | None,
     counts: dict[str, int],
     summary: str,
+    note: str,
     locale: str,
     today: date,
     link_args: dict,
 ) -> Picture:
-    """Everything one image of the map shows; `counts` by code of `level` (ignored for the
-    coverage view, which is by municipality). With a county in the filter, the municipality
-    map shows that county alone, as the county's page does."""
+    """Everything one image of the map shows; `counts` (the values of `measure`) by code of
+    `level`, ignored for the coverage view, which is by municipality; `note` says what the
+    figures of a measure other than initiatives are. With a county in the filter, the
+    municipality map shows that county alone, as the county's page does."""
     hatch: dict[str, tuple[str, str]] = {}
     if covered is not None:
         outlines = geodata.outlines("municipality")
@@ -176,7 +176,7 @@ def picture(
     else:
         county = selection.region if level == "municipality" else None
         outlines = geodata.outlines(level, county)
-        areas, legend = choropleth(counts, outlines)
+        areas, legend = choropleth(counts, outlines, measure)
         if county:
             name = geodata.regions.loc[county, "name"]
             title = _("AI initiatives per municipality in %(county)s", county=name)
@@ -184,7 +184,7 @@ def picture(
             title = _("AI initiatives per county")
         else:
             title = _("AI initiatives per municipality")
-        legend_title = _("Initiatives")
+        legend_title = map_measure.legend_title(measure)
     map_x = MARGIN
     column_x = map_x + outlines.width + COLUMN_GAP
     words = selection_text.describe(session, selection, locale)
@@ -199,6 +199,7 @@ def picture(
         subtitle=_lines(summary, TITLE_CHARS * 2),
         legend_title=legend_title,
         legend=legend,
+        legend_note=_lines(note) if note and covered is None else [],
         hatch=hatch,
         selection=_lines(words),
         drawn=_("Drawn on %(date)s", date=display.date(today)),

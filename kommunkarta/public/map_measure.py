@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.public.display import number
+from kommunkarta.public import display
 from kommunkarta.services.register import initiatives
 from kommunkarta.services.register.initiatives import Figures
 
@@ -33,6 +33,37 @@ def values(figures: dict[str, Figures], measure: str) -> dict[str, int]:
     return {code: pick(f) for code, f in figures.items() if pick(f)}
 
 
+def area_values(
+    session: Session,
+    selection: InitiativeFilter,
+    level: str,
+    measure: str,
+    counts: dict[str, int],
+) -> dict[str, int]:
+    """What each area at `level` is coloured by: `counts`, its number of initiatives under
+    the filter, or its sum of hours or kronor a year."""
+    if measure == "initiatives":
+        return counts
+    return values(by_place(session, selection, level), measure)
+
+
+def value_text(measure: str, n: int) -> str:
+    """One area's value in words: '11 initiatives', '≈ 1 200 hours a year' or '≈ 56 000
+    kronor a year'."""
+    if measure == "hours":
+        return _("≈ %(n)s hours a year", n=display.number(n))
+    if measure == "sek":
+        return _("≈ %(n)s kronor a year", n=display.number(n))
+    return display.ngettext("%(num)s initiative", "%(num)s initiatives", n)
+
+
+def legend_title(measure: str) -> str:
+    """The heading of the legend: what the colours stand for."""
+    if measure == "initiatives":
+        return _("Initiatives")
+    return texts()[f"legend_{measure}"]
+
+
 def note(session: Session, selection: InitiativeFilter, measure: str) -> str:
     """'≈ 125 000 hours a year in all, the municipalities' own estimates: 41 of 143
     initiatives state one.' Empty for the measure `initiatives`."""
@@ -40,18 +71,12 @@ def note(session: Session, selection: InitiativeFilter, measure: str) -> str:
         return ""
     total = initiatives.figures(session, selection)
     if measure == "hours":
-        stating, amount = (
-            total.with_hours,
-            _("≈ %(n)s hours a year", n=number(round(total.hours_per_year))),
-        )
+        stating, amount = total.with_hours, round(total.hours_per_year)
     else:
-        stating, amount = (
-            total.with_sek,
-            _("≈ %(n)s kronor a year", n=number(round(total.sek_per_year))),
-        )
+        stating, amount = total.with_sek, round(total.sek_per_year)
     return _(
         "%(amount)s in all, the municipalities' own estimates: %(carrying)s.",
-        amount=amount,
+        amount=value_text(measure, amount),
         carrying=carrying(total, stating),
     )
 
@@ -62,8 +87,8 @@ def carrying(total: Figures, stating: int) -> str:
         "%(stating)s of %(total)s initiative states one",
         "%(stating)s of %(total)s initiatives state one",
         total.count,
-        stating=number(stating),
-        total=number(total.count),
+        stating=display.number(stating),
+        total=display.number(total.count),
     )
 
 

@@ -179,10 +179,9 @@ def home():
     counts = level_counts(session, selection, level)
     total = initiatives.count(session, selection)
     args = selection.to_args()
-    shown = counts
-    if measure != "initiatives":
-        shown = map_measure.values(map_measure.by_place(session, selection, level), measure)
-    config = _base_config(level, shown)
+    config = _base_config(
+        level, map_measure.area_values(session, selection, level, measure, counts)
+    )
     config["text"].update(map_measure.texts())
     config.update(
         measure=measure,
@@ -274,9 +273,7 @@ def map_summary():
     counts = level_counts(session, selection, level)
     total = initiatives.count(session, selection)
     places = sum(1 for c in counts.values() if c)
-    values = counts
-    if measure != "initiatives":
-        values = map_measure.values(map_measure.by_place(session, selection, level), measure)
+    values = map_measure.area_values(session, selection, level, measure, counts)
     return jsonify(
         summary=summary_line(selection, total, places, level),
         total=total,

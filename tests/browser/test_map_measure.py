@@ -41,6 +41,7 @@ def test_colour_by_hours_restyles_in_place_and_sums_match_the_items(page, live_s
     page.wait_for_selector(".folium-map[data-restyled]")
     expect(page).to_have_url(re.compile(r"measure=hours"))
     assert page.evaluate("window.__samePage") is True
+    assert "measure=hours" in page.locator("#map-svg-link").get_attribute("href")
     after = page.eval_on_selector_all(AREAS, "paths => paths.map(p => p.getAttribute('fill'))")
     assert after != before
     legend = page.locator(".map-legend").inner_text()

@@ -118,8 +118,49 @@ def test_typed_text_is_escaped(client):
 
 
 @pytest.mark.parametrize(
+    ("measure", "key", "unit", "legend"),
+    [
+        ("hours", "hours_per_year", "hours a year", "Hours a year (own estimates)"),
+        ("sek", "sek_per_year", "kronor a year", "Kronor a year (own estimates)"),
+    ],
+)
+def test_measure_colours_each_municipality_by_its_yearly_sum(client, measure, key, unit, legend):
+    root = parse(client.get(f"/map.svg?measure={measure}&benefit=efficiency&lang=en"))
+    sums = {
+        m["code"]: m[key]
+        for m in client.get("/api/v1/municipalities?benefit=efficiency").get_json()
+    }
+    classes = map_classes.classes(sums.values())
+    assert len(classes.breaks) >= 2  # the sums differ enough to say something
+    drawn = areas(root)
+    assert {code: p.get("fill") for code, p in drawn.items()} == {
+        code: classes.colour(n) for code, n in sums.items()
+    }
+    largest = max(sums, key=sums.get)
+    assert drawn[largest].find(f"{SVG}title").text.endswith(f"≈ {sums[largest]:,} {unit}")
+    words = texts(root)
+    assert legend in words and "the municipalities' own estimates" in words
+    link = next(root.iter(f"{SVG}a")).get("href")
+    assert f"measure={measure}" in link and "benefit=efficiency" in link
+
+
+def test_the_maps_image_link_keeps_its_measure(client):
+    html = client.get("/?measure=sek&lang=en").get_data(as_text=True)
+    link = html[html.index('id="map-svg-link"') :].split(">", 1)[0]
+    assert 'data-filter-link="level measure lang"' in link and "measure=sek" in link
+
+
+@pytest.mark.parametrize(
     "query",
-    ["benefit=nope", "region=99", "municipality=12", "year_to=20x0", "level=planet", "view=x"],
+    [
+        "benefit=nope",
+        "region=99",
+        "municipality=12",
+        "year_to=20x0",
+        "level=planet",
+        "view=x",
+        "measure=money",
+    ],
 )
 def test_bad_arguments_are_a_400(client, query):
     assert client.get(f"/map.svg?{query}").status_code == 400

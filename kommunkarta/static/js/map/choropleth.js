@@ -193,12 +193,13 @@ export function mountChoropleth(map, config) {
       url.search = filters.toString();
       link.href = url.pathname + url.search;
     });
-    // links that carry the filters and, as data-filter-link says, the level and language:
-    // the map as an image, the feed
+    // links that carry the filters and, as data-filter-link says, the level, measure and
+    // language: the map as an image, the feed
     document.querySelectorAll("[data-filter-link]").forEach((link) => {
       const params = new URLSearchParams(filters);
       const extra = link.getAttribute("data-filter-link");
       if (extra.includes("level") && level !== "municipality") params.set("level", level);
+      if (extra.includes("measure") && state.measure !== "initiatives") params.set("measure", state.measure);
       if (extra.includes("lang")) params.set("lang", config.lang);
       link.href = new URL(link.href).pathname + "?" + params;
     });
