@@ -1,8 +1,10 @@
 """GET/POST /password/forgot and GET/POST /password/reset/<token>: a one-time link by mail
 that sets a password (a reset, or an invitation's first password) and signs the person in.
 
-/password/forgot answers the same whether or not the address has an account, and is limited
-per client address and per address asked about (Flask-Limiter, shared through Redis).
+/password/forgot answers the same, in the same time, whether or not the address has an
+account (the mail goes in the background, services.account_mail.send_later; a failure is
+logged for the operator), and is limited per client address and per address asked about
+(Flask-Limiter, shared through Redis).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from kommunkarta.auth.views import landing, sign_in
 from kommunkarta.extensions import limiter
 from kommunkarta.services import account_links, account_mail, accounts
 from kommunkarta.services.errors import InvalidField
-from kommunkarta.services.register.reminders import MailError
 from kommunkarta.services.text import clean
 
 FORGOT_PER_CLIENT = "10 per hour"
@@ -48,11 +49,8 @@ def forgot_password():
     if form.validate_on_submit():
         session = db.session()
         user = accounts.find_for_reset(session, form.email.data)
-        if user is not None:
-            try:
-                account_mail.send_link(user, account_links.Purpose.RESET)
-            except MailError as error:  # the visitor learns nothing of it, the operator does
-                current_app.logger.error("password reset mail not sent: %s", error)
+        if user is not None:  # mailed in the background: the answer does not wait for it
+            account_mail.send_later(account_mail.link_mail(user, account_links.Purpose.RESET)[0])
         return render_template("auth/forgot_sent.html")
     status = 400 if request.method == "POST" else 200
     return render_template("auth/forgot.html", form=form), status

@@ -4,13 +4,18 @@ or, without it, written to the log for the operator to pass on.
 
 Links are absolute from the configured public address (kommunkarta.links), never from the
 request's Host, which anyone can set.
+
+`send_later` hands a mail to one worker thread per process (OUTBOX), so that a page that must
+answer alike whether or not it sends one (/password/forgot) does not wait for the server.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
 
 from kommunkarta import links
@@ -77,8 +82,56 @@ def deliver(message: EmailMessage) -> bool:
     return False
 
 
+def link_mail(user: User, purpose: Purpose) -> tuple[EmailMessage, str]:
+    """A new one-time link for the account and the mail that carries it."""
+    url = link(account_links.make(user, purpose, current_app.config["SECRET_KEY"]))
+    return compose(user, url, purpose), url
+
+
 def send_link(user: User, purpose: Purpose) -> tuple[bool, str]:
     """Make a one-time link for the account and mail it; returns whether it was sent (else
     logged) and the link. Raises reminders.MailError when the server does not take it."""
-    url = link(account_links.make(user, purpose, current_app.config["SECRET_KEY"]))
-    return deliver(compose(user, url, purpose)), url
+    message, url = link_mail(user, purpose)
+    return deliver(message), url
+
+
+class Outbox:
+    """Mails delivered one after another by a worker thread, started on first use in each
+    process. A mail the server refuses is logged for the operator; nobody waits for it."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[Flask, EmailMessage]] = queue.Queue()
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+
+    def put(self, app: Flask, message: EmailMessage) -> None:
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name="mail", daemon=True)
+                self._worker.start()
+        self._queue.put((app, message))
+
+    def join(self) -> None:
+        """Wait until every mail handed over so far is delivered or logged."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            app, message = self._queue.get()
+            try:
+                with app.app_context():
+                    deliver(message)
+            except reminders.MailError as error:
+                app.logger.error("mail to %s not sent: %s", message["To"], error)
+            except Exception:  # the worker outlives any one bad mail
+                app.logger.exception("mail to %s not sent", message["To"])
+            finally:
+                self._queue.task_done()
+
+
+OUTBOX = Outbox()
+
+
+def send_later(message: EmailMessage) -> None:
+    """Deliver the message in the background (OUTBOX) with the current app's settings."""
+    OUTBOX.put(current_app._get_current_object(), message)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import User
-from kommunkarta.services import account_links
+from kommunkarta.services import account_links, account_mail
 from kommunkarta.services.account_links import Purpose
 from tests.conftest import PASSWORD, add_user, csrf_from
 from tests.integration.test_remind import smtp_stub  # noqa: F401  (a fixture)
@@ -47,10 +47,13 @@ def _sign_in(app, address, password=PASSWORD):
 
 
 def _forgot(client, address, lang="en"):
+    """Ask for a reset link and wait until the mail it may send has gone (or been logged)."""
     token = csrf_from(client.get("/password/forgot"))
-    return client.post(
+    response = client.post(
         f"/password/forgot?lang={lang}", data={"email": address, "csrf_token": token}
     )
+    account_mail.OUTBOX.join()
+    return response
 
 
 def _set(client, path, password=NEW, confirm=None):
@@ -214,9 +217,7 @@ def test_the_reset_mail_goes_through_smtp_url_with_the_public_address(
     user = add_user(app, _email(), "coordinator")
     monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{smtp_stub.server_address[1]}")
     monkeypatch.setitem(app.config, "PUBLIC_URL", "https://kommunkartan.example.se")
-    client = app.test_client()
-    token = csrf_from(client.get("/password/forgot"))
-    client.post("/password/forgot", data={"email": user.email, "csrf_token": token})
+    _forgot(app.test_client(), user.email)
     [(recipients, data)] = smtp_stub.received
     assert recipients == [user.email]
     body = email.message_from_bytes(data, policy=policy.default).get_content()
@@ -224,6 +225,41 @@ def test_the_reset_mail_goes_through_smtp_url_with_the_public_address(
     assert "localhost" not in body  # the request's host is never used
     path = LINK.search(body)[1]
     assert _set(app.test_client(), path).status_code == 302
+
+
+def test_forgot_answers_before_the_mail_server_has_taken_the_mail(
+    app,
+    smtp_stub,  # noqa: F811
+    monkeypatch,
+):
+    user = add_user(app, _email(), "coordinator")
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{smtp_stub.server_address[1]}")
+    smtp_stub.hold.clear()  # the server does not even greet until the answer is in
+    client = app.test_client()
+    token = csrf_from(client.get("/password/forgot"))
+    known = client.post("/password/forgot", data={"email": user.email, "csrf_token": token})
+    unknown = client.post(
+        "/password/forgot", data={"email": "nobody-" + user.email, "csrf_token": token}
+    )
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data() == unknown.get_data()
+    assert smtp_stub.received == []
+    smtp_stub.hold.set()
+    account_mail.OUTBOX.join()
+    [(recipients, _data)] = smtp_stub.received
+    assert recipients == [user.email]
+
+
+def test_a_mail_server_that_refuses_is_logged_and_the_answer_stays_the_same(
+    app, caplog, monkeypatch
+):
+    user = add_user(app, _email(), "coordinator")
+    monkeypatch.setitem(app.config, "SMTP_URL", "smtp://127.0.0.1:9")  # nothing listens there
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        known = _forgot(app.test_client(), user.email)
+    assert known.status_code == 200
+    assert "If an account has this address" in known.get_data(as_text=True)
+    assert any(f"mail to {user.email} not sent" in r.getMessage() for r in caplog.records)
 
 
 # invitations

@@ -18,11 +18,14 @@ from tests.integration.upkeep_data import LONG_AGO, RECENTLY, adopted, published
 
 
 class _StubServer(socketserver.ThreadingTCPServer):
-    """Keeps every message it was given: (recipients, data)."""
+    """Keeps every message it was given: (recipients, data). While `hold` is clear it greets
+    no one (a slow server), for at most half a minute."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.received: list[tuple[list[str], bytes]] = []
+        self.hold = threading.Event()
+        self.hold.set()
 
 
 class _SMTPHandler(socketserver.StreamRequestHandler):
@@ -32,6 +35,8 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
         self.wfile.write(line.encode() + b"\r\n")
 
     def handle(self) -> None:
+        assert isinstance(self.server, _StubServer)
+        self.server.hold.wait(timeout=30)
         self.reply("220 stub ESMTP")
         recipients: list[str] = []
         while line := self.rfile.readline():
