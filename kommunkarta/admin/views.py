@@ -74,7 +74,7 @@ def new_user():
             flash(_("Created the account for %(email)s.", email=created.email), "success")
             return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
-    return _render("admin/user_new.html", status, form=form)
+    return _render("admin/user_create.html", status, form=form)
 
 
 def _show_create_error(form: InviteForm, error: InvalidField) -> None:
@@ -123,7 +123,7 @@ def invite_user():
             _send_invitation(invited)
             return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
-    return _render("admin/user_invite.html", status, form=form)
+    return _render("admin/user_create.html", status, form=form)
 
 
 @bp.post("/admin/users/<id:user_id>/invite")

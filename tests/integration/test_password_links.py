@@ -382,3 +382,16 @@ def test_only_admins_invite(app, login_as, client):
         "/admin/users/invite", data={"email": _email(), "role": "admin", "csrf_token": token}
     )
     assert response.status_code == 403
+
+
+def test_the_invitation_and_the_new_account_pages_differ_only_in_the_password(app, login_as):
+    admin = app.test_client()
+    login_as("admin", on=admin)
+    invite = admin.get("/admin/users/invite?lang=en").get_data(as_text=True)
+    new = admin.get("/admin/users/new?lang=en").get_data(as_text=True)
+    assert "<title>Invite someone" in invite and "<h1>Invite someone</h1>" in invite
+    assert 'action="/admin/users/invite"' in invite and "Send the invitation" in invite
+    assert 'name="password"' not in invite and "works once, for seven days" in invite
+    assert "<title>New account" in new and "<h1>New account</h1>" in new
+    assert 'action="/admin/users/new"' in new and "Create the account" in new
+    assert 'name="password"' in new and "seven days" not in new
