@@ -3,8 +3,6 @@ web addresses, e-mail addresses, whole numbers, and clean text (by `kommunkarta.
 
 from __future__ import annotations
 
-import math
-
 from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
@@ -24,22 +22,19 @@ class CheckboxListField(SelectMultipleField):
 
 class CoordinateField(FloatField):
     """A decimal degree in a text box (a number box would refuse "59,33", the Swedish way of
-    writing it); refuses NaN and infinity."""
+    writing it), read by rules.decimal_number; its range is the field's validators' to say."""
 
     widget = TextInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip().replace(",", ".").replace("−", "-")
+        raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if not raw:
             return
         try:
-            value = float(raw)
-        except ValueError:
+            self.data = rules.decimal_number(raw, self.name, -rules.DECIMAL_MAX, rules.DECIMAL_MAX)
+        except InvalidField:
             raise ValueError(_l("Give a number in decimal degrees, such as 59.33.")) from None
-        if not math.isfinite(value):
-            raise ValueError(_l("Give a number in decimal degrees, such as 59.33."))
-        self.data = value
 
 
 def web_url(_form, field) -> None:

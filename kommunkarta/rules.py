@@ -11,12 +11,16 @@ e-mail rule.
 
 Numbers from outside (an id, page, per_page, version, year or code in a URL, a form, a file or
 the environment) go through `whole_number`: ASCII digits only (`int()` takes "²" for nothing
-and "٣" for 3), within the range the column can hold. It raises `InvalidField`, which a view
-answers with a 400 and an importer reports as a row error.
+and "٣" for 3), within the range the column can hold; numbers with a fraction (an effect's
+amount, a coordinate) through `decimal_number`, which also takes the Swedish decimal comma and
+spaces between thousands but never what `float()` takes beyond that ("nan", "inf", "1e400",
+Unicode digits). Both raise `InvalidField`, which a view answers with a 400, a form shows
+beside its field and an importer reports as a row error.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -58,16 +62,49 @@ def whole_number(raw: object, field: str, low: int, high: int) -> int:
         if DIGITS.fullmatch(text) and len(text.lstrip("0")) <= len(str(high)):
             value = int(text)
     if value is None or not low <= value <= high:
-        raise InvalidField(
-            field,
-            _l(
-                "%(name)s must be a whole number from %(low)s to %(high)s",
-                name=field,
-                low=low,
-                high=high,
-            ),
-            _shown(raw),
+        message = _l(
+            "%(name)s must be a whole number from %(low)s to %(high)s",
+            name=field,
+            low=low,
+            high=high,
         )
+        raise InvalidField(field, message, _shown(raw))
+    return value
+
+
+# a number with an optional fraction after "." or a Swedish decimal comma: "2,5", "-0.75", ",5"
+DECIMAL = re.compile(r"-?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+# what people put between thousands ("10 000", with a no-break or narrow no-break space too)
+THOUSANDS = str.maketrans("", "", " \u00a0\u202f")
+# beyond this a float no longer holds every whole number exactly (2**53 is about 9e15): no
+# amount, cost or coordinate comes near it
+DECIMAL_MAX = 10**15
+DECIMAL_LENGTH_MAX = 40
+
+
+def decimal_number(raw: object, field: str, low: float, high: float) -> float:
+    """`raw` as a float from `low` to `high`; raises InvalidField naming `field` otherwise.
+
+    Accepts a string of ASCII digits with at most one "." or "," before the fraction, a
+    leading minus ("-" or "−"), spaces between thousands and blanks around; and (for
+    spreadsheet cells) an int or a finite float. Never a bool, NaN, an infinity, an
+    exponent, a Unicode digit, or a string too long to be a figure."""
+    value: float | None = None
+    if isinstance(raw, bool):
+        value = None
+    elif isinstance(raw, int):
+        value = float(raw) if low <= raw <= high else None  # float() of a huge int overflows
+    elif isinstance(raw, float):
+        value = raw if math.isfinite(raw) else None
+    elif isinstance(raw, str):
+        text = raw.strip().translate(THOUSANDS).replace("\u2212", "-")
+        if len(text) <= DECIMAL_LENGTH_MAX and DECIMAL.fullmatch(text):
+            value = float(text.replace(",", "."))
+    if value is None or not low <= value <= high:
+        message = _l(
+            "%(name)s must be a number from %(low)s to %(high)s", name=field, low=low, high=high
+        )
+        raise InvalidField(field, message, _shown(raw))
     return value
 
 

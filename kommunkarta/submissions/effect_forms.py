@@ -9,7 +9,6 @@ back beside its field.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -27,6 +26,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TextInput
 
 from kommunkarta.forms import clean_filter
+from kommunkarta.rules import DECIMAL_MAX, decimal_number
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import effects as rules
 from kommunkarta.services.register.effects import EffectData
 
@@ -56,17 +57,12 @@ class NumberField(Field):
     def process_formdata(self, valuelist: list[str]) -> None:
         self.raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
-        text = self.raw.replace("\u00a0", "").replace(" ", "").replace("−", "-")
-        if not text:
+        if not self.raw:
             return
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
         try:
-            value = float(text)
-        except ValueError:
+            value = decimal_number(self.raw, self.name, -DECIMAL_MAX, DECIMAL_MAX)
+        except InvalidField:
             raise ValueError(_l("Give a number, such as 2,5 or 10 000.")) from None
-        if not math.isfinite(value):
-            raise ValueError(_l("Give a number, such as 2,5 or 10 000."))
         if self.whole:
             if not value.is_integer():
                 raise ValueError(_l("Give a whole number."))

@@ -168,6 +168,11 @@ def test_an_initiative_without_effects_has_empty_facts(app, client, login_as):
     [
         ({"effects-0-amount": "-2"}, "effects-0-amount", "above zero"),
         ({"effects-0-amount": "två"}, "effects-0-amount", "number"),
+        # what float() would take: one decimal rule (kommunkarta.rules) says no
+        ({"effects-0-amount": "nan"}, "effects-0-amount", "number"),
+        ({"effects-0-amount": "1e400"}, "effects-0-amount", "number"),
+        ({"effects-0-amount": "٣"}, "effects-0-amount", "number"),
+        ({"effects-0-people": "inf"}, "effects-0-people", "number"),
         (
             {"effects-0-people": "40000", "effects-0-amount": "100"},
             "effects-0-amount",
@@ -289,4 +294,13 @@ def test_exports_carry_the_effects_and_import_reads_them_back(app, client, login
     assert refused.exit_code != 0
     assert "row 2, column Effects: amount" in refused.output
     assert "row 3, column Effects: unit" in refused.output
+
+    # amounts go through the same decimal rule as the form: no "nan", exponents or Unicode
+    # digits; a Swedish decimal comma is fine
+    for amount, bad in (("nan", True), ("1e400", True), ("٣", True), ("2,5", False)):
+        book["Effects"].cell(row=2, column=4).value = amount
+        book["Effects"].cell(row=3, column=5).value = "sek"
+        book.save(path)
+        checked = runner.invoke(args=["import", str(path), "--dry-run"])
+        assert ("row 2, column Effects: amount" in checked.output) == bad, checked.output
     assert client.get(f"/api/v1/initiatives/{initiative_id}").get_json()["hours_per_year"] == 1040

@@ -91,6 +91,12 @@ def _fields(errors) -> dict[str, str]:
             "date",
         ),
         (
+            # the rules' year floor, as for start years
+            EffectData("time", 2, "hours", "week", None, "measured", as_of="1989-12-31"),
+            "effects-0-as_of",
+            "from 1990",
+        ),
+        (
             EffectData("time", 2, "hours", "week", None, "measured", benefit_area="nope"),
             "effects-0-benefit_area",
             "nope",
@@ -101,6 +107,11 @@ def test_bad_effect_rows_are_named(effect, field, words):
     found = _fields(effects.problems([effect], Facts(), ["chatbot"], {"efficiency"}))
     assert field in found, found
     assert words in found[field]
+
+
+def test_an_effect_as_of_the_first_day_of_the_floor_year_passes():
+    effect = EffectData("time", 2, "hours", "week", None, "measured", as_of="1990-01-01")
+    assert not effects.problems([effect], Facts(), ["chatbot"], {"efficiency"})
 
 
 def test_good_rows_and_facts_pass():

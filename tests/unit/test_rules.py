@@ -53,6 +53,51 @@ def test_whole_number(raw, low, high, expected):
 
 
 @pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2,5", 2.5),  # the Swedish decimal comma
+        ("2.5", 2.5),
+        (" 10 000 ", 10_000.0),  # spaces between thousands, blanks around
+        ("1\u00a0500,75", 1500.75),  # a no-break space, as a spreadsheet copies it
+        ("1\u202f500", 1500.0),
+        ("−3", -3.0),  # a typographic minus
+        ("-0.75", -0.75),
+        (",5", 0.5),
+        (7, 7.0),  # a spreadsheet's numbers
+        (7.25, 7.25),
+        ("1e3", None),  # an exponent is no figure a person types
+        ("1e400", None),
+        ("nan", None),
+        ("inf", None),
+        ("-Infinity", None),
+        (float("nan"), None),
+        (float("inf"), None),
+        (10**400, None),  # float() of it would overflow
+        ("٣", None),  # float() says 3
+        ("３", None),
+        ("²", None),
+        ("1,500.75", None),  # two separators: which is the decimal one?
+        ("1.5.1", None),
+        ("+2", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        ("9" * 41, None),
+        ("101", None),  # above the range
+        ("-101", None),
+    ],
+)
+def test_decimal_number(raw, expected):
+    if expected is None:
+        with pytest.raises(InvalidField) as raised:
+            rules.decimal_number(raw, "amount", -100, 100)
+        assert raised.value.field == "amount"
+        assert "amount" in str(raised.value.message)
+    else:
+        assert rules.decimal_number(raw, "amount", -100, 100_000) == expected
+
+
+@pytest.mark.parametrize(
     ("rule", "value", "good"),
     [
         (rules.start_year, "1990", True),

@@ -4,15 +4,16 @@ id, which `import` reads back (the CSV carries only the yearly sums, `hours_per_
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from kommunkarta import rules
 from kommunkarta.models import Effect, Initiative
 from kommunkarta.services.data_io import serialise
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import effects
 from kommunkarta.services.register.effects import EffectData
 
@@ -38,21 +39,13 @@ def rows_of(initiative: Initiative) -> Iterable[list[Any]]:
         yield [initiative.id, *(item[name] for name in COLUMNS[1:])]
 
 
-def _number(value: Any) -> float | None:
+def _number(value: Any, name: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).replace("\u00a0", "").replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
     try:
-        number = float(text)
-    except ValueError:
+        return rules.decimal_number(value, name, -rules.DECIMAL_MAX, rules.DECIMAL_MAX)
+    except InvalidField:
         raise ValueError(_l("not a number")) from None
-    if not math.isfinite(number):
-        raise ValueError(_l("not a number"))
-    return number
 
 
 def _text(value: Any) -> str:
@@ -97,15 +90,15 @@ def parse(
             problems.append(error(number, f"{SHEET}: {column}", shown, reason))
 
         try:
-            initiative_id = int(_number(raw["initiative_id"]) or 0)
-        except ValueError:
+            initiative_id = rules.record_id(raw["initiative_id"])
+        except InvalidField:
             initiative_id = 0
         if initiative_id not in ids:
             report("initiative_id", _l("no row of the first sheet has this id"))
         values: dict[str, Any] = {}
         for name in ("amount", "people"):
             try:
-                values[name] = _number(raw.get(name))
+                values[name] = _number(raw.get(name), name)
             except ValueError as exc:
                 report(name, str(exc))
         if values.get("people") is not None and not float(values["people"]).is_integer():

@@ -25,7 +25,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from kommunkarta.rules import is_web_url
+from kommunkarta.rules import YEAR_MIN, is_web_url
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.text import clean
 
@@ -244,8 +244,8 @@ def effect_problems(index: int, effect: EffectData, benefit_areas: set[str]) -> 
         except ValueError:
             bad("as_of", _l("Give a date such as 2025-03-31."))
         else:
-            if day > date.today() or day.year < 1990:
-                bad("as_of", _l("Give a date from 1990 up to today."))
+            if day > date.today() or day.year < YEAR_MIN:
+                bad("as_of", _l("Give a date from %(low)s up to today.", low=YEAR_MIN))
     return errors
 
 

@@ -9,7 +9,6 @@ to a file is here: a spreadsheet formula is refused, the export's leading apostr
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -74,19 +73,16 @@ def integer(value: Any, low: int, high: int) -> int | None:
 
 
 def number(value: Any, low: float, high: float) -> float | None:
+    """A decimal number from `low` to `high` (rules.decimal_number: a decimal comma is
+    fine), None for an empty cell."""
     if is_empty(value):
         return None
-    if isinstance(value, bool):
-        raise CellError(_l("must be a number"))
     try:
-        parsed = float(str(value).strip().replace(",", "."))
-    except ValueError:
-        raise CellError(_l("must be a number")) from None
-    if not math.isfinite(parsed):
-        raise CellError(_l("must be a finite number"))
-    if not low <= parsed <= high:
-        raise CellError(_l("must lie between %(low)s and %(high)s", low=low, high=high))
-    return parsed
+        return rules.decimal_number(value, "", low, high)
+    except InvalidField:
+        raise CellError(
+            _l("must be a number from %(low)s to %(high)s", low=low, high=high)
+        ) from None
 
 
 def timestamp(value: Any) -> datetime | None:
