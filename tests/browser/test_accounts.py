@@ -258,3 +258,63 @@ def test_the_taxonomy_page_on_a_phone_and_a_desktop_and_by_keyboard(new_page, se
     screenshot(page, "admin-taxonomy-1280")
     page.screenshot(path=str(ARTIFACTS / "admin-taxonomy-1280-end.png"))
     assert axe_serious(page) == []
+
+
+def _tab_to(page, name: str) -> None:
+    """Press Tab until the element named `name` has focus."""
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == name:
+            return
+    pytest.fail(f"{name!r} cannot be reached by Tab")
+
+
+def test_a_term_is_described_retired_and_merged_by_keyboard_on_a_phone(new_page, server):
+    admin_email = f"admin-{uuid.uuid4().hex[:6]}@example.se"
+    add_user(server.app, admin_email, "admin")
+    page = new_page(360)
+    _password_sign_in(page, server, admin_email)
+    page.goto(server.url + "/admin/taxonomy?lang=en#technologies-robotics")
+    page.locator("#technologies-robotics a").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/admin/taxonomy/technologies/robotics"))
+    _no_sideways_scroll(page)
+    screenshot(page, "admin-taxonomy-term-360")
+    assert axe_serious(page) == []
+    page.locator("#description_en").focus()
+    page.keyboard.type("Robots & <self-driving> vehicles.")
+    _tab_to(page, "Save")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/admin/taxonomy#technologies-robotics$"))
+    # retire it from its page, with keys alone
+    page.goto(server.url + "/admin/taxonomy/technologies/robotics?lang=en")
+    _tab_to(page, "Retire robotics")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/admin/taxonomy#technologies-robotics$"))
+    row = page.locator("#technologies-robotics")
+    assert "Retired" in row.inner_text()
+    _no_sideways_scroll(page)
+    assert axe_serious(page) == []
+    # merge another into the last term in use by keyboard
+    page.goto(server.url + "/admin/taxonomy/technologies/other-ai?lang=en")
+    page.locator("#into").focus()
+    page.keyboard.press("End")  # the last term in use
+    _tab_to(page, "Merge other-ai")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/admin/taxonomy#technologies-"))
+    assert "Merged other-ai into" in page.locator(".flash").inner_text()
+    assert "Merged into" in page.locator("#technologies-other-ai").inner_text()
+    page.goto(server.url + "/admin/taxonomy/technologies/other-ai?lang=en")
+    screenshot(page, "admin-taxonomy-merged-360")
+    assert axe_serious(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server.url + "/admin/taxonomy/technologies/chatbot?lang=en")
+    screenshot(page, "admin-taxonomy-term-1280")
+    assert axe_serious(page) == []
+    page.goto(server.url + "/admin/taxonomy?lang=en#technologies")
+    screenshot(page, "admin-taxonomy-retired-1280")
+    assert axe_serious(page) == []
+    api = page.request.get(server.url + "/api/v1/taxonomy").json()
+    robotics = next(t for t in api["technologies"] if t["slug"] == "robotics")
+    assert robotics["description_en"] == "Robots & <self-driving> vehicles."
+    assert robotics["retired"] is True
