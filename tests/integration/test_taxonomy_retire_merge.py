@@ -68,6 +68,11 @@ def _item(client, initiative_id):
     return client.get(f"/api/v1/initiatives/{initiative_id}").get_json()
 
 
+def _openapi_enum(client, parameter):
+    document = client.get("/api/v1/openapi.json").get_json()
+    return document["components"]["parameters"][parameter]["schema"]["items"]["enum"]
+
+
 def _audit(app, action):
     with Session(app.extensions["db_engine"]) as s:
         rows = s.scalars(select(AuditEntry).where(AuditEntry.action == action))
@@ -180,8 +185,7 @@ def test_merging_moves_every_link_once_with_a_revision_and_old_links_follow(
     assert _ids(client, "tech=chatbot") == sorted([only_old, both, only_new])
     assert client.get("/initiatives?tech=chatbot").status_code == 200
     assert 'value="chatbot"' not in client.get("/initiatives/new").get_data(as_text=True)
-    enum = client.get("/api/v1/openapi.json").get_data(as_text=True)
-    assert '"chatbot"' in enum
+    assert "chatbot" in _openapi_enum(client, "tech")  # still a valid filter value
     assert _audit(app, audit.TERM_MERGED) == [
         ("technologies/chatbot", {"into": "language-technology", "initiatives": 2})
     ]
@@ -279,6 +283,7 @@ def test_adding_and_moving_terms_is_audited(app, client, login_as):
     }
     assert client.post("/admin/taxonomy/statuses", data=data).status_code == 302
     assert _taxonomy(client, "statuses")["paused"]["description_en"] == "Work stopped for now."
+    assert "paused" in _openapi_enum(client, "status")
     _post(client, "/admin/taxonomy/statuses/paused/move", {"direction": "up"})
     _post(client, "/admin/taxonomy/statuses/paused/move", {"direction": "down"})
     _post(client, "/admin/taxonomy/statuses/paused/move", {"direction": "down"})  # at the end
