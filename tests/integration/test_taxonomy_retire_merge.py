@@ -17,6 +17,7 @@ from kommunkarta import db
 from kommunkarta.models import (
     AuditEntry,
     BenefitArea,
+    Effect,
     Initiative,
     Municipality,
     Revision,
@@ -194,6 +195,46 @@ def test_merging_moves_every_link_once_with_a_revision_and_old_links_follow(
     assert _taxonomy(client, "technologies")["chatbot"]["merged_into"] == "language-technology"
     refused = _post(client, "/admin/taxonomy/technologies/chatbot/retire?lang=en", {"retired": "0"})
     assert refused.status_code == 400 and "cannot return" in refused.get_data(as_text=True)
+
+
+def _effect(app, initiative_id: int, benefit: str) -> None:
+    with Session(app.extensions["db_engine"]) as s, s.begin():
+        area = s.scalar(select(BenefitArea).where(BenefitArea.slug == benefit))
+        s.add(
+            Effect(
+                initiative_id=initiative_id,
+                kind="time",
+                amount=2,
+                unit="hours",
+                period="week",
+                basis="estimated",
+                benefit_area=area,
+            )
+        )
+
+
+def test_merging_a_benefit_area_moves_the_effects_stated_for_it(app, client, login_as):
+    linked = _initiative(app, "Chattbot", benefits=("safety",))
+    _effect(app, linked, "safety")
+    effect_only = _initiative(app, "Bildanalys", benefits=("efficiency",))
+    _effect(app, effect_only, "safety")
+    admin = login_as("admin")
+    response = _post(client, "/admin/taxonomy/benefit_areas/safety/merge", {"into": "efficiency"})
+    assert response.status_code == 302
+    for initiative_id in (linked, effect_only):
+        item = _item(client, initiative_id)
+        assert item["benefit_areas"] == ["efficiency"]
+        assert [e["benefit_area"] for e in item["effects"]] == ["efficiency"]
+    ((action, changes, user_id),) = _revisions(app, linked)
+    assert (action, user_id) == ("edited", admin.id)
+    assert changes["benefit_areas"] == [["safety"], ["efficiency"]]
+    assert [e["benefit_area"] for e in changes["effects"][0]] == ["safety"]
+    assert [e["benefit_area"] for e in changes["effects"][1]] == ["efficiency"]
+    ((_action, changes, _user),) = _revisions(app, effect_only)
+    assert list(changes) == ["effects"]
+    assert _audit(app, audit.TERM_MERGED) == [
+        ("benefit_areas/safety", {"into": "efficiency", "initiatives": 2})
+    ]
 
 
 def test_merging_a_status_changes_each_initiative_with_it(app, client, login_as):
