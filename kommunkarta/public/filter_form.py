@@ -149,7 +149,7 @@ def build(
     def options(kind: str, chosen: tuple[str, ...]) -> list[Option]:
         """Terms in use, and a retired one while an old link chooses it."""
         terms = taxonomy.offered(session, kind, keep=chosen)
-        return [Option(t.slug, t.name(locale), t.slug in chosen) for t in terms]
+        return [Option(t.slug, t.choice(locale), t.slug in chosen) for t in terms]
 
     return FilterForm(
         selection=selection,

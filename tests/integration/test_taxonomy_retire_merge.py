@@ -28,6 +28,9 @@ from kommunkarta.models import (
 from kommunkarta.services import audit, setup
 from kommunkarta.services.register.submissions import Content
 from tests.conftest import csrf_from
+from tests.integration.test_submissions import _form as submission_form
+from tests.integration.test_submissions import _post as submission_post
+from tests.integration.test_submissions import _version as submission_version
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
 
@@ -104,14 +107,30 @@ def test_a_retired_term_leaves_forms_and_filters_but_stays_on_its_initiatives(
     # still on the initiative, in an old link (checked there, so it can be unchecked), exports
     assert _item(client, carrying)["benefit_areas"] == ["safety"]
     assert _ids(client, "benefit=safety") == [carrying]
-    old_link = client.get("/initiatives?benefit=safety").get_data(as_text=True)
-    assert re.search(r'value="safety"\s+checked', old_link)
+    old_link = client.get("/initiatives?benefit=safety&lang=en").get_data(as_text=True)
+    assert re.search(r'value="safety"\s+checked> Safety and security \(retired\)', old_link)
     assert "safety" in client.get("/export.csv?benefit=safety").get_data(as_text=True)
     # editing the initiative offers the retired term it carries, so saving keeps it
     coordinator = app.test_client()
     login_as("coordinator", on=coordinator)
     edit = coordinator.get(f"/initiatives/{carrying}/edit").get_data(as_text=True)
-    assert 'value="safety"' in edit
+    assert re.search(r'value="safety"\s+checked> Trygghet och säkerhet \(avvecklad\)', edit)
+    saved = submission_post(
+        coordinator,
+        f"/initiatives/{carrying}/edit",
+        submission_form(
+            benefit_areas=["safety"], version=submission_version(app, carrying), save_draft=None
+        )
+        | {"submit_review": "Submit for review"},
+    )
+    assert saved.status_code == 302
+    with Session(app.extensions["db_engine"]) as s:
+        waiting = Content.from_json(s.get_one(Initiative, carrying).pending or "")
+    assert waiting.benefit_areas == ("safety",)
+    refused = submission_post(
+        coordinator, "/initiatives/new", submission_form(benefit_areas=["safety"])
+    )
+    assert refused.status_code == 400  # not offered for a new initiative
     with app.app_context():
         setup.init_db(db.engine(), geo)
     assert _taxonomy(client, "benefit_areas")["safety"]["retired"] is True
