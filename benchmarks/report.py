@@ -298,6 +298,21 @@ def _targets(run: Run) -> list[str]:
         ok = timing.median < 0.010 and timing.p95 < 0.030
         return verdict(ok, f"{ms(timing.median)} / {ms(timing.p95)} ms")
 
+    def after_write(key: str) -> Callable[[BackendResult], str]:
+        """The first request right after a write against a warm one, both from this run."""
+
+        def check(backend: BackendResult) -> str:
+            size = size_of(backend, 100_000)
+            warm = _get(size, key) if size else None
+            cold = _get(size, f"{key}_cold") if size else None
+            if not warm or not cold:
+                return "not measured"
+            factor = cold.median / warm.median
+            figure = f"{ms(cold.median)} / {ms(warm.median)} ms, {factor:.1f}×"
+            return verdict(factor <= 3, figure)
+
+        return check
+
     def loaded(backend: BackendResult) -> dict[str, LoadResult]:
         if not isinstance(backend.load, list):
             return {}
@@ -364,6 +379,14 @@ def _targets(run: Run) -> list[str]:
         ("map page ≥ 10× smaller than naive Folium (10,000)", per_backend(smaller)),
         ("map page HTML < 100 KB at every size", per_backend(under_100kb)),
         ("counts API median < 10 ms, p95 < 30 ms (100,000)", per_backend(counts)),
+        (
+            "right after a write: map page within 3× of warm (100,000)",
+            per_backend(after_write("map")),
+        ),
+        (
+            "right after a write: counts API within 3× of warm (100,000)",
+            per_backend(after_write("counts")),
+        ),
         ("under load: counts API within 2× of floor req/s, no errors", per_backend(load_counts)),
         ("under load: map page ≥ 200 req/s", per_backend(load_map)),
         ("import of 10,000 rows < 10 s", per_backend(command("import", 10_000, 10))),

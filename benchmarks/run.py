@@ -11,13 +11,13 @@ import os
 import signal
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import inspect, text
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from benchmarks import databases, load, reference, report
 from benchmarks.measure import (
@@ -30,6 +30,7 @@ from benchmarks.measure import (
     time_requests,
 )
 from kommunkarta import create_app, db, geo
+from kommunkarta.models import Initiative, State
 from kommunkarta.services import setup
 
 BENEFIT = "efficiency"
@@ -201,15 +202,26 @@ def _init_db(url: str) -> None:
 
 
 def _a_write(app: Flask) -> Callable[[], None] | None:
-    """What every cache sees after a write to public data: a new data version. None for a
-    schema without one (a checkout from before the caches)."""
+    """A write to public data as a moderator makes one: the last published initiative
+    withdrawn and published again in turn, through an ORM session like every write of the
+    app's (so the data version and the initiative changed are recorded). None when nothing
+    is published."""
     engine = app.extensions["db_engine"]
-    if not inspect(engine).has_table("data_version"):
+    with Session(engine) as session:
+        target = session.scalar(
+            select(Initiative.id)
+            .where(Initiative.state == State.PUBLISHED)
+            .order_by(Initiative.id.desc())
+            .limit(1)
+        )
+    if target is None:
         return None
 
     def write() -> None:
-        with engine.begin() as connection:
-            connection.execute(text("UPDATE data_version SET token = :t"), {"t": uuid.uuid4().hex})
+        with Session(engine) as session, session.begin():
+            item = session.get_one(Initiative, target)
+            withdrawn = item.state == State.PUBLISHED
+            item.state = State.REJECTED if withdrawn else State.PUBLISHED
 
     return write
 

@@ -6,6 +6,11 @@ taxonomy, adoptions, municipalities' "no initiatives" statements) gives the one-
 so no writer can forget. A reader looks the token up once per transaction (one primary-key
 read) and uses results cached under it. After a write every worker finds a new token and
 misses, so nothing stale is served and no shared cache is needed.
+
+The same write also numbers itself (`data_version.serial`, one more than the last: writers
+take the row's lock in turn, so serials commit in order) and names the initiatives it touched
+in `data_changes`, or a null initiative when it cannot say (taxonomy, places, bulk
+statements). The in-memory counts (services.register.count_index) reload only those.
 Only writes through an ORM session are seen: raw SQL on a bare connection is not.
 """
 
@@ -15,15 +20,15 @@ import threading
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import fields
 from itertools import chain
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, event, inspect, select, update
+from sqlalchemy import Connection, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from kommunkarta.models import data_version
+from kommunkarta.models import data_changes, data_version
 
 T = TypeVar("T")
 MAX_ENTRIES = 256
@@ -44,8 +49,18 @@ PUBLIC_TABLES = frozenset(
         "none_confirmations",
     }
 )
-TOKEN = "kommunkarta.data_version"  # session.info: the token this transaction read
+# public tables that no count reads: a write to them changes the token alone
+UNCOUNTED = frozenset({"none_confirmations"})
+TOKEN = "kommunkarta.data_version"  # session.info: (token, serial) this transaction read
 CHANGED = "kommunkarta.data_changed"  # session.info: this transaction wrote public data
+TOUCHED = "kommunkarta.data_touched"  # session.info: ids of the initiatives it wrote
+UNNAMED = "kommunkarta.data_unnamed"  # session.info: it wrote public data it cannot name
+# A write naming more initiatives than this records "anything may have changed" instead
+NAMED_MAX = 1000
+# data_changes keeps the rows of the last KEEP_SERIALS serials (pruned every PRUNE_EVERY
+# writes); a reader further behind reads everything again
+KEEP_SERIALS = 10_000
+PRUNE_EVERY = 500
 
 _entries: OrderedDict[Hashable, Any] = OrderedDict()
 _lock = threading.Lock()
@@ -61,13 +76,17 @@ def filter_key(selection: Any) -> tuple:
     )
 
 
-def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
-    """`compute()`'s result, reused until the next write to public data. The result is
-    shared: never change it in place."""
-    if _writing(session):
+def cached(
+    session: Session, key: Hashable, compute: Callable[[], T], *, reference: bool = False
+) -> T:
+    """`compute()`'s result, reused until the next write to public data — or, with
+    `reference`, for results read from the taxonomy and the places alone, until the next
+    write that is not only about named initiatives. The result is shared: never change it
+    in place."""
+    if writing(session):
         return compute()  # this transaction's own writes are not for others, nor cached ones
-    token = version(session)
-    if token is None:
+    token = _read_version(session)[2] if reference else version(session)
+    if not token:
         return compute()  # no version to key on: nothing could invalidate the entry
     full_key = (token, key)
     with _lock:
@@ -75,7 +94,7 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
             _entries.move_to_end(full_key)
             return _entries[full_key]
     value = compute()
-    if _writing(session):
+    if writing(session):
         return value
     with _lock:
         _entries[full_key] = value
@@ -87,12 +106,27 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
 def version(session: Session) -> str | None:
     """The data version this transaction reads (None on a schema without one), for results
     kept elsewhere than here, such as the similarity index."""
+    return _read_version(session)[0]
+
+
+def serial(session: Session) -> int | None:
+    """The number of the last write to public data that this transaction sees (None on a
+    schema without one)."""
+    return _read_version(session)[1]
+
+
+def _read_version(session: Session) -> tuple[str | None, int | None, str | None]:
+    """(token, serial, token of the last write not only about named initiatives)"""
     if TOKEN not in session.info:
-        session.info[TOKEN] = session.scalar(select(data_version.c.token))
+        row = session.execute(
+            select(data_version.c.token, data_version.c.serial, data_version.c.reference_token)
+        ).first()
+        session.info[TOKEN] = tuple(row) if row is not None else (None, None, None)
     return session.info[TOKEN]
 
 
-def _writing(session: Session) -> bool:
+def writing(session: Session) -> bool:
+    """True while this transaction holds writes of its own (results then are its alone)."""
     return bool(session.info.get(CHANGED) or session.new or session.deleted or session.dirty)
 
 
@@ -102,40 +136,84 @@ def _public(table_name: str | None) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _note_flushed_changes(session: Session, _context) -> None:
+    touched: set[int] = session.info.setdefault(TOUCHED, set())
     for instance in chain(session.new, session.dirty, session.deleted):
-        if _public(getattr(getattr(instance, "__table__", None), "name", None)):
-            session.info[CHANGED] = True
-            return
+        table = getattr(getattr(instance, "__table__", None), "name", None)
+        if not _public(table):
+            continue
+        session.info[CHANGED] = True
+        if table in UNCOUNTED:
+            continue
+        # read without loading: a deleted row cannot be loaded, a new one has no identity yet
+        state = inspect(instance)
+        key = "id" if table == "initiatives" else "initiative_id"
+        initiative_id = state.dict.get(key)
+        if initiative_id is None and table == "initiatives" and state.identity:
+            initiative_id = state.identity[0]
+        if initiative_id is not None and table in ("initiatives", "adoptions"):
+            touched.add(initiative_id)
+        else:
+            session.info[UNNAMED] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_changes(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        if _public(getattr(getattr(state.statement, "table", None), "name", None)):
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if _public(table):
             state.session.info[CHANGED] = True
+            state.session.info[UNNAMED] = state.session.info.get(UNNAMED) or table not in UNCOUNTED
 
 
 @event.listens_for(Session, "before_commit")
 def _new_version(session: Session) -> None:
     session.flush()  # the last flush happens after this hook otherwise
+    touched: set[int] = session.info.pop(TOUCHED, set())
+    unnamed = session.info.pop(UNNAMED, False) or len(touched) > NAMED_MAX
     if session.info.pop(CHANGED, False):
         connection = session.connection()
-        if _has_version_table(connection):
+        schema = _version_schema(connection)
+        if schema == "token":
             connection.execute(update(data_version).values(token=uuid.uuid4().hex))
+        elif schema == "serial":
+            _record(connection, [None] if unnamed else sorted(touched))
 
 
-def _has_version_table(connection: Connection) -> bool:
-    """False only for a database still on a schema older than the data version (written to
-    before it is migrated); remembered per engine once true."""
-    if connection.engine not in _versioned_engines:
-        if not inspect(connection).has_table(data_version.name):
-            return False
+def _record(connection: Connection, initiative_ids: Sequence[int | None]) -> None:
+    """A new token and the next serial, with the initiatives this write touched."""
+    changes = {"token": uuid.uuid4().hex, "serial": data_version.c.serial + 1}
+    if None in initiative_ids:
+        changes["reference_token"] = uuid.uuid4().hex
+    number = connection.scalar(
+        update(data_version).values(changes).returning(data_version.c.serial)
+    )
+    if number is None:
+        return  # no version row: nothing reads one either
+    if initiative_ids:
+        connection.execute(
+            insert(data_changes), [{"serial": number, "initiative_id": i} for i in initiative_ids]
+        )
+    if number % PRUNE_EVERY == 0:
+        connection.execute(
+            delete(data_changes).where(data_changes.c.serial <= number - KEEP_SERIALS)
+        )
+
+
+def _version_schema(connection: Connection) -> str | None:
+    """ "serial" for the current schema, "token" for one from before numbered changes, None
+    for one older than the data version (written to before it is migrated); remembered per
+    engine once current."""
+    if connection.engine in _versioned_engines:
+        return "serial"
+    tables = inspect(connection)
+    if tables.has_table(data_changes.name):
         _versioned_engines.add(connection.engine)
-    return True
+        return "serial"
+    return "token" if tables.has_table(data_version.name) else None
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
-        session.info.pop(TOKEN, None)
-        session.info.pop(CHANGED, None)
+        for key in (TOKEN, CHANGED, TOUCHED, UNNAMED):
+            session.info.pop(key, None)

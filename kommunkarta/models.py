@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -155,12 +156,24 @@ user_municipalities = Table(
 )
 
 # One row whose token changes with every write to public data: cached query results are keyed
-# on it (kommunkarta.cache).
+# on it (kommunkarta.cache). `serial` counts those writes, and `data_changes` names the
+# initiatives each one touched (initiative_id null: anything may have changed), so that the
+# in-memory counts (services.register.count_index) reload only those.
 data_version = Table(
     "data_version",
     Base.metadata,
     Column("id", Integer, primary_key=True),
     Column("token", String(32), nullable=False),
+    Column("serial", BigInteger, nullable=False, server_default="0"),
+    # a token that changes only with writes not only about named initiatives: results read
+    # from the taxonomy and the places alone are kept until it changes
+    Column("reference_token", String(32), nullable=False, server_default=""),
+)
+data_changes = Table(
+    "data_changes",
+    Base.metadata,
+    Column("serial", BigInteger, nullable=False, index=True),
+    Column("initiative_id", Integer),
 )
 
 
@@ -170,6 +183,16 @@ class Initiative(Base):
         Index("ix_initiatives_state_start_year", "state", "start_year"),
         # the table's and the API's default order (newest change first) without a sort
         Index("ix_initiatives_state_updated_at", "state", "updated_at", "id"),
+        # the feed's order (latest published first, then the highest id) read from an index
+        # instead of sorting every published initiative; PostgreSQL puts nulls first in a
+        # descending index unless told, SQLite puts them last and cannot be told
+        Index("ix_initiatives_feed_order", "state", "published_at", "id").ddl_if(dialect="sqlite"),
+        Index(
+            "ix_initiatives_feed_order",
+            "state",
+            text("published_at DESC NULLS LAST"),
+            text("id DESC"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

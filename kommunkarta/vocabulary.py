@@ -10,7 +10,9 @@ def vocabulary() -> Vocabulary:
     """The taxonomy's slugs and the place codes, loaded once per data version."""
     if "vocabulary" not in g:
         session = db.session()
-        g.vocabulary = cache.cached(session, "vocabulary", lambda: Vocabulary.load(session))
+        g.vocabulary = cache.cached(
+            session, "vocabulary", lambda: Vocabulary.load(session), reference=True
+        )
     return g.vocabulary
 
 

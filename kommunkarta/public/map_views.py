@@ -170,12 +170,10 @@ def embed_map(level: str, code: str, counts: dict[str, int]) -> map_builder.Rend
 
 @bp.get("/")
 def home():
-    problems = filter_form.Problems()  # a bad value: the page again, the message beside it
-    selection = filter_form.from_request(problems)
-    level = problems.choice("level", lambda name: choice(name, LEVELS), LEVELS[0])
-    view = problems.choice("view", lambda name: choice(name, VIEWS), VIEWS[0])
-    measures = map_measure.MEASURES
-    measure = problems.choice("measure", lambda name: choice(name, measures), measures[0])
+    selection = selection_from_request()
+    level = choice("level", LEVELS)
+    view = choice("view", VIEWS)
+    measure = choice("measure", map_measure.MEASURES)
     session = db.session()
     locale = select_locale()
     counts = level_counts(session, selection, level)
@@ -187,7 +185,6 @@ def home():
     config["text"].update(map_measure.texts())
     config.update(
         measure=measure,
-        filters=args,
         measureNote=map_measure.legend_note(session, selection, measure),
         countsApi={
             "municipality": url_for("api.municipalities"),
@@ -214,10 +211,10 @@ def home():
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
     )
-    page = render_template(
+    return render_template(
         "public/map.html",
         selection=selection,
-        form=filter_form.build(session, selection, locale, problems),
+        form=filter_form.build(session, selection, locale),
         level=level,
         view=view,
         measure=measure,
@@ -229,7 +226,6 @@ def home():
         rendered=rendered,
         years=year_control.position(session, selection),
     )
-    return page, problems.status
 
 
 def level_counts(session, selection: InitiativeFilter, level: str) -> dict[str, int]:

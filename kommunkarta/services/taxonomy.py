@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,13 +66,6 @@ class Term:
     def description(self, locale: str) -> str:
         return self.description_en if locale == "en" else self.description_sv
 
-    def choice(self, locale: str) -> str:
-        """The name as a form or filter offers it: a retired term (offered only where it is
-        chosen already) says so."""
-        if self.retired:
-            return str(gettext("%(name)s (retired)", name=self.name(locale)))
-        return self.name(locale)
-
 
 def terms(session: Session, kind: str) -> list[Term]:
     """Every term of one kind in its order, retired ones too (they still name what old
@@ -96,7 +88,7 @@ def terms(session: Session, kind: str) -> list[Term]:
             for t in rows
         )
 
-    return list(cache.cached(session, ("terms", kind), load))
+    return list(cache.cached(session, ("terms", kind), load, reference=True))
 
 
 def offered(session: Session, kind: str, keep: Iterable[str] = ()) -> list[Term]:

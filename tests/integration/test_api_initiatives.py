@@ -32,14 +32,12 @@ ITEM_KEYS = [
     "is_demo",
     "last_confirmed_at",
     "adopted_by",
-    "source",
     "effects",
     "hours_per_year",
     "sek_per_year",
     "costs",
     "reuse",
     "compliance",
-    "lang",
 ]
 
 

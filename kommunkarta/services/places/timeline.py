@@ -56,6 +56,8 @@ def _counts(session: Session, selection: InitiativeFilter) -> dict[tuple[int, in
     """(start year, status id) -> published initiatives under the filter."""
 
     def load() -> dict[tuple[int, int], int]:
+        if (index := initiatives.in_memory(session, selection)) is not None:
+            return index.by_year_and_status(selection)
         stmt = (
             selection.apply(
                 initiatives.visible(

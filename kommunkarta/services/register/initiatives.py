@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, func, select, union
 from sqlalchemy.orm import Session, selectinload
@@ -22,6 +22,9 @@ from kommunkarta.models import (
     initiative_municipalities,
 )
 from kommunkarta.services.places.geodata import Place
+
+if TYPE_CHECKING:
+    from kommunkarta.services.register.count_index import CountIndex
 
 SORTS = {
     "title": Initiative.title,
@@ -52,6 +55,15 @@ WITH_ADOPTIONS = (
     selectinload(Initiative.adoptions).selectinload(Adoption.municipality),
     selectinload(Initiative.adoptions).selectinload(Adoption.status),
 )
+
+
+def in_memory(session: Session, selection: InitiativeFilter) -> CountIndex | None:
+    """The in-memory counts, caught up with this transaction, when they can answer the
+    filter (services.register.count_index); imported here, when first counted, so that the
+    command line starts without numpy."""
+    from kommunkarta.services.register import count_index
+
+    return count_index.current(session, selection)
 
 
 def _loaded(stmt: AnySelect) -> AnySelect:
@@ -124,9 +136,12 @@ def figures_by_municipality(session: Session, selection: InitiativeFilter) -> di
     """Per municipality code: the figures of the published initiatives under the filter that
     it takes part in or has adopted. Counts and sums come from the same rows, so the sums
     are always over the initiatives counted (cached until the next write, like every count
-    here; a hit builds no statement)."""
+    here; a hit builds no statement). Counted in memory where count_index can; the SQL
+    below is the reference it is tested against and counts free text."""
 
     def load() -> dict[str, Figures]:
+        if (index := in_memory(session, selection)) is not None:
+            return {c: Figures(*row) for c, row in index.figures_by_municipality(selection).items()}
         link = initiative_municipalities
         stmt = selection.apply(
             visible(
@@ -159,6 +174,8 @@ def figures(session: Session, selection: InitiativeFilter) -> Figures:
     """The figures of all published initiatives under the filter, each counted once."""
 
     def load() -> Figures:
+        if (index := in_memory(session, selection)) is not None:
+            return Figures(*index.figures(selection))
         return Figures(*session.execute(selection.apply(visible(select(*_figure_columns())))).one())
 
     return cache.cached(session, ("figures", cache.filter_key(selection)), load)
@@ -170,6 +187,8 @@ def figures_by_region(session: Session, selection: InitiativeFilter) -> dict[str
     per county."""
 
     def load() -> dict[str, Figures]:
+        if (index := in_memory(session, selection)) is not None:
+            return {c: Figures(*row) for c, row in index.figures_by_region(selection).items()}
         link = initiative_municipalities
         region = func.substr(link.c.municipality_code, 1, 2)
         adopted_region = func.substr(Adoption.municipality_code, 1, 2)
@@ -211,6 +230,8 @@ def adopted_by_municipality(session: Session, selection: InitiativeFilter) -> di
     """Per municipality code: how many of its initiatives under the filter are adoptions."""
 
     def load() -> dict[str, int]:
+        if (index := in_memory(session, selection)) is not None:
+            return index.adopted_by_municipality(selection)
         stmt = (
             selection.apply(_adopted_only())
             .with_only_columns(Adoption.municipality_code, func.count())
@@ -227,6 +248,8 @@ def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str,
     where a municipality's adoptions involve it as much as taking part does."""
 
     def load() -> dict[str, tuple[int, int]]:
+        if (index := in_memory(session, selection)) is not None:
+            return index.counts_by_region(selection)
         link = initiative_municipalities
         region = Municipality.region_code
         stmt = selection.apply(
@@ -277,6 +300,8 @@ def located(session: Session, selection: InitiativeFilter) -> list[tuple[int, fl
 
 def count(session: Session, selection: InitiativeFilter) -> int:
     def load() -> int:
+        if (index := in_memory(session, selection)) is not None:
+            return index.figures(selection)[0]
         return session.scalar(selection.apply(visible(select(func.count(Initiative.id))))) or 0
 
     return cache.cached(session, ("count", cache.filter_key(selection)), load)
@@ -289,7 +314,7 @@ def municipalities(session: Session) -> list[Place]:
         columns = (Municipality.code, Municipality.name, Municipality.region_code)
         return tuple(Place(*row) for row in session.execute(select(*columns).order_by(columns[0])))
 
-    return list(cache.cached(session, "municipalities", load))
+    return list(cache.cached(session, "municipalities", load, reference=True))
 
 
 def regions(session: Session) -> list[Place]:
@@ -299,7 +324,7 @@ def regions(session: Session) -> list[Place]:
         rows = session.execute(select(Region.code, Region.name).order_by(Region.code))
         return tuple(Place(code, name, code) for code, name in rows)
 
-    return list(cache.cached(session, "regions", load))
+    return list(cache.cached(session, "regions", load, reference=True))
 
 
 def latest_published(

@@ -1,0 +1,426 @@
+"""The counts of published initiatives under a filter, answered from memory.
+
+Each process keeps, per database engine, what the filters and the counts read of every
+published initiative — the municipalities taking part and adopting, its counties, its
+taxonomy terms, status, start year, reuse, AI Act category, yearly hours and kronor — in numpy
+arrays, one slot per initiative. A count under any filter without free text is then a few
+vectorised passes over them instead of a GROUP BY over every link.
+
+It stays current without reading the world again. Every write to public data numbers itself
+(`data_version.serial`) and names the initiatives it touched (`data_changes`, see
+kommunkarta.cache). A reader whose transaction sees a newer serial than the index reads the
+rows in between and reloads only the initiatives they name: their old slots die, the
+published ones get new slots. A change no write could name (taxonomy, places, bulk
+statements), a gap in the serials (rows pruned) or too many dead slots makes it read
+everything again. What it reads after seeing the serial is at least as new as that serial,
+never older, so no count is older than the data version the reader's transaction sees;
+several processes and instances on one database each catch up on their own.
+
+`current()` gives None when the index cannot answer — free text (`q`), a transaction with
+writes of its own, a schema without serials — and the caller counts with SQL instead
+(services.register.initiatives keeps those queries as the reference).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+from sqlalchemy import ColumnElement, Engine, FromClause, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from kommunkarta import cache
+from kommunkarta.filters import TAXONOMY_PARAMS, InitiativeFilter
+from kommunkarta.models import (
+    Adoption,
+    Initiative,
+    Municipality,
+    Region,
+    State,
+    Status,
+    data_changes,
+    initiative_municipalities,
+)
+
+CATCH_UP_MAX = 2_000  # an index further behind than this many writes reads everything again
+RELOAD_CHUNK = 500  # initiative ids per IN (...) when reloading named initiatives
+NO_YEAR = np.iinfo(np.int32).min
+NO_RISK = -1
+T = TypeVar("T")
+
+_lock = threading.RLock()
+_indexes: weakref.WeakKeyDictionary[Engine, CountIndex] = weakref.WeakKeyDictionary()
+
+
+# Per place (or in total): initiatives, summed yearly hours and kronor, and how many state them
+# (the fields of services.register.initiatives.Figures)
+Row = tuple[int, float, float, int, int]
+
+
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    """Answers read the arrays while no other thread reloads them."""
+
+    @functools.wraps(method)
+    def answer(*args: Any, **kwargs: Any) -> T:
+        with _lock:
+            return method(*args, **kwargs)
+
+    return answer
+
+
+class _Column:
+    """A numpy array that grows at its end (amortised doubling)."""
+
+    def __init__(self, dtype: Any) -> None:
+        self.data = np.empty(1024, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        end = self.size + len(values)
+        if end > len(self.data):
+            grown = np.empty(max(end, 2 * len(self.data)), dtype=self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : end] = values
+        self.size = end
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.data[: self.size]
+
+
+class _Links:
+    """(slot, target index) pairs: an initiative's municipalities, counties or terms."""
+
+    def __init__(self) -> None:
+        self.slots = _Column(np.int32)
+        self.targets = _Column(np.int32)
+
+    def extend(self, slots: np.ndarray, targets: np.ndarray) -> None:
+        self.slots.extend(slots)
+        self.targets.extend(targets)
+
+    def mark(self, size: int, targets: np.ndarray) -> np.ndarray:
+        """Which slots have a link to any of `targets`."""
+        marked = np.zeros(size, dtype=bool)
+        slots = self.slots.values
+        marked[slots[np.isin(self.targets.values, targets)]] = True
+        return marked
+
+
+class CountIndex:
+    """The facets of the published initiatives of one database at one serial."""
+
+    def __init__(self, session: Session) -> None:
+        self.serial = -1
+        self.dead = 0
+        self.slot_of: dict[int, int] = {}
+        self.alive = _Column(bool)
+        self.status = _Column(np.int32)
+        self.year = _Column(np.int32)
+        self.hours = _Column(np.float64)
+        self.sek = _Column(np.float64)
+        self.call_off = _Column(bool)
+        self.open_source = _Column(bool)
+        self.risk = _Column(np.int16)
+        self.risk_codes: dict[str, int] = {}
+        places = session.execute(
+            select(Municipality.code, Municipality.region_code).order_by(Municipality.code)
+        ).all()
+        self.municipality_codes = [code for code, _ in places]
+        self.municipality_at = {code: i for i, code in enumerate(self.municipality_codes)}
+        self.region_codes = list(session.scalars(select(Region.code).order_by(Region.code)))
+        region_at = {code: i for i, code in enumerate(self.region_codes)}
+        self.region_of = np.array([region_at[r] for _, r in places], dtype=np.int32)
+        self.status_ids = dict(session.execute(select(Status.slug, Status.id)).all())
+        self.term_ids = {
+            name: dict(session.execute(select(model.slug, model.id)).all())
+            for name, (model, _, _) in TAXONOMY_PARAMS.items()
+        }
+        self.taking_part = _Links()  # municipality indexes
+        self.adopting = _Links()  # municipalities that adopted and do not take part
+        self.counties = _Links()  # county indexes, taking part or adopting, each once
+        self.terms = {name: _Links() for name in TAXONOMY_PARAMS}
+
+    @property
+    def size(self) -> int:
+        return self.alive.size
+
+    # --- loading -----------------------------------------------------------------------
+
+    def load(self, session: Session, ids: Sequence[int] | None) -> None:
+        """Read the named initiatives (all if None) as they are now: kill their old slots and
+        give the published ones new slots."""
+        if ids is None:
+            self._append(session, None)
+            return
+        for initiative_id in ids:
+            slot = self.slot_of.pop(initiative_id, None)
+            if slot is not None:
+                self.alive.data[slot] = False
+                self.dead += 1
+        for start in range(0, len(ids), RELOAD_CHUNK):
+            self._append(session, ids[start : start + RELOAD_CHUNK])
+
+    def _append(self, session: Session, ids: Sequence[int] | None) -> None:
+        """Slots for the named initiatives (all if None) that are published, with their
+        links. Links are read without a join, by initiative id alone, and those of
+        initiatives not in this batch (not published, or published since) are dropped."""
+        connection = session.connection()
+
+        def columns(
+            stmt: Any, id_column: ColumnElement[int] | InstrumentedAttribute[int]
+        ) -> list[tuple[Any, ...]]:
+            if ids is not None:
+                stmt = stmt.where(id_column.in_(ids))
+            # the driver's own tuples: no result rows built for 300,000 links
+            rows = connection.execute(stmt).cursor.fetchall()
+            return list(zip(*rows, strict=True)) if rows else [(), ()]
+
+        facets = columns(
+            select(
+                Initiative.id,
+                Initiative.status_id,
+                Initiative.start_year,
+                Initiative.hours_per_year,
+                Initiative.sek_per_year,
+                Initiative.others_may_call_off,
+                Initiative.open_source_url,
+                Initiative.ai_act,
+            )
+            .where(Initiative.state == State.PUBLISHED)
+            .order_by(Initiative.id),
+            Initiative.id,
+        )
+        if not facets[0]:
+            return
+        batch = np.array(facets[0], dtype=np.int64)
+        base = self.size
+        self.slot_of.update(zip(facets[0], range(base, base + len(batch)), strict=True))
+        self.alive.extend(np.ones(len(batch), dtype=bool))
+        self.status.extend(np.array(facets[1], dtype=np.int32))
+        self.year.extend(np.array([NO_YEAR if y is None else y for y in facets[2]], np.int32))
+        self.hours.extend(np.array(facets[3], dtype=np.float64))  # None -> nan
+        self.sek.extend(np.array(facets[4], dtype=np.float64))
+        self.call_off.extend(np.array([bool(v) for v in facets[5]], dtype=bool))
+        self.open_source.extend(np.array([bool(v) for v in facets[6]], dtype=bool))
+        self.risk.extend(np.array([self._risk_code(v) for v in facets[7]], dtype=np.int16))
+
+        def links(table: FromClause, column: str) -> tuple[np.ndarray, np.ndarray]:
+            """(slot, value) of the table's links from initiatives in this batch."""
+            owners, values = columns(
+                select(table.c.initiative_id, table.c[column]), table.c.initiative_id
+            )
+            owner = np.array(owners, dtype=np.int64)
+            at = np.minimum(np.searchsorted(batch, owner), len(batch) - 1)
+            keep = batch[at] == owner
+            return (base + at[keep]).astype(np.int32), np.array(values)[keep]
+
+        codes = np.array(self.municipality_codes)
+        part_slots, part_codes = links(initiative_municipalities, "municipality_code")
+        part_places = np.searchsorted(codes, part_codes).astype(np.int32)
+        adopt_slots, adopt_codes = links(Adoption.__table__, "municipality_code")
+        adopt_places = np.searchsorted(codes, adopt_codes).astype(np.int32)
+        width = len(codes)
+        also_taking_part = np.isin(
+            adopt_slots.astype(np.int64) * width + adopt_places,
+            part_slots.astype(np.int64) * width + part_places,
+        )
+        adopt_slots, adopt_places = adopt_slots[~also_taking_part], adopt_places[~also_taking_part]
+        self.taking_part.extend(part_slots, part_places)
+        self.adopting.extend(adopt_slots, adopt_places)
+        county_keys = np.unique(
+            np.concatenate(
+                [
+                    part_slots.astype(np.int64) * 64 + self.region_of[part_places],
+                    adopt_slots.astype(np.int64) * 64 + self.region_of[adopt_places],
+                ]
+            )
+        )
+        self.counties.extend(
+            (county_keys // 64).astype(np.int32), (county_keys % 64).astype(np.int32)
+        )
+        for name, (_, table, column) in TAXONOMY_PARAMS.items():
+            slots, terms = links(table, column)
+            self.terms[name].extend(slots, terms.astype(np.int32))
+
+    def _risk_code(self, value: str | None) -> int:
+        if value is None:
+            return NO_RISK
+        return self.risk_codes.setdefault(value, len(self.risk_codes))
+
+    # --- answering -----------------------------------------------------------------------
+
+    def selected(self, selection: InitiativeFilter) -> np.ndarray:
+        """Which slots hold a published initiative under the filter (free text aside)."""
+        size = self.size
+        chosen = self.alive.values.copy()
+        if selection.status:
+            wanted = [self.status_ids[s] for s in selection.status if s in self.status_ids]
+            chosen &= np.isin(self.status.values, wanted)
+        for name in TAXONOMY_PARAMS:
+            slugs = getattr(selection, name)
+            if slugs:
+                ids = [self.term_ids[name][s] for s in slugs if s in self.term_ids[name]]
+                chosen &= self.terms[name].mark(size, np.array(ids, dtype=np.int32))
+        if selection.municipality:
+            place = np.array([self.municipality_at.get(selection.municipality, -1)], np.int32)
+            chosen &= self.taking_part.mark(size, place) | self.adopting.mark(size, place)
+        if selection.region:
+            county = (
+                self.region_codes.index(selection.region)
+                if selection.region in self.region_codes
+                else -1
+            )
+            chosen &= self.counties.mark(size, np.array([county], dtype=np.int32))
+        year = self.year.values
+        if selection.year_from is not None:
+            chosen &= (year != NO_YEAR) & (year >= selection.year_from)
+        if selection.year_to is not None:
+            chosen &= (year != NO_YEAR) & (year <= selection.year_to)
+        if selection.reuse:
+            reusable = np.zeros(size, dtype=bool)
+            if "call-off" in selection.reuse:
+                reusable |= self.call_off.values
+            if "open-source" in selection.reuse:
+                reusable |= self.open_source.values
+            chosen &= reusable
+        if selection.risk:
+            codes = [self.risk_codes[r] for r in selection.risk if r in self.risk_codes]
+            if "unassessed" in selection.risk:
+                codes.append(NO_RISK)
+            chosen &= np.isin(self.risk.values, codes)
+        return chosen
+
+    def _figures(self, chosen: np.ndarray, links: Sequence[_Links], width: int) -> np.ndarray:
+        """A (5, width) array: count, hours, kronor, with hours, with kronor per target."""
+        out = np.zeros((5, width))
+        hours, sek = self.hours.values, self.sek.values
+        for link in links:
+            slots, targets = link.slots.values, link.targets.values
+            weight = chosen[slots]
+            slots, targets = slots[weight], targets[weight]
+            out[0] += np.bincount(targets, minlength=width)
+            h, s = hours[slots], sek[slots]
+            out[1] += np.bincount(targets, weights=np.nan_to_num(h), minlength=width)
+            out[2] += np.bincount(targets, weights=np.nan_to_num(s), minlength=width)
+            out[3] += np.bincount(targets, weights=~np.isnan(h), minlength=width)
+            out[4] += np.bincount(targets, weights=~np.isnan(s), minlength=width)
+        return out
+
+    @staticmethod
+    def _by_code(out: np.ndarray, codes: list[str]) -> dict[str, Row]:
+        return {
+            codes[i]: (int(c), float(h), float(s), int(wh), int(ws))
+            for i, (c, h, s, wh, ws) in enumerate(out.T.tolist())
+            if c
+        }
+
+    @_locked
+    def figures_by_municipality(self, selection: InitiativeFilter) -> dict[str, Row]:
+        width = len(self.municipality_codes)
+        out = self._figures(self.selected(selection), (self.taking_part, self.adopting), width)
+        return self._by_code(out, self.municipality_codes)
+
+    @_locked
+    def adopted_by_municipality(self, selection: InitiativeFilter) -> dict[str, int]:
+        width = len(self.municipality_codes)
+        chosen = self.selected(selection)
+        counts = np.bincount(
+            self.adopting.targets.values[chosen[self.adopting.slots.values]], minlength=width
+        )
+        return {self.municipality_codes[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
+
+    @_locked
+    def figures_by_region(self, selection: InitiativeFilter) -> dict[str, Row]:
+        out = self._figures(self.selected(selection), (self.counties,), len(self.region_codes))
+        return self._by_code(out, self.region_codes)
+
+    @_locked
+    def counts_by_region(self, selection: InitiativeFilter) -> dict[str, tuple[int, int]]:
+        """Per county: (initiatives involving it, its municipalities with at least one)."""
+        chosen = self.selected(selection)
+        regions = len(self.region_codes)
+        involving = self._figures(chosen, (self.counties,), regions)[0]
+        places = self._figures(chosen, (self.taking_part, self.adopting), len(self.region_of))[0]
+        with_any = np.bincount(self.region_of[places > 0], minlength=regions)
+        return {
+            code: (int(n), int(m))
+            for code, n, m in zip(
+                self.region_codes, involving.tolist(), with_any.tolist(), strict=True
+            )
+            if n
+        }
+
+    @_locked
+    def figures(self, selection: InitiativeFilter) -> Row:
+        chosen = self.selected(selection)
+        hours, sek = self.hours.values[chosen], self.sek.values[chosen]
+        return (
+            int(chosen.sum()),
+            float(np.nansum(hours)),
+            float(np.nansum(sek)),
+            int((~np.isnan(hours)).sum()),
+            int((~np.isnan(sek)).sum()),
+        )
+
+    @_locked
+    def by_year_and_status(self, selection: InitiativeFilter) -> dict[tuple[int, int], int]:
+        """(start year, status id) -> initiatives under the filter that have a start year."""
+        chosen = self.selected(selection) & (self.year.values != NO_YEAR)
+        years, statuses = self.year.values[chosen], self.status.values[chosen]
+        if not len(years):
+            return {}
+        first, width = int(years.min()), int(statuses.max()) + 1
+        counts = np.bincount((years - first).astype(np.int64) * width + statuses)
+        return {
+            (first + int(key) // width, int(key) % width): int(counts[key])
+            for key in np.flatnonzero(counts).tolist()
+        }
+
+
+def current(session: Session, selection: InitiativeFilter) -> CountIndex | None:
+    """This database's index, caught up with what the session's transaction sees, or None
+    when it cannot answer the filter (free text), the transaction has writes of its own or
+    the schema has no serials."""
+    if selection.q or cache.writing(session):
+        return None
+    serial = cache.serial(session)
+    if serial is None:
+        return None
+    engine = session.get_bind().engine
+    with _lock:
+        index = _indexes.get(engine)
+        if index is not None and index.serial >= serial:
+            return index
+        _indexes[engine] = index = _caught_up(session, index, serial)
+        return index
+
+
+def _caught_up(session: Session, index: CountIndex | None, serial: int) -> CountIndex:
+    if (
+        index is not None
+        and serial - index.serial <= CATCH_UP_MAX
+        and index.dead < max(1000, len(index.slot_of) // 4)
+    ):
+        # every row since the index's serial, newer ones included: a writer that pruned rows
+        # this reader needs committed its own row, at least KEEP_SERIALS above them, with it
+        rows = session.execute(
+            select(data_changes.c.serial, data_changes.c.initiative_id).where(
+                data_changes.c.serial > index.serial
+            )
+        ).all()
+        ids = {initiative_id for _, initiative_id in rows}
+        pruned = any(number >= index.serial + cache.KEEP_SERIALS for number, _ in rows)
+        if None not in ids and not pruned:
+            index.load(session, sorted(i for i in ids if i is not None))
+            index.serial = serial
+            return index
+    fresh = CountIndex(session)
+    fresh.load(session, None)
+    fresh.serial = serial
+    return fresh

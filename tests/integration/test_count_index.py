@@ -1,0 +1,211 @@
+"""Counts answered from memory (services.register.count_index) against counting with SQL.
+
+After a random mix of writes — publishing, rejecting, editing places, terms, years and
+figures, adopting and dropping adoptions, deleting — every count the map, the API and the
+timeline read must equal a full recount by the SQL queries, on both databases; two apps on one
+database (two engines, two indexes, as two instances) each see the other's writes at once.
+"""
+
+import random
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunkarta import cache
+from kommunkarta.filters import InitiativeFilter
+from kommunkarta.models import (
+    Adoption,
+    BenefitArea,
+    Initiative,
+    Municipality,
+    State,
+    Status,
+    Technology,
+)
+from kommunkarta.services.data_io import demo
+from kommunkarta.services.places import timeline
+from kommunkarta.services.register import count_index, initiatives
+from tests.conftest import make_app
+
+SELECTIONS = [
+    InitiativeFilter(),
+    InitiativeFilter(benefit=("efficiency", "safety")),
+    InitiativeFilter(status=("pilot",), region="14"),
+    InitiativeFilter(municipality="0180"),
+    InitiativeFilter(region="01", tech=("chatbot",)),
+    InitiativeFilter(year_from=2020, year_to=2023, area=("education", "it")),
+    InitiativeFilter(reuse=("call-off",)),
+    InitiativeFilter(reuse=("open-source",), risk=("unassessed", "high")),
+]
+COUNTS = [
+    initiatives.figures_by_municipality,
+    initiatives.figures,
+    initiatives.figures_by_region,
+    initiatives.adopted_by_municipality,
+    initiatives.counts_by_region,
+    initiatives.count,
+    timeline._counts,
+]
+PLACES = ["0180", "0114", "1480", "1280", "0380", "2584", "1490"]
+
+
+def _rounded(value):
+    """Sums of floats may differ in their last bits with the order of adding."""
+    if isinstance(value, dict):
+        return {key: _rounded(v) for key, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_rounded(v) for v in value)
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def _in_memory(engine, count, selection):
+    with Session(engine) as session:
+        assert count_index.current(session, selection) is not None
+        return _rounded(count(session, selection))
+
+
+def _by_sql(engine, count, selection):
+    with Session(engine) as session:
+        session.info[cache.CHANGED] = True  # a transaction with writes of its own: SQL
+        assert count_index.current(session, selection) is None
+        return _rounded(count(session, selection))
+
+
+def _assert_same_as_sql(engine):
+    for selection in SELECTIONS:
+        for count in COUNTS:
+            expected = _by_sql(engine, count, selection)
+            assert _in_memory(engine, count, selection) == expected, (count, selection)
+
+
+def _index(engine):
+    with Session(engine) as session:
+        return count_index.current(session, InitiativeFilter())
+
+
+def _term(session, model, slug):
+    return session.scalar(select(model).where(model.slug == slug))
+
+
+def _random_write(session: Session, rng: random.Random) -> None:
+    ids = list(session.scalars(select(Initiative.id).order_by(Initiative.id)))
+    item = session.get_one(Initiative, rng.choice(ids))
+    statuses = list(session.scalars(select(Status)))
+    kind = rng.choice(
+        [
+            "state",
+            "places",
+            "benefits",
+            "status",
+            "year",
+            "figures",
+            "reuse",
+            "adopt",
+            "unadopt",
+            "delete",
+            "new",
+        ]
+    )
+    if kind == "state":
+        item.state = rng.choice([State.PUBLISHED, State.REJECTED, State.DRAFT])
+    elif kind == "places":
+        item.municipalities = [session.get_one(Municipality, c) for c in rng.sample(PLACES, 2)]
+    elif kind == "benefits":
+        item.benefit_areas = [_term(session, BenefitArea, rng.choice(["efficiency", "safety"]))]
+    elif kind == "status":
+        item.status = rng.choice(statuses)
+    elif kind == "year":
+        item.start_year = rng.choice([None, 2019, 2021, 2023])
+    elif kind == "figures":
+        item.hours_per_year = rng.choice([None, 12.5, 300.0])
+        item.sek_per_year = rng.choice([None, 1000.0])
+    elif kind == "reuse":
+        item.others_may_call_off = rng.choice([None, True, False])
+        item.open_source_url = rng.choice(["", "https://example.org/code"])
+        item.ai_act = rng.choice([None, "high", "minimal"])
+    elif kind == "adopt":
+        taken = {a.municipality_code for a in item.adoptions}
+        # an adopter may take part as well: it counts once
+        code = rng.choice([c for c in PLACES if c not in taken])
+        item.adoptions.append(
+            Adoption(municipality_code=code, status=rng.choice(statuses), start_year=2022)
+        )
+    elif kind == "unadopt" and item.adoptions:
+        item.adoptions.remove(rng.choice(item.adoptions))
+    elif kind == "delete":
+        session.delete(item)
+    elif kind == "new":
+        added = Initiative(
+            title="Ny",
+            state=State.PUBLISHED,
+            status=rng.choice(statuses),
+            start_year=2021,
+            municipalities=[session.get(Municipality, rng.choice(PLACES))],
+            technologies=[_term(session, Technology, "chatbot")],
+        )
+        added.refresh_search_text()
+        session.add(added)
+    session.commit()
+
+
+def test_counts_after_random_writes_equal_a_full_recount(app, geo):
+    engine = app.extensions["db_engine"]
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=150, seed_value=5)
+    _assert_same_as_sql(engine)
+    first = _index(engine)
+    rng = random.Random(19)
+    with Session(engine) as session:
+        for step in range(60):
+            _random_write(session, rng)
+            if step % 6 == 5:
+                _assert_same_as_sql(engine)
+    _assert_same_as_sql(engine)
+    assert _index(engine) is first  # caught up write by write, never read again whole
+
+
+def test_a_change_it_cannot_name_reads_everything_again(app, geo):
+    engine = app.extensions["db_engine"]
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=40, seed_value=2)
+    before = _index(engine)
+    with Session(engine) as session, session.begin():
+        _term(session, BenefitArea, "safety").name_en = "Safety and security"
+    after = _index(engine)
+    assert after is not before
+    _assert_same_as_sql(engine)
+
+
+def test_two_apps_on_one_database_see_each_others_writes(app, tmp_path):
+    first = app.test_client()
+    other = make_app(app.config["DATABASE_URL"], tmp_path / "other")
+    second = other.test_client()
+    engine = app.extensions["db_engine"]
+
+    def stockholm(client, query=""):
+        rows = client.get(f"/api/v1/municipalities{query}").get_json()
+        return next(row["count"] for row in rows if row["code"] == "0180")
+
+    assert stockholm(first) == stockholm(second) == 0  # both indexes built
+    with Session(engine) as session:
+        item = Initiative(
+            title="Chattbot för bygglov",
+            state=State.PUBLISHED,
+            status=_term(session, Status, "pilot"),
+            municipalities=[session.get(Municipality, "0180")],
+            benefit_areas=[_term(session, BenefitArea, "safety")],
+        )
+        item.refresh_search_text()
+        session.add(item)
+        session.commit()
+        assert [stockholm(c, "?benefit=safety") for c in (first, second)] == [1, 1]
+        item.state = State.REJECTED  # unpublished
+        session.commit()
+        assert [stockholm(c) for c in (first, second)] == [0, 0]
+        item.state = State.PUBLISHED
+        session.commit()
+        assert [stockholm(c) for c in (first, second)] == [1, 1]
+        session.delete(item)
+        session.commit()
+    assert [stockholm(c) for c in (first, second)] == [0, 0]
+    assert _index(engine) is not _index(other.extensions["db_engine"])
