@@ -96,14 +96,13 @@ def _year(args: Mapping[str, Any], name: str) -> int | None:
     if raw is None:
         return None
     if not (len(raw) == 4 and raw.isascii() and raw.isdigit()):
-        raise InvalidField(name, _l("%(name)s must be a four-digit year", name=name), raw)
+        raise InvalidField(name, _l("a year has four digits, such as 2024"), raw)
     year = int(raw)
     if not rules.FILTER_YEAR_MIN <= year <= rules.FILTER_YEAR_MAX:
         raise InvalidField(
             name,
             _l(
-                "%(name)s must lie between %(low)s and %(high)s",
-                name=name,
+                "give a year from %(low)s to %(high)s",
                 low=rules.FILTER_YEAR_MIN,
                 high=rules.FILTER_YEAR_MAX,
             ),
@@ -123,7 +122,7 @@ def _values(args: Mapping[str, Any], name: str) -> list[str]:
 def _single(args: Mapping[str, Any], name: str) -> str | None:
     values = _values(args, name)
     if len(values) > 1:
-        raise InvalidField(name, _l("%(name)s may be given only once", name=name), values[1])
+        raise InvalidField(name, _l("give only one value"), values[1])
     return values[0] if values else None
 
 

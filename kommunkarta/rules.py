@@ -194,6 +194,11 @@ def is_web_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+# the language of an initiative's text (Initiative.lang, marked up with `lang` on every page):
+# a two- or three-letter ISO 639 code in lower case, such as "sv", "en", "fi" or "smj"
+TEXT_LANG = re.compile(r"^[a-z]{2,3}$")
+
+
 # --- place codes -----------------------------------------------------------------------------
 
 MUNICIPALITY_CODE = re.compile(r"^[0-9]{4}$")

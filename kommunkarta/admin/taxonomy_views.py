@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -160,11 +161,12 @@ def merge_term(kind: str, slug: str):
     except InvalidField as error:
         return _refused(kind, slug, error, form)
     flash(
-        _(
+        ngettext(
+            "Merged %(slug)s into %(into)s: %(num)s initiative changed.",
             "Merged %(slug)s into %(into)s: %(num)s initiatives changed.",
+            changed,
             slug=slug,
             into=into,
-            num=changed,
         ),
         "success",
     )

@@ -145,6 +145,10 @@ class Item(Schema):
     title = _text("Title.")
     summary = _text("One or two sentences.")
     description = _text("Longer description, plain text.")
+    lang = _text(
+        "The language of title, summary and description (ISO 639 code, such as sv or en).",
+        validate=validate.Regexp(rules.TEXT_LANG.pattern),
+    )
     status = _text("Status slug (see /api/v1/taxonomy).")
     benefit_areas = _slugs("Benefit-area slugs.")
     areas = _slugs("Operational-area slugs.")
@@ -175,6 +179,10 @@ class Item(Schema):
         f.Nested(Adopter),
         required=True,
         metadata={"description": "Other municipalities that use it too (“we do this too”)."},
+    )
+    source = _text(
+        "The data set it was taken from, with its case and licence "
+        "(“EU Public Sector Tech Watch, PSTW ID 1234, CC BY 4.0”), or empty for our own."
     )
     is_demo = f.Boolean(required=True, metadata={"description": "Synthetic demo data."})
     effects = f.List(

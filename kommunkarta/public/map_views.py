@@ -170,10 +170,12 @@ def embed_map(level: str, code: str, counts: dict[str, int]) -> map_builder.Rend
 
 @bp.get("/")
 def home():
-    selection = selection_from_request()
-    level = choice("level", LEVELS)
-    view = choice("view", VIEWS)
-    measure = choice("measure", map_measure.MEASURES)
+    problems = filter_form.Problems()  # a bad value: the page again, the message beside it
+    selection = filter_form.from_request(problems)
+    level = problems.choice("level", lambda name: choice(name, LEVELS), LEVELS[0])
+    view = problems.choice("view", lambda name: choice(name, VIEWS), VIEWS[0])
+    measures = map_measure.MEASURES
+    measure = problems.choice("measure", lambda name: choice(name, measures), measures[0])
     session = db.session()
     locale = select_locale()
     counts = level_counts(session, selection, level)
@@ -185,6 +187,7 @@ def home():
     config["text"].update(map_measure.texts())
     config.update(
         measure=measure,
+        filters=args,
         measureNote=map_measure.legend_note(session, selection, measure),
         countsApi={
             "municipality": url_for("api.municipalities"),
@@ -211,10 +214,10 @@ def home():
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
     )
-    return render_template(
+    page = render_template(
         "public/map.html",
         selection=selection,
-        form=filter_form.build(session, selection, locale),
+        form=filter_form.build(session, selection, locale, problems),
         level=level,
         view=view,
         measure=measure,
@@ -226,6 +229,7 @@ def home():
         rendered=rendered,
         years=year_control.position(session, selection),
     )
+    return page, problems.status
 
 
 def level_counts(session, selection: InitiativeFilter, level: str) -> dict[str, int]:

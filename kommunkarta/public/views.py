@@ -42,7 +42,8 @@ def demo_data_shown() -> bool:
 
 @bp.get("/initiatives")
 def initiative_table():
-    selection = selection_from_request()
+    problems = filter_form.Problems()  # a bad filter: the page again, the message beside it
+    selection = filter_form.from_request(problems)
     table = TableArgs.from_args(request.args)  # InvalidField -> 400 (kommunkarta.errors)
     session = db.session()
     page = initiatives.search(
@@ -53,15 +54,16 @@ def initiative_table():
             404,
             _("There is no page %(page)s; the last is %(last)s.", page=table.page, last=page.pages),
         )
-    return render_template(
+    rendered = render_template(
         "public/initiatives.html",
         selection=selection,
         table=table,
         per_page_choices=PER_PAGE_CHOICES,
         page=page,
         municipality_count=stats.municipality_count(session, selection),
-        form=filter_form.build(session, selection, select_locale()),
+        form=filter_form.build(session, selection, select_locale(), problems),
     )
+    return rendered, problems.status
 
 
 @bp.get("/initiatives/<id:initiative_id>")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,13 @@ class Term:
 
     def description(self, locale: str) -> str:
         return self.description_en if locale == "en" else self.description_sv
+
+    def choice(self, locale: str) -> str:
+        """The name as a form or filter offers it: a retired term (offered only where it is
+        chosen already) says so."""
+        if self.retired:
+            return str(gettext("%(name)s (retired)", name=self.name(locale)))
+        return self.name(locale)
 
 
 def terms(session: Session, kind: str) -> list[Term]:

@@ -8,12 +8,12 @@ old link or filter with A selects what carries B now (kommunkarta.filters.Vocabu
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, delete, select, update
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from kommunkarta.models import (
     Effect,
@@ -27,6 +27,7 @@ from kommunkarta.models import (
 from kommunkarta.services import audit, taxonomy_admin
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import revisions
+from kommunkarta.services.register.effects import EffectData
 from kommunkarta.services.register.submissions import Content
 from kommunkarta.services.text import clean
 
@@ -39,6 +40,8 @@ LINKS: dict[str, tuple[Table, str]] = {
 # kind -> the field of an initiative's content (and of its revisions) holding its slugs
 FIELDS = {kind: field for field, kind in revisions.TERM_FIELDS.items()}
 CHUNK = 1000  # ids per IN list, well under every database's limit of bound values
+# initiative id -> {field: [before, after]}, as a revision stores a change
+Changes = dict[int, dict[str, list[Any]]]
 
 
 def merge(session: Session, kind: str, slug: str, into: str, by: User | None) -> int:
@@ -57,71 +60,95 @@ def merge(session: Session, kind: str, slug: str, into: str, by: User | None) ->
         raise InvalidField("into", _l("Choose another term of this kind to merge it into."))
     if target.retired_at is not None:
         raise InvalidField("into", _l("%(other)s is retired: choose a term in use.", other=into))
+    changes: Changes = defaultdict(dict)
     if kind in LINKS:
-        before = _move_links(session, kind, source.id, target.id)
+        _move_links(session, kind, source, target, changes)
     else:
-        before = _move_status(session, source.id, target.id, slug)
-    _revise(session, kind, before, slug, into, by)
-    _move_waiting_edits(session, kind, slug, into)
+        _move_status(session, source, target, changes)
     if kind == "benefit_areas":
-        session.execute(
-            update(Effect)
-            .where(Effect.benefit_area_id == source.id)
-            .values(benefit_area_id=target.id)
-        )
+        _move_effects(session, source, target, changes)
+    _revise(session, changes, by)
+    _move_waiting_edits(session, kind, slug, into)
     # terms merged into this one before now lead to the target too
     session.execute(update(table).where(table.merged_into == slug).values(merged_into=into))
     now = utcnow()
     source.retired_at = source.retired_at or now
     source.merged_into, source.edited_at = into, now
     taxonomy_admin.log(
-        session, audit.TERM_MERGED, by, kind, slug, into=into, initiatives=len(before)
+        session, audit.TERM_MERGED, by, kind, slug, into=into, initiatives=len(changes)
     )
     session.commit()
-    return len(before)
+    return len(changes)
 
 
-def _move_links(session: Session, kind: str, source_id: int, target_id: int) -> dict[int, Any]:
+def _move_links(session: Session, kind: str, source: Any, target: Any, changes: Changes) -> None:
     """Point every link to the source term at the target (dropping it where the initiative
-    has the target already); returns each changed initiative's slugs before."""
+    has the target already), noting each changed initiative's slugs before and after."""
     link, name = LINKS[kind]
     column, table = link.c[name], taxonomy_admin.model(kind)
-    carrying = select(link.c.initiative_id).where(column == source_id)
-    before: dict[int, Any] = defaultdict(list)
+    carrying = select(link.c.initiative_id).where(column == source.id)
     rows = session.execute(
-        select(link.c.initiative_id, table.slug)
+        select(link.c.initiative_id, table.id, table.slug)
         .join(table, table.id == column)
         .where(link.c.initiative_id.in_(carrying))
     )
-    for initiative_id, term_slug in rows:
-        before[initiative_id].append(term_slug)
-    has_target = select(link.c.initiative_id).where(column == target_id)
-    session.execute(delete(link).where(column == source_id, link.c.initiative_id.in_(has_target)))
-    session.execute(update(link).where(column == source_id).values({name: target_id}))
-    return {key: sorted(slugs) for key, slugs in before.items()}
+    before: dict[int, dict[int, str]] = defaultdict(dict)
+    for initiative_id, term_id, term_slug in rows:
+        before[initiative_id][term_id] = term_slug
+    for initiative_id, terms in before.items():
+        after = {slug for term_id, slug in terms.items() if term_id != source.id} | {target.slug}
+        changes[initiative_id][FIELDS[kind]] = [sorted(terms.values()), sorted(after)]
+    has_target = select(link.c.initiative_id).where(column == target.id)
+    session.execute(delete(link).where(column == source.id, link.c.initiative_id.in_(has_target)))
+    session.execute(update(link).where(column == source.id).values({name: target.id}))
 
 
-def _move_status(session: Session, source_id: int, target_id: int, slug: str) -> dict[int, Any]:
-    """Give every initiative with the source status the target; returns their ids with the
-    old status."""
-    ids = session.scalars(select(Initiative.id).where(Initiative.status_id == source_id)).all()
+def _move_status(session: Session, source: Any, target: Any, changes: Changes) -> None:
+    """Give every initiative with the source status the target, noting the change."""
+    ids = session.scalars(select(Initiative.id).where(Initiative.status_id == source.id)).all()
+    for initiative_id in ids:
+        changes[initiative_id]["status"] = [source.slug, target.slug]
     session.execute(
         update(Initiative)
-        .where(Initiative.status_id == source_id)
-        .values(status_id=target_id)
+        .where(Initiative.status_id == source.id)
+        .values(status_id=target.id)
         .execution_options(synchronize_session=False)
     )
-    return dict.fromkeys(ids, slug)
 
 
-def _revise(
-    session: Session, kind: str, before: dict[int, Any], slug: str, into: str, by: User | None
-) -> None:
-    """One revision per changed initiative, in the terms of its content: slugs before and
-    after."""
-    if not before:
-        return
-    field, ids = FIELDS[kind], sorted(before)
+def _move_effects(session: Session, source: Any, target: Any, changes: Changes) -> None:
+    """Give every effect stated for the source benefit area the target, noting each changed
+    initiative's effects before and after (as its revisions keep them)."""
+    changed = select(Effect.initiative_id).where(Effect.benefit_area_id == source.id)
+    rows = session.scalars(
+        select(Effect)
+        .options(selectinload(Effect.benefit_area))
+        .where(Effect.initiative_id.in_(changed))
+        .order_by(Effect.initiative_id, Effect.position)
+    )
+    before: dict[int, list[EffectData]] = defaultdict(list)
+    for effect in rows:
+        before[effect.initiative_id].append(EffectData.of(effect))
+    for initiative_id, effects in before.items():
+        after = [
+            replace(e, benefit_area=target.slug) if e.benefit_area == source.slug else e
+            for e in effects
+        ]
+        changes[initiative_id]["effects"] = [
+            [asdict(e) for e in effects],
+            [asdict(e) for e in after],
+        ]
+    session.execute(
+        update(Effect)
+        .where(Effect.benefit_area_id == source.id)
+        .values(benefit_area_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _revise(session: Session, changes: Changes, by: User | None) -> None:
+    """One revision per changed initiative: what changed, before and after."""
+    ids = sorted(changes)
     for start in range(0, len(ids), CHUNK):
         changed = session.scalars(
             select(Initiative)
@@ -129,9 +156,9 @@ def _revise(
             .where(Initiative.id.in_(ids[start : start + CHUNK]))
         )
         for initiative in changed:
-            old = before[initiative.id]
-            new = into if kind not in LINKS else sorted(set(old) - {slug} | {into})
-            revisions.record(session, initiative, by, revisions.Event.EDITED, {field: [old, new]})
+            revisions.record(
+                session, initiative, by, revisions.Event.EDITED, changes[initiative.id]
+            )
 
 
 def _move_waiting_edits(session: Session, kind: str, slug: str, into: str) -> None:

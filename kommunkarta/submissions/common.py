@@ -34,7 +34,7 @@ def term_choices(
     keep = keep or {}
     return {
         kind: [
-            SelectChoice(t.slug, t.name(locale))
+            SelectChoice(t.slug, t.choice(locale))
             for t in taxonomy.offered(session, kind, keep.get(kind, ()))
         ]
         for kind in taxonomy.KINDS

@@ -61,6 +61,43 @@ def test_a_bad_filter_shows_a_message_not_a_broken_map(page, live_server):
     assert page.locator(AREAS).count() == 290
 
 
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_bad_filter_in_the_address_is_told_beside_its_field(page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    response = page.goto(live_server.url + "/?lang=en&year_from=x&benefit=efficiency")
+    assert response.status == 400
+    page.wait_for_selector(READY, timeout=15_000)  # the map of the other filters, no error
+    assert page.locator("#filter-error").is_hidden()
+    message = page.locator("#problem-year_from")
+    expect(message).to_be_visible()  # on a phone too: the filters stay open
+    expect(message).to_have_text("From year: a year has four digits, such as 2024")
+    field = page.locator("#filter-year-from")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert field.get_attribute("aria-describedby") == "problem-year_from"
+    assert page.get_by_label("Efficiency").is_checked()
+    assert "for Efficiency" in page.locator("#map-summary").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe_serious(page) == []
+    page.locator(".form-problems a").first.click()  # the list at the top leads to the field
+    expect(page).to_have_url(re.compile(r"#filter-year-from$"))
+    screenshot(page, f"map-filter-problem-en-{width}")
+
+
+def test_without_script_a_bad_filter_is_corrected_in_the_form(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    response = page.goto(live_server.url + "/?lang=sv&year_to=20x")
+    assert response.status == 400
+    expect(page.locator("#problem-year_to")).to_have_text(
+        "Till år: ett år har fyra siffror, till exempel 2024"
+    )
+    page.fill("#filter-year-to", "2024")
+    page.get_by_role("button", name="Visa", exact=True).click()
+    page.wait_for_url(re.compile(r"year_to=2024"))
+    assert page.locator(".field-error").count() == 0
+    context.close()
+
+
 def test_county_level_draws_21_counties(page, live_server):
     _open(page, live_server.url + "/?level=region&lang=en")
     assert page.locator(AREAS).count() == 21

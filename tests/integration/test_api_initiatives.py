@@ -32,12 +32,14 @@ ITEM_KEYS = [
     "is_demo",
     "last_confirmed_at",
     "adopted_by",
+    "source",
     "effects",
     "hours_per_year",
     "sek_per_year",
     "costs",
     "reuse",
     "compliance",
+    "lang",
 ]
 
 

@@ -2,7 +2,9 @@
 
 import json
 import re
+from html import unescape
 
+import pytest
 from sqlalchemy import select
 
 from kommunkarta.models import Initiative, Municipality, Status
@@ -115,20 +117,113 @@ def test_figures_page_is_the_maps_table_without_script(seeded_app):
     assert client.get("/figures?region=1").status_code == 400
 
 
-def test_bad_map_parameters_are_400_in_the_current_language(seeded_app):
+def _tag(html: str, element_id: str) -> str:
+    """The opening tag of the element with `element_id`."""
+    match = re.search(rf'<[a-z]+ [^>]*id="{element_id}"[^>]*>', html)
+    assert match, f"no element #{element_id}"
+    return match.group(0)
+
+
+def _beside(html: str, name: str) -> str:
+    """The message shown beside the field of filter parameter `name`."""
+    match = re.search(rf'<span class="field-error" id="problem-{name}"[^>]*>([^<]*)</span>', html)
+    assert match, f"no message beside {name}"
+    return unescape(match.group(1))
+
+
+@pytest.mark.parametrize(
+    "path, query, name, field_id, message",
+    [
+        ("/", "year_from=x", "year_from", "filter-year-from", "From year: a year has four digits"),
+        (
+            "/",
+            "year_from=2025&year_to=2020",
+            "year_from",
+            "filter-year-from",
+            "From year: the first",
+        ),
+        ("/", "q=%01", "q", "filter-q", "Search text: the search text may not contain"),
+        ("/", "region=1", "region", "filter-region", "County: a county code has two digits"),
+        ("/", "status=nope", "status", "filter-status", "Status: unknown value “nope”"),
+        ("/", "level=world", "level", "filter-level", "Show by: choose one of the options"),
+        ("/", "measure=euro", "measure", "filter-measure", "Colour by: choose one of the options"),
+        ("/", "view=heat", "view", "filter-view", "What the map shows: choose one of the options"),
+        ("/initiatives", "tech=nope", "tech", "filter-tech", "Technology: unknown value “nope”"),
+        ("/initiatives", "year_to=20x", "year_to", "filter-year-to", "To year: a year has four"),
+        (
+            "/initiatives",
+            "municipality=99999",
+            "municipality",
+            "filter-municipality",
+            "Municipality:",
+        ),
+    ],
+)
+def test_a_bad_filter_comes_back_beside_its_field_by_its_label(
+    seeded_app, path, query, name, field_id, message
+):
+    response = seeded_app.test_client().get(f"{path}?{query}&lang=en")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="filters"' in html  # the page with its form, not an error page
+    beside = _beside(html, name)
+    assert beside.startswith(message)
+    if name in ("year_from", "year_to", "level", "measure", "view"):
+        assert name not in beside  # the label, not the address's parameter
+    field = _tag(html, field_id)
+    if field.startswith("<fieldset"):  # a group: every choice in it is marked
+        group = html[html.index(field) : html.index("</fieldset>", html.index(field))]
+        choices = re.findall(r"<input [^>]*>", group)
+        assert choices and all(f'aria-describedby="problem-{name}"' in c for c in choices)
+        assert all('aria-invalid="true"' in c for c in choices)
+    else:
+        assert 'aria-invalid="true"' in field and f'aria-describedby="problem-{name}"' in field
+    summary = html[html.index('class="form-problems"') :]
+    assert f'href="#{field_id}"' in summary[: summary.index("</div>")]
+
+
+def test_the_page_shows_what_the_other_filters_select(seeded_app):
     client = seeded_app.test_client()
-    for query, field in [
-        ("level=country", "level"),
-        ("view=heat", "view"),
-        ("benefit=nope", "benefit"),
-        ("year_from=x", "year_from"),
-        ("municipality=99999", "municipality"),
-    ]:
-        response = client.get(f"/?{query}&lang=en")
-        assert response.status_code == 400, query
-        assert field in response.get_data(as_text=True)
-    swedish = client.get("/?benefit=nope&lang=sv").get_data(as_text=True)
-    assert "Ogiltigt filter" in swedish
+    response = client.get("/?benefit=nope&benefit=efficiency&year_from=x&lang=en")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    api = client.get("/api/v1/municipalities?benefit=efficiency").get_json()
+    assert _config(html)["counts"] == {m["code"]: m["count"] for m in api if m["count"]}
+    assert _config(html)["filters"] == {"benefit": ["efficiency"]}  # what map.js asks for
+    assert re.search(r'name="benefit" value="efficiency"[^>]*checked', html)
+    assert _beside(html, "benefit") == "Benefit area: unknown value “nope”"
+    assert "for Efficiency" in html  # the summary line of the selection shown
+    # a municipality code has no field on the map: the message is in the list at the top
+    html = client.get("/?municipality=99999&lang=en").get_data(as_text=True)
+    summary = html[html.index('class="form-problems"') :]
+    assert "Municipality: " in summary[: summary.index("</div>")]
+    # the list keeps its table
+    listing = client.get("/initiatives?status=nope&benefit=efficiency&lang=en")
+    assert listing.status_code == 400
+    assert "initiatives in" in listing.get_data(as_text=True)
+    assert '<details class="more-filters" open' in listing.get_data(as_text=True)
+
+
+def test_problems_in_swedish_and_escaped(seeded_app):
+    client = seeded_app.test_client()
+    html = client.get("/?year_to=20x&lang=sv").get_data(as_text=True)
+    assert _beside(html, "year_to") == "Till år: ett år har fyra siffror, till exempel 2024"
+    hostile = client.get("/?benefit=%3Cscript%3Ealert(1)%3C/script%3E&lang=en")
+    assert hostile.status_code == 400
+    text = hostile.get_data(as_text=True)
+    assert "<script>alert(1)" not in text
+    assert "unknown value “&lt;script&gt;alert(1)&lt;/script&gt;”" in text
+
+
+def test_the_coverage_view_hides_the_filters_it_does_not_follow(seeded_app):
+    html = seeded_app.test_client().get("/?view=coverage&benefit=efficiency&lang=en")
+    page = html.get_data(as_text=True)
+    assert 'type="checkbox" name="benefit"' not in page
+    assert 'name="status"' not in page and 'id="filter-q"' not in page
+    assert 'name="level"' not in page and 'name="measure"' not in page
+    assert '<input type="hidden" name="benefit" value="efficiency">' in page  # kept for later
+    assert 'name="view" value="initiatives"' in page and "Clear filters" not in page
+    assert "Coverage does not depend on the filters." in page
 
 
 def test_points_endpoint_lists_published_located_initiatives(app, session):

@@ -17,6 +17,7 @@ from kommunkarta import db
 from kommunkarta.models import (
     AuditEntry,
     BenefitArea,
+    Effect,
     Initiative,
     Municipality,
     Revision,
@@ -27,6 +28,9 @@ from kommunkarta.models import (
 from kommunkarta.services import audit, setup
 from kommunkarta.services.register.submissions import Content
 from tests.conftest import csrf_from
+from tests.integration.test_submissions import _form as submission_form
+from tests.integration.test_submissions import _post as submission_post
+from tests.integration.test_submissions import _version as submission_version
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
 
@@ -103,14 +107,30 @@ def test_a_retired_term_leaves_forms_and_filters_but_stays_on_its_initiatives(
     # still on the initiative, in an old link (checked there, so it can be unchecked), exports
     assert _item(client, carrying)["benefit_areas"] == ["safety"]
     assert _ids(client, "benefit=safety") == [carrying]
-    old_link = client.get("/initiatives?benefit=safety").get_data(as_text=True)
-    assert re.search(r'value="safety"\s+checked', old_link)
+    old_link = client.get("/initiatives?benefit=safety&lang=en").get_data(as_text=True)
+    assert re.search(r'value="safety"\s+checked> Safety and security \(retired\)', old_link)
     assert "safety" in client.get("/export.csv?benefit=safety").get_data(as_text=True)
     # editing the initiative offers the retired term it carries, so saving keeps it
     coordinator = app.test_client()
     login_as("coordinator", on=coordinator)
     edit = coordinator.get(f"/initiatives/{carrying}/edit").get_data(as_text=True)
-    assert 'value="safety"' in edit
+    assert re.search(r'value="safety"\s+checked> Trygghet och säkerhet \(avvecklad\)', edit)
+    saved = submission_post(
+        coordinator,
+        f"/initiatives/{carrying}/edit",
+        submission_form(
+            benefit_areas=["safety"], version=submission_version(app, carrying), save_draft=None
+        )
+        | {"submit_review": "Submit for review"},
+    )
+    assert saved.status_code == 302
+    with Session(app.extensions["db_engine"]) as s:
+        waiting = Content.from_json(s.get_one(Initiative, carrying).pending or "")
+    assert waiting.benefit_areas == ("safety",)
+    refused = submission_post(
+        coordinator, "/initiatives/new", submission_form(benefit_areas=["safety"])
+    )
+    assert refused.status_code == 400  # not offered for a new initiative
     with app.app_context():
         setup.init_db(db.engine(), geo)
     assert _taxonomy(client, "benefit_areas")["safety"]["retired"] is True
@@ -194,6 +214,46 @@ def test_merging_moves_every_link_once_with_a_revision_and_old_links_follow(
     assert _taxonomy(client, "technologies")["chatbot"]["merged_into"] == "language-technology"
     refused = _post(client, "/admin/taxonomy/technologies/chatbot/retire?lang=en", {"retired": "0"})
     assert refused.status_code == 400 and "cannot return" in refused.get_data(as_text=True)
+
+
+def _effect(app, initiative_id: int, benefit: str) -> None:
+    with Session(app.extensions["db_engine"]) as s, s.begin():
+        area = s.scalar(select(BenefitArea).where(BenefitArea.slug == benefit))
+        s.add(
+            Effect(
+                initiative_id=initiative_id,
+                kind="time",
+                amount=2,
+                unit="hours",
+                period="week",
+                basis="estimated",
+                benefit_area=area,
+            )
+        )
+
+
+def test_merging_a_benefit_area_moves_the_effects_stated_for_it(app, client, login_as):
+    linked = _initiative(app, "Chattbot", benefits=("safety",))
+    _effect(app, linked, "safety")
+    effect_only = _initiative(app, "Bildanalys", benefits=("efficiency",))
+    _effect(app, effect_only, "safety")
+    admin = login_as("admin")
+    response = _post(client, "/admin/taxonomy/benefit_areas/safety/merge", {"into": "efficiency"})
+    assert response.status_code == 302
+    for initiative_id in (linked, effect_only):
+        item = _item(client, initiative_id)
+        assert item["benefit_areas"] == ["efficiency"]
+        assert [e["benefit_area"] for e in item["effects"]] == ["efficiency"]
+    ((action, changes, user_id),) = _revisions(app, linked)
+    assert (action, user_id) == ("edited", admin.id)
+    assert changes["benefit_areas"] == [["safety"], ["efficiency"]]
+    assert [e["benefit_area"] for e in changes["effects"][0]] == ["safety"]
+    assert [e["benefit_area"] for e in changes["effects"][1]] == ["efficiency"]
+    ((_action, changes, _user),) = _revisions(app, effect_only)
+    assert list(changes) == ["effects"]
+    assert _audit(app, audit.TERM_MERGED) == [
+        ("benefit_areas/safety", {"into": "efficiency", "initiatives": 2})
+    ]
 
 
 def test_merging_a_status_changes_each_initiative_with_it(app, client, login_as):

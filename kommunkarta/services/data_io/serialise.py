@@ -30,6 +30,7 @@ COLUMNS = (
     "title",
     "summary",
     "description",
+    "lang",
     "status",
     "benefit_areas",
     "areas",
@@ -50,9 +51,18 @@ COLUMNS = (
     # export's Effects sheet holds the effects themselves (data_io.effect_sheet)
     "hours_per_year",
     "sek_per_year",
+    # the item's costs, reuse and compliance facts (FACTS), one column each
+    "investment_sek",
+    "running_sek_per_year",
+    "procurement",
+    "others_may_call_off",
+    "supplier",
+    "open_source_url",
+    "personal_data",
+    "dpia",
+    "ai_act",
+    "fria",
 )
-# Free text typed by people: the columns the spreadsheet formula guard applies to.
-TEXT_COLUMNS = frozenset({"title", "summary", "description", "url", "contact", "source"})
 
 LICENCE = sources.CC_BY_4
 LICENCE_URL = sources.CC_BY_4_URL
@@ -95,16 +105,23 @@ def is_formula(text: str) -> bool:
     return bool(_FORMULA.match(text))
 
 
-def to_item(initiative: Initiative) -> dict[str, Any]:
-    """The API item of the contract (also the properties of a GeoJSON feature)."""
-    municipalities = initiative.municipalities
-    has_point = initiative.lat is not None and initiative.lon is not None
+def _text_fields(initiative: Initiative) -> dict[str, Any]:
+    """What item and row begin with: the id, the text and the status."""
     return {
         "id": initiative.id,
         "title": initiative.title,
         "summary": initiative.summary or "",
         "description": initiative.description or "",
         "status": initiative.status.slug,
+    }
+
+
+def to_item(initiative: Initiative) -> dict[str, Any]:
+    """The API item of the contract (also the properties of a GeoJSON feature)."""
+    municipalities = initiative.municipalities
+    has_point = initiative.lat is not None and initiative.lon is not None
+    return {
+        **_text_fields(initiative),
         "benefit_areas": [t.slug for t in initiative.benefit_areas],
         "areas": [t.slug for t in initiative.areas],
         "technologies": [t.slug for t in initiative.technologies],
@@ -127,7 +144,9 @@ def to_item(initiative: Initiative) -> dict[str, Any]:
             }
             for a in initiative.adoptions
         ],
+        "source": sources.attribution_text(initiative),
         **effect_fields(initiative),
+        "lang": initiative.lang,
     }
 
 
@@ -142,6 +161,13 @@ def effect_fields(initiative: Initiative) -> dict[str, Any]:
         "effects": [EffectData.of(e).item() for e in initiative.effects],
         "hours_per_year": _figure(initiative.hours_per_year),
         "sek_per_year": _figure(initiative.sek_per_year),
+        **facts(initiative),
+    }
+
+
+def facts(initiative: Initiative) -> dict[str, dict[str, Any]]:
+    """The item's `costs`, `reuse` and `compliance` objects."""
+    return {
         "costs": {
             "investment_sek": initiative.investment_sek,
             "running_sek_per_year": initiative.running_sek_per_year,
@@ -161,15 +187,20 @@ def effect_fields(initiative: Initiative) -> dict[str, Any]:
     }
 
 
+def _cell(value: Any) -> Any:
+    """A value of the item as an export cell: "true" or "false" for a yes or no, anything
+    else (None, an empty cell, too) as it is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def to_row(initiative: Initiative) -> dict[str, Any]:
-    """The export row: lists joined with SEPARATOR, no value is None ("" instead) except
-    the numbers, which stay numbers for XLSX."""
+    """The export row: lists joined with SEPARATOR, no text is None ("" instead), numbers
+    stay numbers for XLSX (None: an empty cell), and the facts are as the item has them."""
     return {
-        "id": initiative.id,
-        "title": initiative.title,
-        "summary": initiative.summary or "",
-        "description": initiative.description or "",
-        "status": initiative.status.slug,
+        **_text_fields(initiative),
+        "lang": initiative.lang,
         "benefit_areas": SEPARATOR.join(t.slug for t in initiative.benefit_areas),
         "areas": SEPARATOR.join(t.slug for t in initiative.areas),
         "technologies": SEPARATOR.join(t.slug for t in initiative.technologies),
@@ -180,13 +211,18 @@ def to_row(initiative: Initiative) -> dict[str, Any]:
         "lat": initiative.lat,
         "lon": initiative.lon,
         "state": initiative.state,
-        "is_demo": "true" if initiative.is_demo else "false",
+        "is_demo": _cell(bool(initiative.is_demo)),
         "published_at": timestamp(initiative.published_at) or "",
         "updated_at": timestamp(initiative.updated_at) or "",
         "last_confirmed_at": timestamp(initiative.last_confirmed_at) or "",
         "source": sources.attribution_text(initiative),
         "hours_per_year": _figure(initiative.hours_per_year),
         "sek_per_year": _figure(initiative.sek_per_year),
+        **{
+            name: _cell(value)
+            for group in facts(initiative).values()
+            for name, value in group.items()
+        },
     }
 
 

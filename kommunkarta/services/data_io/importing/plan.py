@@ -32,7 +32,7 @@ from kommunkarta.services.data_io import effect_sheet
 from kommunkarta.services.data_io.importing.read import ImportFileError
 from kommunkarta.services.data_io.importing.row_check import Record
 from kommunkarta.services.register import initiatives
-from kommunkarta.services.register.effects import EffectData
+from kommunkarta.services.register.effects import FACT_FIELDS, EffectData
 
 BATCH = 1000
 # Revision actions, the names services.revisions gives the same events
@@ -55,6 +55,7 @@ SCALARS = (
     "source",
     "licence",
     "lang",  # the language of the text: "en" for PSTW cases
+    *FACT_FIELDS,  # costs, reuse and compliance
 )
 LISTS = ("benefit_areas", "areas", "technologies")
 

@@ -24,7 +24,7 @@ from kommunkarta import rules
 from kommunkarta.models import Municipality, State, TermModel
 from kommunkarta.services import taxonomy
 from kommunkarta.services.data_io import serialise, sources
-from kommunkarta.services.data_io.importing import cells
+from kommunkarta.services.data_io.importing import cells, facts
 from kommunkarta.services.data_io.importing.cells import CellError
 from kommunkarta.services.places.geodata import Geodata
 
@@ -187,6 +187,8 @@ def _parse(column: str, value: Any, vocabulary: Vocabulary) -> Any:
         return state
     if column == "is_demo":
         return cells.boolean(value)
+    if column in facts.COLUMNS:
+        return facts.cell(column, value)
     return cells.timestamp(value)  # published_at, updated_at, last_confirmed_at
 
 
@@ -228,6 +230,11 @@ def check_row(
             values[column] = _parse(column, raw, vocabulary)
         except CellError as bad:
             errors.append(RowError(number, column, cells.shown(raw), bad.reason))
+    if not values.get(facts.LANG):
+        values.pop(facts.LANG, None)  # an empty cell leaves the language as it is
+    for column, reason in facts.problems(values):
+        raw = row[columns.index(column)] if column in columns else None
+        errors.append(RowError(number, column, cells.shown(raw), reason))
     lat, lon = values.get("lat"), values.get("lon")
     if (lat is None) != (lon is None):
         column = "lon" if lat is not None else "lat"

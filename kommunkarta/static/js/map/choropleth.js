@@ -8,7 +8,7 @@
 
 import {
   addLegend, addScale, areaStyle, countText, createInfo, el, fill, filterParams, formatNumber, getJSON,
-  keyboardAreas, pointClusters, pointMarker, queryFrom, showError,
+  keyboardAreas, paramsOf, pointClusters, pointMarker, queryFrom, showError,
 } from "./common.js";
 import { addLabels } from "./labels.js";
 import { createPanel } from "./panel.js";
@@ -23,7 +23,7 @@ export function mountChoropleth(map, config) {
     note: config.measureNote || "",
     counts: config.counts, // what the areas are coloured by: counts, or hours or kronor a year
     classes: config.classes, // and their classes, from the server (public/map_classes.py)
-    params: filterParams(new URLSearchParams(window.location.search)),
+    params: paramsOf(config.filters), // the filters the page was drawn with: the address less any bad value
     layer: null,
     boundaries: {},
     names: {},

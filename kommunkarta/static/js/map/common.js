@@ -61,6 +61,13 @@ export function queryFrom(form) {
   return params;
 }
 
+/** Query parameters from the server's `{name: value or [values]}` (InitiativeFilter.to_args). */
+export function paramsOf(args) {
+  const params = new URLSearchParams();
+  Object.keys(args || {}).forEach((key) => [].concat(args[key]).forEach((value) => params.append(key, value)));
+  return params;
+}
+
 /** `params` without what is not a filter (level, language, view, measure, page, points). */
 export function filterParams(params) {
   const copy = new URLSearchParams(params);

@@ -139,7 +139,9 @@ export function createPanel(map, config, state) {
       const list = el("ul");
       groups[key].forEach((item) => {
         const li = el("li");
-        li.appendChild(el("a", { href: config.initiativeUrl + item.id + "?lang=" + config.lang }, item.title));
+        // the title in its own language (the page's may differ), as on the initiative page
+        li.appendChild(el("a", { href: config.initiativeUrl + item.id + "?lang=" + config.lang, lang: item.lang },
+          item.title));
         if (item.is_demo) {
           li.appendChild(document.createTextNode(" "));
           li.appendChild(el("span", { class: "demo-badge" }, text.demo_mark));

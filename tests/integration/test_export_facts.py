@@ -1,0 +1,173 @@
+"""The text's language and the costs, reuse and compliance facts in the CSV and XLSX exports
+(the API item's `lang`, `costs`, `reuse` and `compliance`, one column each) and read back by
+`import` with the coordinator form's rules."""
+
+import csv
+import io
+import json
+import re
+
+import openpyxl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunkarta.models import Initiative, Revision
+
+FACTS = {
+    "costs": ("investment_sek", "running_sek_per_year"),
+    "reuse": ("procurement", "others_may_call_off", "supplier", "open_source_url"),
+    "compliance": ("personal_data", "dpia", "ai_act", "fria"),
+}
+
+
+def _cell(value) -> str:
+    """An item's value as the CSV writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_each_row_carries_the_items_language_and_facts(seeded_app):
+    client = seeded_app.test_client()
+    rows = {int(r["id"]): r for r in _csv(client.get("/export.csv").data)}
+    items = client.get("/api/v1/initiatives?per_page=200").get_json()["items"]
+    assert len(items) == 200
+    for item in items:
+        row = rows[item["id"]]
+        assert row["lang"] == item["lang"] == "sv"
+        for group, names in FACTS.items():
+            for name in names:
+                assert row[name] == _cell(item[group][name]), (item["id"], name)
+    # the demo data states some of each, so the comparison above saw real values
+    for name in ("investment_sek", "procurement", "others_may_call_off", "ai_act"):
+        assert any(row[name] for row in rows.values()), name
+    with client.get("/export.xlsx") as response:
+        book = openpyxl.load_workbook(io.BytesIO(response.data))
+    header, *values = book["Initiatives"].iter_rows(values_only=True)
+    first = dict(zip(header, values[0], strict=True))
+    assert first["lang"] == rows[first["id"]]["lang"]
+    numbers = [dict(zip(header, v, strict=True))["investment_sek"] for v in values]
+    assert any(isinstance(n, int) for n in numbers)  # kronor stay numbers in a spreadsheet
+
+
+HEADER = (
+    "title,status,municipalities,technologies,lang,investment_sek,running_sek_per_year,"
+    "procurement,others_may_call_off,supplier,open_source_url,personal_data,dpia,ai_act,fria\n"
+)
+
+
+def _import(runner, tmp_path, content: str, name: str = "facts.csv"):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return runner.invoke(args=["import", str(path)])
+
+
+def test_import_reads_the_facts_and_the_language(app, runner, tmp_path):
+    result = _import(
+        runner,
+        tmp_path,
+        HEADER + "Chatbot,pilot,0180,chatbot,en,250000,40000,framework-agreement,true,"
+        "Leverantör AB,https://example.org/code,yes,false,high,true\n"
+        "Tolk,idea,1480,,,,,,,,,,,,\n",
+    )
+    assert result.exit_code == 0, result.output
+    with Session(app.extensions["db_engine"]) as session:
+        chatbot, tolk = session.scalars(select(Initiative).order_by(Initiative.id)).all()
+        assert chatbot.lang == "en"
+        assert (chatbot.investment_sek, chatbot.running_sek_per_year) == (250_000, 40_000)
+        assert chatbot.procurement == "framework-agreement"
+        assert chatbot.others_may_call_off is True
+        assert (chatbot.supplier, chatbot.open_source_url) == (
+            "Leverantör AB",
+            "https://example.org/code",
+        )
+        assert (chatbot.personal_data, chatbot.dpia, chatbot.ai_act, chatbot.fria) == (
+            "yes",
+            False,
+            "high",
+            True,
+        )
+        # empty cells: nothing stated, and the language Swedish
+        assert tolk.lang == "sv"
+        assert (tolk.investment_sek, tolk.procurement, tolk.others_may_call_off) == (
+            None,
+            None,
+            None,
+        )
+        assert (tolk.supplier, tolk.personal_data, tolk.dpia, tolk.fria) == ("", None, None, None)
+
+
+def test_bad_facts_are_reported_by_row_and_column_and_nothing_is_written(app, runner, tmp_path):
+    result = _import(
+        runner,
+        tmp_path,
+        HEADER + "A,pilot,0180,chatbot,english,-5,1.5,bribe,maybe,,ftp://x,perhaps,,,\n"
+        "B,pilot,0180,,sv,,,,,,,,,high,\n"
+        "C,pilot,0180,chatbot,sv,,,,,,,,,minimal,true\n"
+        "D,pilot,0180,chatbot,sv,99999999999,,,,,,,,,\n",
+    )
+    assert result.exit_code == 1
+    found = {(int(r), c) for r, c in re.findall(r"^row (\d+), column (\w+):", result.output, re.M)}
+    assert found == {
+        (2, "lang"),
+        (2, "investment_sek"),
+        (2, "running_sek_per_year"),
+        (2, "procurement"),
+        (2, "others_may_call_off"),
+        (2, "open_source_url"),
+        (2, "personal_data"),
+        (3, "ai_act"),  # a category needs an AI technology
+        (4, "fria"),  # only for high risk
+        (5, "investment_sek"),
+    }
+    assert "row 2, column lang: “english” must be a language code such as sv or en" in (
+        result.output
+    )
+    with Session(app.extensions["db_engine"]) as session:
+        assert session.scalars(select(Initiative)).first() is None
+
+
+def test_an_update_changes_only_the_facts_the_file_has(app, runner, tmp_path):
+    created = _import(
+        runner,
+        tmp_path,
+        HEADER + "Chatbot,pilot,0180,chatbot,en,250000,,direct-award,false,Bolaget,,no,true,,\n",
+    )
+    assert created.exit_code == 0, created.output
+    with Session(app.extensions["db_engine"]) as session:
+        initiative_id = session.scalar(select(Initiative.id))
+    # an older file without the fact columns leaves them as they are
+    older = _import(
+        runner,
+        tmp_path,
+        f"id,title,status,municipalities\n{initiative_id},Chatbot,pilot,0180\n",
+        "older.csv",
+    )
+    assert "0 new, 0 changed, 1 unchanged" in older.output, older.output
+    # an empty cell clears a fact; an empty lang leaves the language
+    cleared = _import(
+        runner,
+        tmp_path,
+        f"id,title,status,municipalities,lang,procurement,supplier,dpia\n"
+        f"{initiative_id},Chatbot,pilot,0180,,,Bolaget,\n",
+        "cleared.csv",
+    )
+    assert "0 new, 1 changed, 0 unchanged" in cleared.output, cleared.output
+    with Session(app.extensions["db_engine"]) as session:
+        initiative = session.get(Initiative, initiative_id)
+        assert (initiative.lang, initiative.investment_sek) == ("en", 250_000)
+        assert (initiative.procurement, initiative.dpia, initiative.supplier) == (
+            None,
+            None,
+            "Bolaget",
+        )
+        assert initiative.others_may_call_off is False
+        revision = session.scalars(select(Revision).where(Revision.action == "edited")).one()
+        assert json.loads(revision.changes) == {
+            "procurement": ["direct-award", None],
+            "dpia": [True, None],
+        }
