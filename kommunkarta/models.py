@@ -217,7 +217,7 @@ class Initiative(Base):
     # Optimistic locking: every UPDATE checks and increments it, so two people saving the
     # same initiative cannot silently overwrite each other.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
-    # An edit of a published initiative waits here (JSON, see services.submissions.Content)
+    # An edit of a published initiative waits here (JSON, see services.register.content.Content)
     # with its own state until a moderator publishes it; the public keeps seeing the row.
     pending: Mapped[str | None] = mapped_column(Text)
     pending_state: Mapped[str | None] = mapped_column(String(16), index=True)

@@ -15,7 +15,7 @@ from kommunkarta.admin.forms import ROLE_LABELS, AccountForm
 from kommunkarta.models import Role
 from kommunkarta.services import accounts, org_accounts
 from kommunkarta.services.errors import InvalidField
-from kommunkarta.services.register import submissions
+from kommunkarta.services.places.choices import places_by_region
 from kommunkarta.submissions.common import acting_user, municipality_choices
 
 
@@ -52,7 +52,7 @@ def approve_user(user_id: int):
         form=form,
         account=account,
         suggested=suggested,
-        groups=submissions.places_by_region(session),
+        groups=places_by_region(session),
         role_labels=ROLE_LABELS,
     ), status
 

@@ -15,7 +15,8 @@ from kommunkarta.models import User
 from kommunkarta.services import account_mail, accounts, org_accounts
 from kommunkarta.services.account_links import Purpose
 from kommunkarta.services.errors import InvalidField
-from kommunkarta.services.register import permissions, submissions
+from kommunkarta.services.places.choices import places_by_region
+from kommunkarta.services.register import permissions
 from kommunkarta.services.register.reminders import MailError
 from kommunkarta.submissions.common import acting_user, municipality_choices
 
@@ -30,7 +31,7 @@ def _render(template: str, status: int = 200, **context):
     return (
         render_template(
             template,
-            groups=submissions.places_by_region(db.session()),
+            groups=places_by_region(db.session()),
             role_labels=ROLE_LABELS,
             **context,
         ),

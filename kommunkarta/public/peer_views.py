@@ -18,8 +18,8 @@ from kommunkarta.rules import UnknownPlace
 from kommunkarta.security import allow_framing
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places import peers
-from kommunkarta.services.places.place_pages import swedish_order
 from kommunkarta.services.register import initiatives
+from kommunkarta.services.text import swedish_key
 from kommunkarta.vocabulary import vocabulary
 
 EMBED_LATEST = 10
@@ -29,7 +29,7 @@ NEIGHBOURS_MAX_AGE = 3600  # seconds: the boundaries change only with a new rele
 def _choices(session) -> dict:
     """The places a comparison can choose from: counties, and municipalities by county, each
     in Swedish alphabetical order."""
-    regions = sorted(initiatives.regions(session), key=lambda p: swedish_order(p.name))
+    regions = sorted(initiatives.regions(session), key=lambda p: swedish_key(p.name))
     municipalities = initiatives.municipalities(session)
     return {
         "regions": regions,
@@ -38,7 +38,7 @@ def _choices(session) -> dict:
                 region,
                 sorted(
                     (m for m in municipalities if m.region_code == region.code),
-                    key=lambda p: swedish_order(p.name),
+                    key=lambda p: swedish_key(p.name),
                 ),
             )
             for region in regions

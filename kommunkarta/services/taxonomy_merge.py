@@ -27,8 +27,8 @@ from kommunkarta.models import (
 from kommunkarta.services import audit, taxonomy_admin
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import revisions
+from kommunkarta.services.register.content import Content
 from kommunkarta.services.register.effects import EffectData
-from kommunkarta.services.register.submissions import Content
 from kommunkarta.services.text import clean
 
 # kind -> (link table, its column naming the term); statuses are a column of the initiative

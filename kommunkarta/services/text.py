@@ -4,10 +4,13 @@ are in `kommunkarta.rules`)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 # Control characters other than tab and newline: PostgreSQL refuses NUL, and none belong in text.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# å, ä (and æ) and ö (and ø) as the three characters after z; ü is y in Swedish order
+_SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"})
 
 
 def clean(value: str | None) -> str:
@@ -25,3 +28,11 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+def swedish_key(name: str) -> str:
+    """Sort key for names people read, in Swedish alphabetical order whatever the database's
+    collation: case-blind, å ä ö after z, other accents with their letter (é as e)."""
+    folded = unicodedata.normalize("NFC", name.casefold()).translate(_SWEDISH_LAST)
+    decomposed = unicodedata.normalize("NFD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

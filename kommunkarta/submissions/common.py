@@ -14,8 +14,10 @@ from kommunkarta.i18n import select_locale
 from kommunkarta.models import User
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidFields
-from kommunkarta.services.register import revisions, submissions
-from kommunkarta.services.register.submissions import Content
+from kommunkarta.services.places.choices import places_by_region
+from kommunkarta.services.register import revisions
+from kommunkarta.services.register.content import Content, problems
+from kommunkarta.services.text import swedish_key
 from kommunkarta.submissions.forms import ActionForm
 
 PAGE_MAX = 100_000
@@ -53,11 +55,8 @@ def carried_terms(content: Content) -> dict[str, tuple[str, ...]]:
 
 def municipality_choices(session: Session) -> list[SelectChoice]:
     """Every municipality, in Swedish alphabetical order."""
-    places = [m for _region, members in submissions.places_by_region(session) for m in members]
-    return [
-        SelectChoice(m.code, m.name)
-        for m in sorted(places, key=lambda m: submissions.swedish_key(m.name))
-    ]
+    places = [m for _region, members in places_by_region(session) for m in members]
+    return [SelectChoice(m.code, m.name) for m in sorted(places, key=lambda m: swedish_key(m.name))]
 
 
 def show_errors(form, error: InvalidFields) -> None:
@@ -80,9 +79,8 @@ def show_errors(form, error: InvalidFields) -> None:
 def show_all_problems(form, session: Session, user: User | None) -> None:
     """After the form's own checks failed, add the services' messages for the other fields,
     so that every problem shows at once."""
-    problems = submissions.problems(session, form.content(), user, geo.current())
-    if problems:
-        show_errors(form, InvalidFields(problems))
+    if found := problems(session, form.content(), user, geo.current()):
+        show_errors(form, InvalidFields(found))
 
 
 def action_version() -> int:

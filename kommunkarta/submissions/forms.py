@@ -29,15 +29,11 @@ from kommunkarta.forms import (
     web_url,
     whole_number,
 )
+from kommunkarta.services.register.content import LIMITS, Content
 from kommunkarta.services.register.effects import FACT_FIELDS
 from kommunkarta.services.register.moderation import REASON_MAX
-from kommunkarta.services.register.submissions import (
-    LIMITS,
-    SUGGESTER_CONTACT_MAX,
-    Content,
-    Intent,
-    Suggestion,
-)
+from kommunkarta.services.register.submissions import Intent
+from kommunkarta.services.register.suggestions import SUGGESTER_CONTACT_MAX, Suggestion
 from kommunkarta.submissions.effect_forms import EffectFieldsMixin
 
 

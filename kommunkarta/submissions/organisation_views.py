@@ -6,23 +6,19 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
 
 from kommunkarta import db
-from kommunkarta.models import Municipality
 from kommunkarta.services.data_io import waiting
 from kommunkarta.services.data_io.importing.read import ImportFileError
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import permissions
 from kommunkarta.submissions import bp
-from kommunkarta.submissions.common import acting_user
+from kommunkarta.submissions.common import acting_user, municipality_choices
 
 
 def _page(status: int = 200, problem: str | None = None, name: str | None = None):
     session = db.session()
-    municipalities = session.execute(
-        select(Municipality.code, Municipality.name).order_by(Municipality.name)
-    ).all()
+    municipalities = [(choice.value, choice.label) for choice in municipality_choices(session)]
     return (
         render_template(
             "submissions/organisations.html",

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from kommunkarta import db, geo
 from kommunkarta.extensions import limiter
 from kommunkarta.services.errors import InvalidFields
-from kommunkarta.services.register import submissions
+from kommunkarta.services.register import suggestions
 from kommunkarta.submissions import bp
 from kommunkarta.submissions.common import municipality_choices, show_errors, term_choices
 from kommunkarta.submissions.forms import SuggestionForm
@@ -31,7 +31,7 @@ def suggest():
         return redirect(url_for(".suggest_thanks"))  # a robot: say thanks, keep nothing
     if form.validate_on_submit():
         try:
-            submissions.suggest(session, form.suggestion(), geo.current())
+            suggestions.suggest(session, form.suggestion(), geo.current())
         except InvalidFields as error:
             show_errors(form, error)
         else:

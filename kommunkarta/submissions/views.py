@@ -13,7 +13,9 @@ from kommunkarta import db, geo, rules
 from kommunkarta.i18n import select_locale
 from kommunkarta.models import Initiative, State
 from kommunkarta.services.errors import Conflict, InvalidFields
-from kommunkarta.services.register import moderation, revisions, submissions, workflow
+from kommunkarta.services.places.choices import places_by_region
+from kommunkarta.services.register import copies, moderation, revisions, submissions, workflow
+from kommunkarta.services.register.content import changes
 from kommunkarta.services.register.submissions import Intent
 from kommunkarta.services.register.workflow import Action
 from kommunkarta.submissions import bp, upkeep_views
@@ -78,7 +80,7 @@ def _render_form(form: InitiativeForm, initiative: Initiative | None, status: in
             "submissions/form.html",
             form=form,
             initiative=initiative,
-            groups=submissions.places_by_region(db.session()),
+            groups=places_by_region(db.session()),
             own={m.code for m in user.municipalities} if user else set(),
             effect_maths=maths_text,
             effect_maths_strings=maths_strings(),
@@ -138,10 +140,10 @@ def new():
 def edit(initiative_id: int):
     session, user = db.session(), acting_user()
     initiative = submissions.get(session, initiative_id, user, Action.EDIT)
-    carried = carried_terms(submissions.working_copy(initiative))
+    carried = carried_terms(copies.working_copy(initiative))
     form = _form(carried)
     if request.method == "GET":
-        form.fill(submissions.working_copy(initiative))
+        form.fill(copies.working_copy(initiative))
         form.prepare_effect_rows(term_choices(session, carried)["benefit_areas"], add_blank=True)
         form.version.data = initiative.version
         return _render_form(form, initiative)
@@ -184,10 +186,8 @@ def _conflicting(form: InitiativeForm, initiative_id: int, conflict: Conflict):
     session, user = db.session(), acting_user()
     session.rollback()
     initiative = submissions.get(session, initiative_id, user, Action.EDIT)
-    current = submissions.working_copy(initiative)
-    differing = [
-        str(revisions.FIELD_LABELS[name]) for name in submissions.changes(current, form.content())
-    ]
+    current = copies.working_copy(initiative)
+    differing = [str(revisions.FIELD_LABELS[name]) for name in changes(current, form.content())]
     form.version.data = initiative.version
     return _render_form(form, initiative, 409, conflict=conflict.message, differing=differing)
 

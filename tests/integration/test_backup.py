@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from kommunkarta import db
 from kommunkarta.services import setup
 from kommunkarta.services.data_io import demo
-from kommunkarta.services.register import submissions
-from kommunkarta.services.register.submissions import Suggestion
+from kommunkarta.services.register import suggestions
+from kommunkarta.services.register.suggestions import Suggestion
 from tests.conftest import POSTGRES_URL, add_user, make_app
 
 
@@ -45,7 +45,7 @@ def filled(tmp_path, geo):
         with Session(db.engine()) as session, session.begin():
             demo.seed(session, geo, count=150, seed_value=9)
         with Session(db.engine()) as session:
-            submissions.suggest(
+            suggestions.suggest(
                 session,
                 Suggestion("A suggested chatbot", "It answers.", "0180", "", (), "anna@example.se"),
                 geo,

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from kommunkarta.models import Adoption, Status
 from kommunkarta.services.accounts import create_user
 from kommunkarta.services.register import submissions
+from kommunkarta.services.register.content import Content
 from kommunkarta.services.register.effects import EffectData
-from kommunkarta.services.register.submissions import Content, Intent
+from kommunkarta.services.register.submissions import Intent
 
 
 def _hours(amount, period, people=None) -> EffectData:

@@ -30,7 +30,8 @@ from kommunkarta import db
 from kommunkarta.models import Initiative, Revision
 from kommunkarta.services import setup
 from kommunkarta.services.data_io import demo
-from kommunkarta.services.register import submissions
+from kommunkarta.services.register import content as submission_content
+from kommunkarta.services.register import copies
 from tests.conftest import IN_CI, PASSWORD, Databases, add_user, make_app
 from tests.processes import gunicorn
 
@@ -241,7 +242,7 @@ def test_200_concurrent_suggestions_are_each_stored_once(instances):
     assert stored == Counter(titles)  # every one, each exactly once
 
 
-def _edit_form(content: submissions.Content, token: str, version: int, title: str) -> dict:
+def _edit_form(content: submission_content.Content, token: str, version: int, title: str) -> dict:
     form = {"csrf_token": token, "version": str(version), "publish": "1"}
     for name, value in content.values().items():
         if value is not None:
@@ -267,9 +268,9 @@ def _state(app, initiative_id: int) -> tuple[str, int, int]:
         return initiative.title, initiative.version, revisions
 
 
-def _working_copy(app, initiative_id: int) -> submissions.Content:
+def _working_copy(app, initiative_id: int) -> submission_content.Content:
     with Session(app.extensions["db_engine"]) as session:
-        return submissions.working_copy(session.get_one(Initiative, initiative_id))
+        return copies.working_copy(session.get_one(Initiative, initiative_id))
 
 
 def test_50_concurrent_edits_of_different_initiatives_are_each_stored_once(instances):

@@ -26,7 +26,7 @@ from kommunkarta.models import (
     Technology,
 )
 from kommunkarta.services import audit, setup
-from kommunkarta.services.register.submissions import Content
+from kommunkarta.services.register.content import Content
 from tests.conftest import csrf_from
 from tests.integration.test_submissions import _form as submission_form
 from tests.integration.test_submissions import _post as submission_post

@@ -178,11 +178,11 @@ def test_every_door_keeps_the_same_lengths_and_years():
     """The form, the services, the importers and the filter read one table."""
     from kommunkarta.filters import Q_MAX
     from kommunkarta.services.data_io.importing import row_check
-    from kommunkarta.services.register import adoption, moderation, reports, submissions
+    from kommunkarta.services.register import adoption, content, moderation, reports
 
     assert rules.LENGTHS["description"] == 20_000
     for name in ("title", "summary", "description", "url", "contact"):
-        assert row_check.LENGTHS[name] == submissions.LIMITS[name] == rules.LENGTHS[name]
+        assert row_check.LENGTHS[name] == content.LIMITS[name] == rules.LENGTHS[name]
     assert Q_MAX == rules.LENGTHS["q"]
     assert moderation.REASON_MAX == rules.LENGTHS["reason"]
     assert (reports.TEXT_MAX, reports.REPLY_MAX) == (

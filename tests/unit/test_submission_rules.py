@@ -4,9 +4,9 @@ comparison and word diffs (the permission table is test_workflow's)."""
 import pytest
 
 from kommunkarta.rules import is_web_url
+from kommunkarta.services.register.content import Content, changes
 from kommunkarta.services.register.revisions import word_diff
-from kommunkarta.services.register.submissions import Content, changes, swedish_key
-from kommunkarta.services.text import clean, safe_next
+from kommunkarta.services.text import clean, safe_next, swedish_key
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,31 @@ def test_word_diff_marks_removed_and_added_words():
 def test_swedish_order_puts_a_ring_a_umlaut_o_umlaut_last():
     names = ["Örebro", "Älmhult", "Åre", "Ystad", "Arboga"]
     assert sorted(names, key=swedish_key) == ["Arboga", "Ystad", "Åre", "Älmhult", "Örebro"]
+
+
+def test_swedish_order_is_blind_to_case_and_sorts_other_accents_with_their_letter():
+    names = [
+        "östersund",
+        "Åsele",
+        "älvdalen",
+        "Ödeshög",
+        "åre",
+        "Ängelholm",
+        "Émile",
+        "eda",
+        "Zürich",
+    ]
+    assert sorted(names, key=swedish_key) == [
+        "eda",
+        "Émile",
+        "Zürich",  # ü is y in Swedish order, before z
+        "åre",
+        "Åsele",
+        "älvdalen",
+        "Ängelholm",
+        "Ödeshög",
+        "östersund",
+    ]
+    assert swedish_key("ÅÄÖ") == swedish_key("åäö")
+    assert swedish_key("Ærø") == swedish_key("ärö")  # Danish and Norwegian letters as Swedish
+    assert swedish_key("Zz") < swedish_key("Å") < swedish_key("Ä") < swedish_key("Ö")

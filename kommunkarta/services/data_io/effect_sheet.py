@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from kommunkarta import rules
-from kommunkarta.models import Effect, Initiative
+from kommunkarta.models import Initiative
 from kommunkarta.services.data_io import serialise
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import effects
@@ -133,23 +133,3 @@ def parse(
 def plain(rows: Iterable[EffectData]) -> list[dict[str, Any]]:
     """Effects as the revision log and comparisons see them."""
     return [e.item() for e in rows]
-
-
-def assign(initiative: Initiative, stated: list[tuple[EffectData, Any]]) -> None:
-    """Replace the initiative's effects and their yearly totals."""
-    initiative.effects = [
-        Effect(
-            position=position,
-            benefit_area=term,
-            kind=e.kind,
-            amount=e.amount,
-            unit=e.unit,
-            period=e.period or None,
-            people=e.people,
-            basis=e.basis,
-            source_url=e.source_url,
-            as_of=date.fromisoformat(e.as_of) if e.as_of else None,
-        )
-        for position, (e, term) in enumerate(stated)
-    ]
-    initiative.hours_per_year, initiative.sek_per_year = effects.totals(e for e, _ in stated)

@@ -25,6 +25,7 @@ from kommunkarta.services import audit
 from kommunkarta.services.data_io.importing.read import Table
 from kommunkarta.services.data_io.organisations import Candidate, plain
 from kommunkarta.services.errors import InvalidField
+from kommunkarta.services.text import swedish_key
 
 NOT_A_MUNICIPALITY = "none"
 
@@ -89,7 +90,7 @@ def names(session: Session) -> list[WaitingName]:
         WaitingName(e["text"], e["ambiguous"], e["candidates"], tuple(e["cases"]))
         for e in found.values()
     ]
-    return sorted(listed, key=lambda n: (-len(n.cases), n.text.casefold()))
+    return sorted(listed, key=lambda n: (-len(n.cases), swedish_key(n.text)))
 
 
 def decide(session: Session, name: str, choice: str, by: User | None) -> int:

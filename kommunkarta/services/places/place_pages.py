@@ -16,14 +16,9 @@ from kommunkarta.models import Initiative
 from kommunkarta.services.places import peers, stats, timeline
 from kommunkarta.services.places.geodata import Geodata, Place
 from kommunkarta.services.register import initiatives
+from kommunkarta.services.text import swedish_key
 
 LATEST = 20  # initiatives listed on a municipality or county page; the table has the rest
-# Swedish alphabetical order (… x y z å ä ö) whatever the database's collation
-SWEDISH = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "é": "e", "ü": "y"})
-
-
-def swedish_order(name: str) -> str:
-    return name.casefold().translate(SWEDISH)
 
 
 @dataclass(frozen=True)
@@ -74,7 +69,7 @@ def _counted(
     counts = stats.by_municipality(session, selection, [p.code for p in places])
     return [
         stats.PlaceCount(p.code, p.name, counts[p.code])
-        for p in sorted(places, key=lambda p: swedish_order(p.name))
+        for p in sorted(places, key=lambda p: swedish_key(p.name))
     ]
 
 
@@ -113,7 +108,7 @@ def municipality(
         by_benefit=stats.by_benefit(session, here),
         peers=replace(
             around,
-            bordering=sorted(around.bordering, key=lambda row: swedish_order(row.place.name)),
+            bordering=sorted(around.bordering, key=lambda row: swedish_key(row.place.name)),
         ),
         timeline=timeline.timeline(session, here),
         totals=initiatives.figures(session, here),

@@ -25,6 +25,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from kommunkarta.models import Effect, Initiative
 from kommunkarta.rules import YEAR_MIN, is_web_url
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.text import clean
@@ -163,6 +164,26 @@ def totals(effects: Iterable[EffectData]) -> tuple[float | None, float | None]:
     # whole hours and kronor (they are estimates), so that sums over many initiatives
     # equal the sums of the figures each item shows
     return (None if hours is None else round(hours), None if sek is None else round(sek))
+
+
+def assign(initiative: Initiative, stated: Sequence[tuple[EffectData, Any]]) -> None:
+    """Replace the initiative's effects and their yearly totals."""
+    initiative.effects = [
+        Effect(
+            position=position,
+            benefit_area=term,
+            kind=e.kind,
+            amount=e.amount,
+            unit=e.unit,
+            period=e.period or None,
+            people=e.people,
+            basis=e.basis,
+            source_url=e.source_url,
+            as_of=date.fromisoformat(e.as_of) if e.as_of else None,
+        )
+        for position, (e, term) in enumerate(stated)
+    ]
+    initiative.hours_per_year, initiative.sek_per_year = totals(e for e, _ in stated)
 
 
 def arithmetic(effect: EffectData) -> str:

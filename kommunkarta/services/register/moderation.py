@@ -17,10 +17,11 @@ from kommunkarta.models import Initiative, Revision, State, User
 from kommunkarta.services import audit
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places.geodata import Geodata
-from kommunkarta.services.register import submissions, workflow
+from kommunkarta.services.register import copies, submissions, workflow
+from kommunkarta.services.register.content import Content, changes, check
 from kommunkarta.services.register.initiatives import Page
 from kommunkarta.services.register.revisions import Change, Event, Labels, describe, record
-from kommunkarta.services.register.submissions import Content, changes, commit
+from kommunkarta.services.register.submissions import commit
 from kommunkarta.services.register.workflow import Action
 from kommunkarta.services.text import clean
 
@@ -71,8 +72,8 @@ class Review:
 def review(session: Session, initiative_id: int, by: User | None, locale: str) -> Review:
     """Raises NotFound or NotAllowed unless `by` may view the working copy."""
     initiative = submissions.get(session, initiative_id, by, Action.VIEW)
-    content = submissions.working_copy(initiative)
-    published = submissions.published_copy(initiative)
+    content = copies.working_copy(initiative)
+    published = copies.published_copy(initiative)
     labels = Labels.load(session, locale)
     diff = describe(changes(published, content), labels) if published is not None else []
     return Review(initiative, content, published, diff, labels)
@@ -85,8 +86,8 @@ def publish(
     (when it lacks what a published initiative needs, e.g. a benefit area)."""
     initiative = submissions.get(session, initiative_id, by, Action.PUBLISH, version)
     before_state = initiative.review_state
-    submissions.check(session, submissions.working_copy(initiative), by, places)
-    diff = submissions.make_public(session, initiative)
+    check(session, copies.working_copy(initiative), by, places)
+    diff = copies.make_public(session, initiative)
     diff["state"] = [before_state, workflow.target(Action.PUBLISH).value]
     record(session, initiative, by, Event.PUBLISHED, diff)
     audit.record(session, audit.PUBLISH, by, subject=f"initiative {initiative.id}")

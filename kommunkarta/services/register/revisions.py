@@ -1,7 +1,7 @@
 """The append-only history of an initiative: writing revisions and describing changes.
 
 A revision stores who acted, when, the action and what changed as JSON
-`{field: [old, new]}` in the terms of services.submissions.Content (slugs and codes) plus
+`{field: [old, new]}` in the terms of services.register.content.Content (slugs and codes) plus
 `state` and `moderation_note`. Describing turns slugs and codes into names in a language.
 """
 

@@ -31,7 +31,7 @@ from kommunkarta.models import Initiative, Revision, State, User
 from kommunkarta.services.data_io import effect_sheet
 from kommunkarta.services.data_io.importing.read import ImportFileError
 from kommunkarta.services.data_io.importing.row_check import Record
-from kommunkarta.services.register import initiatives
+from kommunkarta.services.register import effects, initiatives
 from kommunkarta.services.register.effects import FACT_FIELDS, EffectData
 
 BATCH = 1000
@@ -114,7 +114,7 @@ def _assign(initiative: Initiative, values: dict[str, Any], now: datetime) -> No
             key = (lambda m: m.code) if column == "municipalities" else (lambda t: t.position)
             setattr(initiative, column, sorted(values[column], key=key))
     if "effects" in values:
-        effect_sheet.assign(initiative, values["effects"])
+        effects.assign(initiative, values["effects"])
     if initiative.state == State.PUBLISHED and initiative.published_at is None:
         initiative.published_at = now
     initiative.refresh_search_text()
