@@ -2,14 +2,14 @@
 that sets a password (a reset, or an invitation's first password) and signs the person in.
 
 /password/forgot answers the same, in the same time, whether or not the address has an
-account (the mail goes in the background, services.account_mail.send_later; a failure is
-logged for the operator), and is limited per client address and per address asked about
-(Flask-Limiter, shared through Redis).
+account: the address is looked up and the mail sent in the background
+(services.account_mail.reset_after; a failure is logged for the operator). It is limited per
+client address and per address asked about (Flask-Limiter, shared through Redis).
 """
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request
+from flask import current_app, flash, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -47,11 +47,9 @@ def _address_key() -> str:
 def forgot_password():
     form = ForgotForm()
     if form.validate_on_submit():
-        session = db.session()
-        user = accounts.find_for_reset(session, form.email.data)
-        if user is not None:  # mailed in the background: the answer does not wait for it
-            account_mail.send_later(account_mail.link_mail(user, account_links.Purpose.RESET)[0])
-        return render_template("auth/forgot_sent.html")
+        response = make_response(render_template("auth/forgot_sent.html"))
+        account_mail.reset_after(response, form.email.data)  # the address is looked up there
+        return response
     status = 400 if request.method == "POST" else 200
     return render_template("auth/forgot.html", form=form), status
 

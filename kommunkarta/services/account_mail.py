@@ -5,22 +5,27 @@ or, without it, written to the log for the operator to pass on.
 Links are absolute from the configured public address (kommunkarta.links), never from the
 request's Host, which anyone can set.
 
-`send_later` hands a mail to one worker thread per process (OUTBOX), so that a page that must
-answer alike whether or not it sends one (/password/forgot) does not wait for the server.
+`reset_after` hands the whole of a reset (looking the address up, making the link, sending)
+to one worker thread per process (OUTBOX) once the answer has gone, so that /password/forgot,
+which must answer alike whether or not the address has an account, does the same work either
+way and never waits for the mail server.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from kommunkarta import links
+from kommunkarta import db, links
+from kommunkarta.i18n import select_locale
 from kommunkarta.models import User
-from kommunkarta.services import account_links
+from kommunkarta.services import account_links, accounts
 from kommunkarta.services.account_links import Purpose
 from kommunkarta.services.register import reminders
 
@@ -96,35 +101,33 @@ def send_link(user: User, purpose: Purpose) -> tuple[bool, str]:
 
 
 class Outbox:
-    """Mails delivered one after another by a worker thread, started on first use in each
-    process. A mail the server refuses is logged for the operator; nobody waits for it."""
+    """Jobs that send mail, run one after another by a worker thread (started on first use
+    in each process) in an app context of their own; nobody waits for them."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[Flask, EmailMessage]] = queue.Queue()
+        self._queue: queue.Queue[tuple[Flask, Callable[[], None]]] = queue.Queue()
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
-    def put(self, app: Flask, message: EmailMessage) -> None:
+    def put(self, app: Flask, job: Callable[[], None]) -> None:
         with self._lock:
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._run, name="mail", daemon=True)
                 self._worker.start()
-        self._queue.put((app, message))
+        self._queue.put((app, job))
 
     def join(self) -> None:
-        """Wait until every mail handed over so far is delivered or logged."""
+        """Wait until every job handed over so far has run."""
         self._queue.join()
 
     def _run(self) -> None:
         while True:
-            app, message = self._queue.get()
+            app, job = self._queue.get()
             try:
                 with app.app_context():
-                    deliver(message)
-            except reminders.MailError as error:
-                app.logger.error("mail to %s not sent: %s", message["To"], error)
-            except Exception:  # the worker outlives any one bad mail
-                app.logger.exception("mail to %s not sent", message["To"])
+                    job()
+            except Exception:  # the worker outlives any one bad job
+                app.logger.exception("a mail job failed")
             finally:
                 self._queue.task_done()
 
@@ -132,6 +135,24 @@ class Outbox:
 OUTBOX = Outbox()
 
 
-def send_later(message: EmailMessage) -> None:
-    """Deliver the message in the background (OUTBOX) with the current app's settings."""
-    OUTBOX.put(current_app._get_current_object(), message)  # type: ignore[attr-defined]
+def reset_after(response: Response, address: str) -> None:
+    """Once the response has gone out, mail a reset link in the page's language to the
+    account with this address if it may have one (services.accounts.find_for_reset), all of
+    it in the background: looking the address up too, so that the request does the same
+    work whether or not it exists, and nothing competes with it while it answers."""
+    locale = select_locale()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def job() -> None:
+        user = accounts.find_for_reset(db.session(), address)
+        if user is not None:
+            with force_locale(locale):
+                message, _url = link_mail(user, Purpose.RESET)
+            try:
+                deliver(message)
+            except reminders.MailError as error:  # the visitor learns nothing, the operator does
+                current_app.logger.error(
+                    "password reset mail to %s not sent: %s", user.email, error
+                )
+
+    response.call_on_close(lambda: OUTBOX.put(app, job))

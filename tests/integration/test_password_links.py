@@ -47,11 +47,13 @@ def _sign_in(app, address, password=PASSWORD):
 
 
 def _forgot(client, address, lang="en"):
-    """Ask for a reset link and wait until the mail it may send has gone (or been logged)."""
+    """Ask for a reset link, read the whole answer (as a server sends it), and wait until
+    the mail it may send has gone (or been logged)."""
     token = csrf_from(client.get("/password/forgot"))
     response = client.post(
         f"/password/forgot?lang={lang}", data={"email": address, "csrf_token": token}
     )
+    response.close()
     account_mail.OUTBOX.join()
     return response
 
@@ -243,11 +245,15 @@ def test_forgot_answers_before_the_mail_server_has_taken_the_mail(
     )
     assert known.status_code == unknown.status_code == 200
     assert known.get_data() == unknown.get_data()
+    known.close()
+    unknown.close()
     assert smtp_stub.received == []
     smtp_stub.hold.set()
     account_mail.OUTBOX.join()
-    [(recipients, _data)] = smtp_stub.received
+    [(recipients, data)] = smtp_stub.received
     assert recipients == [user.email]
+    mail = email.message_from_bytes(data, policy=policy.default)
+    assert mail["Subject"] == "Kommunkartan: välj ett nytt lösenord"  # the page's language
 
 
 def test_a_mail_server_that_refuses_is_logged_and_the_answer_stays_the_same(
@@ -259,7 +265,9 @@ def test_a_mail_server_that_refuses_is_logged_and_the_answer_stays_the_same(
         known = _forgot(app.test_client(), user.email)
     assert known.status_code == 200
     assert "If an account has this address" in known.get_data(as_text=True)
-    assert any(f"mail to {user.email} not sent" in r.getMessage() for r in caplog.records)
+    assert any(
+        f"password reset mail to {user.email} not sent" in r.getMessage() for r in caplog.records
+    )
 
 
 # invitations
