@@ -47,6 +47,7 @@ from kommunkarta.models import (
 )
 
 CATCH_UP_MAX = 2_000  # an index further behind than this many writes reads everything again
+CHOSEN_MAX = 32  # selections kept between loads (100 KB each at 100,000 initiatives)
 RELOAD_CHUNK = 500  # initiative ids per IN (...) when reloading named initiatives
 NO_YEAR = np.iinfo(np.int32).min
 NO_RISK = -1
@@ -122,8 +123,9 @@ class CountIndex:
         self.alive = _Column(bool)
         self.status = _Column(np.int32)
         self.year = _Column(np.int32)
-        self.hours = _Column(np.float64)
-        self.sek = _Column(np.float64)
+        # yearly hours and kronor (0 where not stated), then 1 where each is stated
+        self.amounts = [_Column(np.float64) for _ in range(4)]
+        self._chosen: dict[InitiativeFilter, np.ndarray] = {}  # selections since the last load
         self.call_off = _Column(bool)
         self.open_source = _Column(bool)
         self.risk = _Column(np.int16)
@@ -155,6 +157,7 @@ class CountIndex:
     def load(self, session: Session, ids: Sequence[int] | None) -> None:
         """Read the named initiatives (all if None) as they are now: kill their old slots and
         give the published ones new slots."""
+        self._chosen.clear()
         if ids is None:
             self._append(session, None)
             return
@@ -204,8 +207,11 @@ class CountIndex:
         self.alive.extend(np.ones(len(batch), dtype=bool))
         self.status.extend(np.array(facets[1], dtype=np.int32))
         self.year.extend(np.array([NO_YEAR if y is None else y for y in facets[2]], np.int32))
-        self.hours.extend(np.array(facets[3], dtype=np.float64))  # None -> nan
-        self.sek.extend(np.array(facets[4], dtype=np.float64))
+        for k, given in enumerate((facets[3], facets[4])):
+            values = np.array(given, dtype=np.float64)  # None -> nan
+            stated = ~np.isnan(values)
+            self.amounts[k].extend(np.where(stated, values, 0.0))
+            self.amounts[k + 2].extend(stated.astype(np.float64))
         self.call_off.extend(np.array([bool(v) for v in facets[5]], dtype=bool))
         self.open_source.extend(np.array([bool(v) for v in facets[6]], dtype=bool))
         self.risk.extend(np.array([self._risk_code(v) for v in facets[7]], dtype=np.int16))
@@ -256,7 +262,15 @@ class CountIndex:
     # --- answering -----------------------------------------------------------------------
 
     def selected(self, selection: InitiativeFilter) -> np.ndarray:
-        """Which slots hold a published initiative under the filter (free text aside)."""
+        """Which slots hold a published initiative under the filter (free text aside); kept
+        until the next load, as the counts of one page ask for the same filter often."""
+        if (chosen := self._chosen.get(selection)) is None:
+            if len(self._chosen) >= CHOSEN_MAX:
+                self._chosen.clear()
+            chosen = self._chosen[selection] = self._select(selection)
+        return chosen
+
+    def _select(self, selection: InitiativeFilter) -> np.ndarray:
         size = self.size
         chosen = self.alive.values.copy()
         if selection.status:
@@ -299,17 +313,14 @@ class CountIndex:
     def _figures(self, chosen: np.ndarray, links: Sequence[_Links], width: int) -> np.ndarray:
         """A (5, width) array: count, hours, kronor, with hours, with kronor per target."""
         out = np.zeros((5, width))
-        hours, sek = self.hours.values, self.sek.values
+        amounts = [column.values for column in self.amounts]
         for link in links:
             slots, targets = link.slots.values, link.targets.values
-            weight = chosen[slots]
-            slots, targets = slots[weight], targets[weight]
+            picked = chosen[slots]
+            slots, targets = slots[picked], targets[picked]
             out[0] += np.bincount(targets, minlength=width)
-            h, s = hours[slots], sek[slots]
-            out[1] += np.bincount(targets, weights=np.nan_to_num(h), minlength=width)
-            out[2] += np.bincount(targets, weights=np.nan_to_num(s), minlength=width)
-            out[3] += np.bincount(targets, weights=~np.isnan(h), minlength=width)
-            out[4] += np.bincount(targets, weights=~np.isnan(s), minlength=width)
+            for k, amount in enumerate(amounts, start=1):
+                out[k] += np.bincount(targets, weights=amount[slots], minlength=width)
         return out
 
     @staticmethod
@@ -359,14 +370,8 @@ class CountIndex:
     @_locked
     def figures(self, selection: InitiativeFilter) -> Row:
         chosen = self.selected(selection)
-        hours, sek = self.hours.values[chosen], self.sek.values[chosen]
-        return (
-            int(chosen.sum()),
-            float(np.nansum(hours)),
-            float(np.nansum(sek)),
-            int((~np.isnan(hours)).sum()),
-            int((~np.isnan(sek)).sum()),
-        )
+        hours, sek, with_hours, with_sek = (float(c.values[chosen].sum()) for c in self.amounts)
+        return (int(chosen.sum()), hours, sek, int(with_hours), int(with_sek))
 
     @_locked
     def by_year_and_status(self, selection: InitiativeFilter) -> dict[tuple[int, int], int]:
