@@ -61,3 +61,29 @@ def test_filter_form_narrows_the_table(page, live_server):
     assert "benefit=efficiency" in page.url
     narrowed = page.locator("#summary").inner_text()
     assert narrowed.endswith("for Efficiency") and narrowed != everything
+
+
+CLIPPED = """() => [...document.querySelectorAll('.table-scroll')]
+    .filter(box => box.scrollWidth > box.clientWidth + 1)
+    .map(box => box.querySelector('table').id)"""
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_wide_tables_fit_a_desktop_and_keep_their_titles_on_a_phone(page, live_server, lang):
+    # at 1280 px no table is cut off at its right edge (the 'within 50 km' one was)
+    for path in ("/municipalities/0180", "/stats", "/regions/01", "/figures"):
+        page.goto(f"{live_server.url}{path}?lang={lang}")
+        assert page.evaluate(CLIPPED) == [], path
+    # at 360 px a table scrolls sideways, and its title stays where it was
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{live_server.url}/stats?lang={lang}")
+    wide = page.evaluate(CLIPPED)
+    assert len(wide) >= 2, wide  # the year table and the county table, at least
+    for table_id in wide:
+        box = page.locator(f".table-scroll:has(#{table_id})")
+        title = page.locator(f"#{table_id}-title")
+        before = title.bounding_box()
+        box.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+        assert box.evaluate("box => box.scrollLeft") > 0
+        assert title.bounding_box() == before, table_id
+        assert title.is_visible()

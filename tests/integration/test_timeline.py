@@ -118,7 +118,7 @@ def client_app(app, session):
 
 def _table_totals(html: str) -> dict[int, int]:
     """{year: total} from the year-by-status table of a page."""
-    table = re.search(r'(?s)<table class="data-table year-table">.*?</table>', html)
+    table = re.search(r'(?s)<table class="data-table year-table"[^>]*>.*?</table>', html)
     assert table, "no year table on the page"
     rows = re.findall(
         r'(?s)<tr><th scope="row">(\d{4})</th>.*?<td class="num">([\d\s\u00a0,]+)</td></tr>',
