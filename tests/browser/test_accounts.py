@@ -218,6 +218,8 @@ def test_the_admin_pages_on_a_phone_and_a_desktop(new_page, server):
         for path, name in (
             ("/admin/users", "admin-users"),
             ("/admin/users/invite", "admin-invite"),
+            ("/admin/users/new", "admin-new-account"),
+            ("/admin/audit", "admin-audit"),
             ("/account/password", "change-password"),
         ):
             page.goto(f"{server.url}{path}?lang=en")
