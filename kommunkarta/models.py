@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -28,9 +29,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    case,
     false,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -291,13 +295,19 @@ class Initiative(Base):
     def refresh_search_text(self) -> None:
         self.search_text = self.fold(self.title, self.summary or "", self.description or "")
 
-    @property
+    @hybrid_property
     def review_state(self) -> str:
         """Where the working copy stands: a pending edit's state while a published initiative
         is being changed, else the publication state."""
         if self.state == State.PUBLISHED and self.pending_state:
             return self.pending_state
         return self.state
+
+    @review_state.inplace.expression
+    @classmethod
+    def _review_state_expression(cls) -> ColumnElement[str]:
+        published_with_edit = and_(cls.state == State.PUBLISHED, cls.pending_state.is_not(None))
+        return case((published_with_edit, cls.pending_state), else_=cls.state)
 
 
 class Effect(Base):

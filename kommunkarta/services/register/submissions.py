@@ -13,7 +13,7 @@ import enum
 import logging
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -199,15 +199,8 @@ def delete(session: Session, initiative_id: int, version: int, by: User | None) 
 
 
 # Sorting for "my initiatives": what needs the coordinator first.
-REVIEW_STATE = case(
-    (
-        and_(Initiative.state == State.PUBLISHED, Initiative.pending_state.is_not(None)),
-        Initiative.pending_state,
-    ),
-    else_=Initiative.state,
-)
 ATTENTION = case(
-    {State.REJECTED: 0, State.DRAFT: 1, State.SUBMITTED: 2}, value=REVIEW_STATE, else_=3
+    {State.REJECTED: 0, State.DRAFT: 1, State.SUBMITTED: 2}, value=Initiative.review_state, else_=3
 )
 
 
