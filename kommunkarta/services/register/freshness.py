@@ -22,13 +22,12 @@ from kommunkarta.models import (
     Adoption,
     Initiative,
     Role,
-    State,
     User,
     initiative_municipalities,
 )
 from kommunkarta.services.errors import NotFound
 from kommunkarta.services.register import permissions, submissions
-from kommunkarta.services.register.initiatives import Page
+from kommunkarta.services.register.initiatives import PUBLIC, Page
 from kommunkarta.services.register.revisions import Event, record
 from kommunkarta.services.register.workflow import Action
 
@@ -77,14 +76,14 @@ def _due(initiatives: list[Initiative]) -> list[Due]:
 
 def _stale_initiative(moment: datetime) -> ColumnElement[bool]:
     return and_(
-        Initiative.state == State.PUBLISHED,
+        PUBLIC,
         Initiative.updated_at < moment,
         or_(Initiative.last_confirmed_at.is_(None), Initiative.last_confirmed_at < moment),
     )
 
 
 def _stale_adoption(moment: datetime) -> ColumnElement[bool]:
-    return and_(Adoption.confirmed_at < moment, Initiative.state == State.PUBLISHED)
+    return and_(Adoption.confirmed_at < moment, PUBLIC)
 
 
 def _involving(codes: tuple[str, ...]) -> ColumnElement[bool]:

@@ -34,10 +34,15 @@ SORTS = {
 }
 
 
+# The one definition of what the public may see: published initiatives only
+# (services.register.workflow.is_public asks the same of one initiative).
+PUBLIC = Initiative.state == State.PUBLISHED
+
+
 def visible(stmt: AnySelect | None = None) -> AnySelect:
-    """The one definition of what the public may see: published initiatives only."""
+    """`stmt` (all initiatives if None) narrowed to what the public may see."""
     stmt = stmt if stmt is not None else select(Initiative)
-    return stmt.where(Initiative.state == State.PUBLISHED)
+    return stmt.where(PUBLIC)
 
 
 # What reading or comparing an initiative's fields needs, loaded up front (no lazy loads).

@@ -148,7 +148,7 @@ def can(user: User | None, action: Action | str, initiative: Initiative | None =
 
 
 def is_public(initiative: Initiative) -> bool:
-    """Whether the public sees a version of it (services.register.initiatives.visible)."""
+    """Whether the public sees a version of it (services.register.initiatives.PUBLIC)."""
     return initiative.state == PUBLISHED
 
 
