@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services.data_io import effect_sheet, serialise, tables
+from kommunkarta.services.data_io import effect_sheet, export_records, serialise, tables
+from kommunkarta.services.data_io.export_records import ExportRecord
 from kommunkarta.services.places.geodata import Geodata
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson"}
@@ -54,15 +55,17 @@ def metadata(selection: InitiativeFilter, generated: datetime) -> dict[str, Any]
     }
 
 
-def _rows(session: Session, selection: InitiativeFilter) -> Iterator[list[Any]]:
-    for initiative in serialise.selected(session, selection):
-        row = serialise.to_row(initiative)
-        yield [row[name] for name in serialise.COLUMNS]
+def _cells(record: ExportRecord) -> list[Any]:
+    row = serialise.to_row(record)
+    return [row[name] for name in serialise.COLUMNS]
 
 
 def csv_chunks(session: Session, selection: InitiativeFilter) -> Iterator[bytes]:
     """The CSV file in pieces (tables.csv_chunks), starting with the BOM and the header."""
-    return tables.csv_chunks(serialise.COLUMNS, _rows(session, selection))
+    rows = (
+        _cells(record) for batch in export_records.batches(session, selection) for record in batch
+    )
+    return tables.csv_chunks(serialise.COLUMNS, rows)
 
 
 def write_xlsx(
@@ -74,10 +77,10 @@ def write_xlsx(
     sheet = book.sheet("Initiatives", serialise.COLUMNS)
     # the effects themselves, one row each, on a sheet of their own that import reads back
     effects = book.sheet(effect_sheet.SHEET, effect_sheet.COLUMNS)
-    for initiative in serialise.selected(session, selection):
-        row = serialise.to_row(initiative)
-        sheet.append(row[name] for name in serialise.COLUMNS)
-        for values in effect_sheet.rows_of(initiative):
+    for batch in export_records.batches(session, selection):
+        for record in batch:
+            sheet.append(_cells(record))
+        for values in effect_sheet.rows_for(session, [record.id for record in batch]):
             effects.append(values)
 
     about = book.sheet("About")

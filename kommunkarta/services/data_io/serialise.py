@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
 from kommunkarta.services.data_io import sources
+from kommunkarta.services.data_io.export_records import ExportRecord
 from kommunkarta.services.register import initiatives
 from kommunkarta.services.register.effects import EffectData
 from kommunkarta.services.register.initiatives import visible
@@ -85,12 +86,16 @@ def timestamp(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        return value.isoformat() + "+00:00"  # as value.replace(tzinfo=UTC).isoformat()
     return value.astimezone(UTC).isoformat()
 
 
 def guard_formula(text: str) -> str:
-    """Text made safe to open in a spreadsheet program (see _FORMULA_START)."""
+    """Text made safe to open in a spreadsheet program (see _FORMULA_START). Text that
+    starts with a letter or digit never needs it, which saves an export the pattern for
+    most of its cells."""
+    if not text or text[0].isalnum():
+        return text
     return "'" + text if _FORMULA_START.match(text) else text
 
 
@@ -105,14 +110,13 @@ def is_formula(text: str) -> bool:
     return bool(_FORMULA.match(text))
 
 
-def _text_fields(initiative: Initiative) -> dict[str, Any]:
-    """What item and row begin with: the id, the text and the status."""
+def _text_fields(initiative: Initiative | ExportRecord) -> dict[str, Any]:
+    """What item and row begin with: the id and the text."""
     return {
         "id": initiative.id,
         "title": initiative.title,
         "summary": initiative.summary or "",
         "description": initiative.description or "",
-        "status": initiative.status.slug,
     }
 
 
@@ -122,6 +126,7 @@ def to_item(initiative: Initiative) -> dict[str, Any]:
     has_point = initiative.lat is not None and initiative.lon is not None
     return {
         **_text_fields(initiative),
+        "status": initiative.status.slug,
         "benefit_areas": [t.slug for t in initiative.benefit_areas],
         "areas": [t.slug for t in initiative.areas],
         "technologies": [t.slug for t in initiative.technologies],
@@ -165,7 +170,7 @@ def effect_fields(initiative: Initiative) -> dict[str, Any]:
     }
 
 
-def facts(initiative: Initiative) -> dict[str, dict[str, Any]]:
+def facts(initiative: Initiative | ExportRecord) -> dict[str, dict[str, Any]]:
     """The item's `costs`, `reuse` and `compliance` objects."""
     return {
         "costs": {
@@ -195,16 +200,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def to_row(initiative: Initiative) -> dict[str, Any]:
+def to_row(initiative: ExportRecord) -> dict[str, Any]:
     """The export row: lists joined with SEPARATOR, no text is None ("" instead), numbers
     stay numbers for XLSX (None: an empty cell), and the facts are as the item has them."""
     return {
         **_text_fields(initiative),
         "lang": initiative.lang,
-        "benefit_areas": SEPARATOR.join(t.slug for t in initiative.benefit_areas),
-        "areas": SEPARATOR.join(t.slug for t in initiative.areas),
-        "technologies": SEPARATOR.join(t.slug for t in initiative.technologies),
-        "municipalities": SEPARATOR.join(m.code for m in initiative.municipalities),
+        "status": initiative.status,
+        "benefit_areas": SEPARATOR.join(initiative.benefit_areas),
+        "areas": SEPARATOR.join(initiative.areas),
+        "technologies": SEPARATOR.join(initiative.technologies),
+        "municipalities": SEPARATOR.join(initiative.municipalities),
         "start_year": initiative.start_year,
         "url": initiative.url or "",
         "contact": initiative.contact or "",

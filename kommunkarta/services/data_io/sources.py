@@ -9,8 +9,7 @@ the exports show the attribution that the licence asks for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from kommunkarta.models import Initiative
+from typing import Protocol
 
 CC_BY_4 = "CC BY 4.0"
 CC_BY_4_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -54,7 +53,18 @@ class Attribution:
     licence_url: str | None
 
 
-def attribution(initiative: Initiative) -> Attribution | None:
+class Credited(Protocol):
+    """What an attribution is made of: an initiative, or an export's record of one."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def licence(self) -> str: ...
+    @property
+    def external_ref(self) -> str | None: ...
+
+
+def attribution(initiative: Credited) -> Attribution | None:
     """The credit an initiative from an outside data set carries; None for our own."""
     if not initiative.source:
         return None
@@ -70,7 +80,7 @@ def attribution(initiative: Initiative) -> Attribution | None:
     )
 
 
-def attribution_text(initiative: Initiative) -> str:
+def attribution_text(initiative: Credited) -> str:
     """The attribution as one line for a spreadsheet cell; empty for our own initiatives,
     e.g. "EU Public Sector Tech Watch, PSTW ID 1234, CC BY 4.0"."""
     credit = attribution(initiative)
