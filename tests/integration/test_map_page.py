@@ -283,3 +283,28 @@ def test_label_points_lie_inside_their_places(seeded_app, geo):
     assert all(geo.contains(code, lat, lon) for code, (lat, lon) in points.items())
     assert len(client.get("/map/labels/region").get_json()) == 21
     assert client.get("/map/labels/country").status_code == 404
+
+
+def test_map_statistics_and_coverage_tell_one_story(seeded_app):
+    """The municipalities the map's summary counts are the ones /stats counts and the ones the
+    coverage view starts from (with an initiative of their own or an adopted one)."""
+    client = seeded_app.test_client()
+    summary = re.search(
+        r'id="map-summary"[^>]*>([\d,]+) initiatives in ([\d,]+) municipalities<',
+        client.get("/?lang=en").get_data(as_text=True),
+    )
+    stats = client.get("/stats?lang=en").get_data(as_text=True)
+    key_figure = re.search(r'<dd>([\d,]+) <span class="of">of 290</span>', stats)
+    coverage_line = re.search(
+        r"([\d,]+) of 290 municipalities have published initiatives, ([\d,]+) of them", stats
+    )
+    on_the_map = re.search(
+        r'id="map-summary"[^>]*>([\d,]+) of 290 municipalities have published initiatives',
+        client.get("/?view=coverage&lang=en").get_data(as_text=True),
+    )
+    assert summary and key_figure and coverage_line and on_the_map
+    places = summary.group(2)
+    assert key_figure.group(1) == coverage_line.group(1) == on_the_map.group(1) == places
+    assert int(coverage_line.group(2)) <= int(places.replace(",", ""))
+    api = client.get("/api/v1/municipalities").get_json()
+    assert int(places.replace(",", "")) == sum(1 for m in api if m["count"])
