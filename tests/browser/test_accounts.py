@@ -314,6 +314,11 @@ def test_a_term_is_described_retired_and_merged_by_keyboard_on_a_phone(new_page,
     screenshot(page, "admin-taxonomy-term-1280")
     assert axe_serious(page) == []
     page.goto(server.url + "/admin/taxonomy?lang=en#technologies")
+    described = page.locator("#technologies-robotics td").first
+    assert (
+        described.inner_text()
+        == "Robotics and autonomous vehicles\nRobots & <self-driving> vehicles."
+    )
     screenshot(page, "admin-taxonomy-retired-1280")
     assert axe_serious(page) == []
     api = page.request.get(server.url + "/api/v1/taxonomy").json()
