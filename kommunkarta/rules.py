@@ -40,6 +40,7 @@ ID_MAX = 2**31 - 1
 VERSION_MAX = 2**31 - 1
 PAGE_MAX = 10_000_000
 API_PER_PAGE_MAX = 200
+PLACE_LEVELS = ("municipality", "region")  # a map, a count or a place search by these
 DIGITS = re.compile(r"[0-9]+")
 
 

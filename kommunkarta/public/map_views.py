@@ -9,7 +9,7 @@ from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 
-from kommunkarta import db, geo
+from kommunkarta import db, geo, rules
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import (
@@ -27,7 +27,7 @@ from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
 
-LEVELS = ("municipality", "region")
+LEVELS = rules.PLACE_LEVELS
 VIEWS = ("initiatives", "coverage")
 
 

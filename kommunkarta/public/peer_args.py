@@ -16,7 +16,7 @@ from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places.peers import COMPARE_MAX, COMPARE_MIN, DEFAULT_KM, MAX_KM
 
 DISTANCE = re.compile(r"[0-9]{1,6}([.,][0-9]{1,3})?")  # ASCII digits: float() takes others
-LEVELS = ("municipality", "region")
+LEVELS = rules.PLACE_LEVELS
 
 
 def _values(args: MultiDict[str, str], name: str) -> list[str]:
