@@ -116,6 +116,10 @@ def test_export_then_import_elsewhere_gives_identical_records(seeded_app, app, t
     assert moved.exit_code == 0, moved.output
     assert "400 new" in moved.output
     copy = _export(app, tmp_path / "copy.csv")
+    # the text's language and the costs, reuse and compliance facts travel in both formats
+    copied = _rows(tmp_path / "copy.csv")
+    for name in ("lang", "investment_sek", "procurement", "others_may_call_off", "ai_act"):
+        assert any(row[name] for row in copied), name
     if suffix == ".xlsx":  # the Effects sheet brings the effects, and so their yearly sums
         assert copy == original
         assert any(row["hours_per_year"] for row in _rows(tmp_path / "copy.csv"))

@@ -135,6 +135,13 @@ class EffectData:
         people = self.people if self.unit == "hours" and self.people else 1
         return self.amount * per_year * people
 
+    def columns(self, position: int) -> dict[str, Any]:
+        """As the `effects` table stores it (all but the initiative and the benefit area's
+        id), the effect at `position` among the initiative's."""
+        stored = {name: value for name, value in self.item().items() if name != "benefit_area"}
+        as_of = date.fromisoformat(self.as_of) if self.as_of else None
+        return {**stored, "position": position, "as_of": as_of}
+
     def item(self) -> dict[str, Any]:
         """As the API item and the Effects sheet carry it."""
         return {
@@ -169,19 +176,8 @@ def totals(effects: Iterable[EffectData]) -> tuple[float | None, float | None]:
 def assign(initiative: Initiative, stated: Sequence[tuple[EffectData, Any]]) -> None:
     """Replace the initiative's effects and their yearly totals."""
     initiative.effects = [
-        Effect(
-            position=position,
-            benefit_area=term,
-            kind=e.kind,
-            amount=e.amount,
-            unit=e.unit,
-            period=e.period or None,
-            people=e.people,
-            basis=e.basis,
-            source_url=e.source_url,
-            as_of=date.fromisoformat(e.as_of) if e.as_of else None,
-        )
-        for position, (e, term) in enumerate(stated)
+        Effect(benefit_area=term, **effect.columns(position))
+        for position, (effect, term) in enumerate(stated)
     ]
     initiative.hours_per_year, initiative.sek_per_year = totals(e for e, _ in stated)
 

@@ -16,7 +16,6 @@ every change written in one transaction, or nothing on a dry run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,16 +26,16 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from kommunkarta.models import Initiative, Revision, State, User
+from kommunkarta.models import Initiative, State, User
 from kommunkarta.services.data_io import effect_sheet
+from kommunkarta.services.data_io.importing import batch_insert
+from kommunkarta.services.data_io.importing.batch_insert import UPDATED
 from kommunkarta.services.data_io.importing.read import ImportFileError
 from kommunkarta.services.data_io.importing.row_check import Record
 from kommunkarta.services.register import effects, initiatives
 from kommunkarta.services.register.effects import FACT_FIELDS, EffectData
 
 BATCH = 1000
-# Revision actions, the names services.revisions gives the same events
-CREATED, UPDATED = "created", "edited"
 
 # stage ("check" or "write"), rows done, rows in all
 Progress = Callable[[str, int, int], None]
@@ -58,6 +57,8 @@ SCALARS = (
     *FACT_FIELDS,  # costs, reuse and compliance
 )
 LISTS = ("benefit_areas", "areas", "technologies")
+# the values a row may give that are columns of the initiative as they are
+COLUMNS = (*SCALARS, "state", "is_demo")
 
 
 def _comparable(initiative: Initiative, column: str) -> Any:
@@ -105,8 +106,10 @@ def _changes(initiative: Initiative, values: dict[str, Any]) -> dict[str, list[A
     return changes
 
 
-def _assign(initiative: Initiative, values: dict[str, Any], now: datetime) -> None:
-    for column in (*SCALARS, "state", "is_demo", "status"):
+def assign(initiative: Initiative, values: dict[str, Any], now: datetime) -> None:
+    """Write checked values into a stored initiative (what batch_insert.new_row writes for a
+    new one)."""
+    for column in (*COLUMNS, "status"):
         if column in values:
             setattr(initiative, column, values[column])
     for column in (*LISTS, "municipalities"):
@@ -118,25 +121,6 @@ def _assign(initiative: Initiative, values: dict[str, Any], now: datetime) -> No
     if initiative.state == State.PUBLISHED and initiative.published_at is None:
         initiative.published_at = now
     initiative.refresh_search_text()
-
-
-def _new(values: dict[str, Any], now: datetime, by: User | None) -> Initiative:
-    initiative = Initiative(
-        id=values.get("id"),
-        state=State.PUBLISHED.value,
-        is_demo=False,
-        summary="",
-        description="",
-        url="",
-        contact="",
-        author_id=by.id if by else None,
-        created_at=now,
-        updated_at=values.get("updated_at") or now,
-        published_at=values.get("published_at"),
-        last_confirmed_at=values.get("last_confirmed_at"),
-    )
-    _assign(initiative, values, now)
-    return initiative
 
 
 def load_existing(
@@ -166,17 +150,6 @@ def _move_id_sequence(session: Session) -> None:
         )
 
 
-def _revision(
-    initiative_id: int, action: str, changes: dict[str, Any], by: User | None
-) -> Revision:
-    return Revision(
-        initiative_id=initiative_id,
-        user_id=by.id if by else None,
-        action=action,
-        changes=json.dumps(changes, ensure_ascii=False, default=str),
-    )
-
-
 @dataclass
 class _Step:
     record: Record
@@ -185,36 +158,40 @@ class _Step:
 
 
 def _write(session: Session, plan: list[_Step], by: User | None, progress: Progress | None) -> None:
+    """Changed initiatives through the ORM (their optimistic lock checks that nobody changed
+    them meanwhile), new ones in batched inserts (batch_insert); a revision for each, one
+    INSERT per batch."""
     now = datetime.now(UTC)
-    updates = [s for s in plan if s.target is not None and s.changes]
-    with_id = [s for s in plan if s.target is None and s.record.values.get("id") is not None]
-    without_id = [s for s in plan if s.target is None and s.record.values.get("id") is None]
-    created: list[Initiative] = []
-    done = len(plan) - len(updates) - len(with_id) - len(without_id)  # unchanged rows
-    for group in (updates, with_id, without_id):
+    updates = [(s.target, s) for s in plan if s.target is not None and s.changes]
+    new = [s.record.values for s in plan if s.target is None]
+    with_id = [values for values in new if values.get("id") is not None]
+    without_id = [values for values in new if values.get("id") is None]
+    done = len(plan) - len(updates) - len(new)  # unchanged rows
+
+    def step_done(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress and done < len(plan):
+            progress("write", done, len(plan))
+
+    for start in range(0, len(updates), BATCH):
+        batch = updates[start : start + BATCH]
+        for target, step in batch:
+            assign(target, step.record.values, now)
+            target.updated_at = now
+        session.flush()
+        revisions = [(target.id, UPDATED, step.changes) for target, step in batch]
+        batch_insert.insert_revisions(session, revisions, now, by)
+        step_done(len(batch))
+    for group in (with_id, without_id):
         if group is without_id and with_id:
-            # explicit ids bypass PostgreSQL's sequence: move it past them before drawing
-            session.flush()
-            _move_id_sequence(session)
-        for step in group:
-            if step.target is None:
-                initiative = _new(step.record.values, now, by)
-                session.add(initiative)
-                created.append(initiative)
-            else:
-                _assign(step.target, step.record.values, now)
-                step.target.updated_at = now
-                session.add(_revision(step.target.id, UPDATED, step.changes, by))
-            done += 1
-            if done % BATCH == 0:
-                session.flush()
-                if progress:
-                    progress("write", done, len(plan))
-    session.flush()
+            _move_id_sequence(session)  # explicit ids bypass PostgreSQL's sequence
+        for start in range(0, len(group), BATCH):
+            rows = group[start : start + BATCH]
+            batch_insert.insert_new(session, rows, COLUMNS, now, by)
+            step_done(len(rows))
     if with_id and not without_id:
         _move_id_sequence(session)
-    session.add_all(_revision(i.id, CREATED, {}, by) for i in created)
-    session.flush()
     if progress:
         progress("write", len(plan), len(plan))
 
