@@ -13,21 +13,28 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from kommunkarta.cli.common import ready_database, session_for, user_errors
-from kommunkarta.models import User
+from kommunkarta.models import Role, User
 from kommunkarta.services import account_links, account_mail, accounts, audit
 from kommunkarta.services.account_links import Purpose
 from kommunkarta.services.errors import InvalidField
 
 
+def _role_and_places(command):
+    """--role and the repeatable --municipality of a new account."""
+    command = click.option(
+        "--municipality",
+        "municipalities",
+        multiple=True,
+        help="Municipality code (repeatable); required for coordinators.",
+    )(command)
+    return click.option("--role", required=True, type=click.Choice([r.value for r in Role]))(
+        command
+    )
+
+
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["coordinator", "moderator", "admin"]))
-@click.option(
-    "--municipality",
-    "municipalities",
-    multiple=True,
-    help="Municipality code (repeatable); required for coordinators.",
-)
+@_role_and_places
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 @user_errors
@@ -49,13 +56,7 @@ def create_user_command(
 
 @click.command("invite")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["coordinator", "moderator", "admin"]))
-@click.option(
-    "--municipality",
-    "municipalities",
-    multiple=True,
-    help="Municipality code (repeatable); required for coordinators.",
-)
+@_role_and_places
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
 @with_appcontext
 @user_errors
