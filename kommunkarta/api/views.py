@@ -219,8 +219,9 @@ def taxonomy_terms():
     )
 
 
-def _geojson(body: bytes, etag: str) -> Response:
-    response = Response(body, mimetype="application/geo+json")
+def boundary_response(body: bytes, etag: str, mimetype: str = "application/geo+json") -> Response:
+    """Boundaries as they are served everywhere: with their ETag, cached for a week."""
+    response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = BOUNDARY_MAX_AGE
@@ -237,7 +238,7 @@ def _geojson(body: bytes, etag: str) -> Response:
 )
 def municipality_boundaries():
     data = geo.current()
-    return _geojson(data.municipalities_geojson, data.municipalities_etag)
+    return boundary_response(data.municipalities_geojson, data.municipalities_etag)
 
 
 @bp.get("/boundaries/regions")
@@ -246,4 +247,4 @@ def municipality_boundaries():
 )
 def region_boundaries():
     data = geo.current()
-    return _geojson(data.regions_geojson, data.regions_etag)
+    return boundary_response(data.regions_geojson, data.regions_etag)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 
 from kommunkarta import db, geo, rules
+from kommunkarta.api.views import boundary_response
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import (
@@ -117,7 +118,7 @@ def _base_config(level: str, counts: dict[str, int]) -> dict:
         "classes": map_classes.classes(counts.values()).to_json(),
         "noneColour": map_classes.NONE_COLOUR,
         "boundaries": {
-            "municipality": url_for("api.municipality_boundaries"),
+            "municipality": url_for("public.map_boundaries"),
             "region": url_for("api.region_boundaries"),
         },
         "labelsUrl": {
@@ -297,6 +298,14 @@ def map_labels(level: str):
     response.cache_control.public = True
     response.cache_control.max_age = 24 * 3600
     return response
+
+
+@bp.get("/map/boundaries/municipalities")
+def map_boundaries():
+    """The municipalities as the map draws them: quantised TopoJSON, a third of the GeoJSON
+    the API serves (services.places.topology)."""
+    data = geo.current()
+    return boundary_response(data.municipalities_topology, data.topology_etag, "application/json")
 
 
 @bp.get("/map/points")

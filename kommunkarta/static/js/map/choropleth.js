@@ -7,7 +7,7 @@
 /* global L */
 
 import {
-  addLegend, addScale, areaStyle, countText, createInfo, el, fill, filterParams, formatNumber, getJSON,
+  addLegend, addScale, areaStyle, countText, createInfo, el, fill, filterParams, formatNumber, getBoundaries, getJSON,
   keyboardAreas, paramsOf, pointClusters, pointMarker, queryFrom, showError,
 } from "./common.js";
 import { addLabels } from "./labels.js";
@@ -73,7 +73,7 @@ export function mountChoropleth(map, config) {
 
   function loadBoundaries(level) {
     if (state.boundaries[level]) return Promise.resolve(state.boundaries[level]);
-    return getJSON(config.boundaries[level]).then((data) => {
+    return getBoundaries(config.boundaries[level]).then((data) => {
       state.boundaries[level] = data;
       data.features.forEach((f) => { state.names[f.properties.code] = f.properties.name; });
       return data;

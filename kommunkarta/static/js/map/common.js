@@ -4,6 +4,8 @@
 
 /* global L */
 
+import { topologyFeatures } from "./topology.js";
+
 export function el(tag, attrs, text) {
   const node = document.createElement(tag);
   Object.keys(attrs || {}).forEach((key) => node.setAttribute(key, attrs[key]));
@@ -87,6 +89,11 @@ export function getJSON(url) {
       return body;
     }),
   );
+}
+
+/** Boundaries as GeoJSON, whether the URL serves GeoJSON or the map's TopoJSON. */
+export function getBoundaries(url) {
+  return getJSON(url).then((data) => (data.type === "Topology" ? topologyFeatures(data) : data));
 }
 
 /** Whether the page is as narrow as a phone's (the style sheet's breakpoint). */

@@ -4,7 +4,7 @@
 /* global L */
 
 import {
-  addLegend, addScale, areaStyle, countText, createInfo, getJSON, keyboardAreas, openPage,
+  addLegend, addScale, areaStyle, countText, createInfo, getBoundaries, getJSON, keyboardAreas, openPage,
   pointClusters, pointMarker,
 } from "./common.js";
 
@@ -33,7 +33,7 @@ export function mountCompact(map, config) {
     openPage(config, config.placeUrl.municipality + area.feature.properties.code + "?lang=" + config.lang);
   };
   keyboardAreas(map, config, info, () => layer, describe, open);
-  return getJSON(config.boundaries.municipality).then((data) => {
+  return getBoundaries(config.boundaries.municipality).then((data) => {
     layer = L.geoJSON(data, {
       filter: (feature) => {
         const p = feature.properties;

@@ -4,7 +4,7 @@
 /* global L */
 
 import {
-  addScale, createInfo, el, fill, formatNumber, getJSON, keyboardAreas, legendBox, openPage, queryFrom,
+  addScale, createInfo, el, fill, formatNumber, getBoundaries, keyboardAreas, legendBox, openPage, queryFrom,
   showError,
 } from "./common.js";
 
@@ -89,7 +89,7 @@ export function mountCoverage(map, config) {
 
   keyboardAreas(map, config, info, () => layer, describe, open);
 
-  getJSON(config.boundaries.municipality).then((data) => {
+  getBoundaries(config.boundaries.municipality).then((data) => {
     layer = L.geoJSON(data, {
       style: style,
       onEachFeature: (feature, area) => {
