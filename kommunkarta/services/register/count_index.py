@@ -40,11 +40,11 @@ from kommunkarta.models import (
     Initiative,
     Municipality,
     Region,
-    State,
     Status,
     data_changes,
     initiative_municipalities,
 )
+from kommunkarta.services.register.initiatives import PUBLIC
 
 CATCH_UP_MAX = 2_000  # an index further behind than this many writes reads everything again
 CHOSEN_MAX = 32  # selections kept between loads (100 KB each at 100,000 initiatives)
@@ -195,7 +195,7 @@ class CountIndex:
                 Initiative.open_source_url,
                 Initiative.ai_act,
             )
-            .where(Initiative.state == State.PUBLISHED)
+            .where(PUBLIC)  # what the public may see, as services.register.initiatives says
             .order_by(Initiative.id),
             Initiative.id,
         )
