@@ -10,7 +10,8 @@ misses, so nothing stale is served and no shared cache is needed.
 The same write also numbers itself (`data_version.serial`, one more than the last: writers
 take the row's lock in turn, so serials commit in order) and names the initiatives it touched
 in `data_changes`, or a null initiative when it cannot say (taxonomy, places, bulk
-statements). The in-memory counts (services.register.count_index) reload only those.
+statements whose caller does not name them with `touched`). The in-memory counts
+(services.register.count_index) reload only those.
 Only writes through an ORM session are seen: raw SQL on a bare connection is not.
 """
 
@@ -20,7 +21,7 @@ import threading
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import fields
 from itertools import chain
 from typing import Any, TypeVar
@@ -55,6 +56,7 @@ TOKEN = "kommunkarta.data_version"  # session.info: (token, serial) this transac
 CHANGED = "kommunkarta.data_changed"  # session.info: this transaction wrote public data
 TOUCHED = "kommunkarta.data_touched"  # session.info: ids of the initiatives it wrote
 UNNAMED = "kommunkarta.data_unnamed"  # session.info: it wrote public data it cannot name
+NAMED = "kommunkarta_named_by_caller"  # execution option: see NAMED_BY_CALLER
 # A write naming more initiatives than this records "anything may have changed" instead
 NAMED_MAX = 1000
 # data_changes keeps the rows of the last KEEP_SERIALS serials (pruned every PRUNE_EVERY
@@ -156,13 +158,27 @@ def _note_flushed_changes(session: Session, _context) -> None:
             session.info[UNNAMED] = True
 
 
+# Execution options of a bulk statement whose caller names the initiatives it writes with
+# `touched` (a batch of an import knows them): it does not count as "anything may have changed"
+NAMED_BY_CALLER = {NAMED: True}
+
+
+def touched(session: Session, initiative_ids: Iterable[int]) -> None:
+    """Name the initiatives this transaction wrote with statements run under NAMED_BY_CALLER,
+    so that the in-memory counts reload just them."""
+    session.info[CHANGED] = True
+    session.info.setdefault(TOUCHED, set()).update(initiative_ids)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_changes(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(getattr(state.statement, "table", None), "name", None)
         if _public(table):
-            state.session.info[CHANGED] = True
-            state.session.info[UNNAMED] = state.session.info.get(UNNAMED) or table not in UNCOUNTED
+            info = state.session.info
+            info[CHANGED] = True
+            if not state.execution_options.get(NAMED):
+                info[UNNAMED] = info.get(UNNAMED) or table not in UNCOUNTED
 
 
 @event.listens_for(Session, "before_commit")

@@ -11,12 +11,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
-from kommunkarta.models import Effect, Initiative, Revision, Status
+from kommunkarta import cache
+from kommunkarta.filters import InitiativeFilter
+from kommunkarta.models import Effect, Initiative, Revision, Status, data_changes
 from kommunkarta.services.data_io import effect_sheet
 from kommunkarta.services.data_io.importing import batch_insert, plan
+from kommunkarta.services.register import count_index, initiatives
 from tests.conftest import initialised_app
 
 HEADER = [
@@ -183,3 +186,26 @@ def test_new_initiatives_after_an_import_without_ids_draw_fresh_ids(app, tmp_pat
         session.add(added)
         session.commit()
         assert added.id > max(ids)
+
+
+def test_an_import_names_the_initiatives_it_wrote_and_the_counts_follow(app, tmp_path):
+    """The batches' inserts name their initiatives for the in-memory counts (cache.touched),
+    as the ORM's writes do, instead of "anything may have changed"."""
+    engine = app.extensions["db_engine"]
+    path = _workbook(tmp_path / "some.xlsx", ROWS[:3], [])
+    with Session(engine) as session:
+        assert initiatives.count(session, InitiativeFilter()) == 0  # the index is loaded
+    _import(app, path, "3 new")
+    with Session(engine) as session:
+        last = session.scalar(select(func.max(data_changes.c.serial)))
+        named = session.scalars(
+            select(data_changes.c.initiative_id).where(data_changes.c.serial == last)
+        ).all()
+        assert sorted(named) == [40, 41, 42]  # no null: not "anything may have changed"
+        assert count_index.current(session, InitiativeFilter()) is not None
+        by_memory = initiatives.figures_by_municipality(session, InitiativeFilter())
+    with Session(engine) as session:
+        session.info[cache.CHANGED] = True  # a transaction with writes of its own counts by SQL
+        assert count_index.current(session, InitiativeFilter()) is None
+        assert initiatives.figures_by_municipality(session, InitiativeFilter()) == by_memory
+    assert by_memory["0180"][0] == 1  # the draft (1280, 1281) is not counted

@@ -7,8 +7,9 @@ A row holds what the ORM would have written for `Initiative(...)`: every column 
 not give has its default (`_column_defaults`), the id is the file's or the database's
 (RETURNING, in the order of the rows), and the derived columns (search text, yearly sums of
 the effects, the publication time of a published initiative) follow the same rules as an
-edit's (`plan.assign`). The session's events see these statements like any other write, so
-cached results are dropped at commit (kommunkarta.cache).
+edit's (`plan.assign`). The statements run under `cache.NAMED_BY_CALLER` and each batch names
+its initiatives with `cache.touched`, so that cached results are dropped at commit and the
+in-memory counts reload just these initiatives, as after the ORM's writes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import Table, insert, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from kommunkarta import cache
 from kommunkarta.models import (
     Effect,
     Initiative,
@@ -43,6 +45,8 @@ LINKS: dict[str, tuple[Table, str, str]] = {
     "areas": (initiative_areas, "area_id", "id"),
     "technologies": (initiative_technologies, "technology_id", "id"),
 }
+# the statements below name the initiatives they write (cache.touched)
+NAMED = cache.NAMED_BY_CALLER
 # the tables, typed as the Table each is (the ORM types them as any FromClause)
 INITIATIVES = cast(Table, Initiative.__table__)
 EFFECTS = cast(Table, Effect.__table__)
@@ -112,7 +116,7 @@ def insert_new(
             for term in values.get(name, ())
         ]
         if links:
-            session.execute(insert(link), links)
+            session.execute(insert(link), links, execution_options=NAMED)
     stated = [
         {
             "initiative_id": initiative_id,
@@ -123,8 +127,9 @@ def insert_new(
         for position, (effect, term) in enumerate(values.get("effects", ()))
     ]
     if stated:
-        session.execute(insert(EFFECTS), stated)
+        session.execute(insert(EFFECTS), stated, execution_options=NAMED)
     insert_revisions(session, [(initiative_id, CREATED, {}) for initiative_id in ids], now, by)
+    cache.touched(session, ids)
     return ids
 
 
@@ -140,7 +145,7 @@ def _insert_initiatives(session: Session, rows: list[dict[str, Any]]) -> list[in
             returning = insert(INITIATIVES).returning(
                 INITIATIVES.c.id, sort_by_parameter_order=True
             )
-            return list(session.execute(returning, rows).scalars())
+            return list(session.execute(returning, rows, execution_options=NAMED).scalars())
         drawn = session.execute(
             text(
                 "SELECT nextval(pg_get_serial_sequence('initiatives', 'id')) "
@@ -151,7 +156,7 @@ def _insert_initiatives(session: Session, rows: list[dict[str, Any]]) -> list[in
         for row, initiative_id in zip(rows, sorted(drawn), strict=True):
             row["id"] = initiative_id
     if rows:
-        session.execute(insert(INITIATIVES), rows)
+        session.execute(insert(INITIATIVES), rows, execution_options=NAMED)
     return [row["id"] for row in rows]
 
 
