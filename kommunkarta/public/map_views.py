@@ -270,10 +270,17 @@ def map_summary():
     `{"summary": "143 initiatives in 97 municipalities", "total": 143, "note": ...,
     "values": {code: n}, "classes": {"breaks", "colours"}}`, with `note` and `values` for the
     chosen `measure` and `classes` over those values. The page and this share `summary_line`
-    and `map_classes`, so the words and the colours come from one place."""
-    selection = selection_from_request()
-    level = choice("level", LEVELS)
-    measure = choice("measure", map_measure.MEASURES)
+    and `map_classes`, so the words and the colours come from one place. A bad value is a 400
+    `{"error", "field"}` whose message names the field by its label, as the page does, for
+    map.js to show beside it."""
+    problems = filter_form.Problems()
+    selection = filter_form.from_request(problems)
+    level = problems.choice("level", lambda name: choice(name, LEVELS), LEVELS[0])
+    measures = map_measure.MEASURES
+    measure = problems.choice("measure", lambda name: choice(name, measures), measures[0])
+    if problems:
+        field, message = next(iter(problems.messages.items()))
+        return jsonify(error=message, field=field), 400
     session = db.session()
     counts = level_counts(session, selection, level)
     total = initiatives.count(session, selection)

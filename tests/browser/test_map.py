@@ -57,8 +57,20 @@ def test_a_bad_filter_shows_a_message_not_a_broken_map(page, live_server):
     page.fill("#filter-year-to", "2020")
     page.locator("#filter-year-to").dispatch_event("change")
     page.wait_for_selector("#filter-error:not([hidden])")
-    assert "year" in page.locator("#filter-error").inner_text()
+    message = "From year: the first year must not be after the last year"
+    assert page.locator("#filter-error").inner_text() == message  # by the field's label
+    # and beside the field, tied to it, as the page without script has it
+    expect(page.locator("#problem-year_from")).to_have_text(message)
+    assert page.locator("#filter-year-from").get_attribute("aria-invalid") == "true"
+    assert (
+        page.locator("#filter-year-from").get_attribute("aria-describedby") == "problem-year_from"
+    )
     assert page.locator(AREAS).count() == 290
+    page.fill("#filter-year-from", "2019")  # corrected: the messages go
+    page.locator("#filter-year-from").dispatch_event("change")
+    expect(page.locator("#problem-year_from")).to_have_count(0)
+    expect(page.locator("#filter-error")).to_be_hidden()
+    assert page.locator("#filter-year-from").get_attribute("aria-invalid") is None
 
 
 @pytest.mark.parametrize("width", [360, 1280])

@@ -100,6 +100,7 @@ def test_map_summary_is_the_pages_own_line(seeded_app):
     bad = client.get("/map/summary?year_from=x&lang=en")
     assert bad.status_code == 400
     assert bad.get_json()["field"] == "year_from"
+    assert bad.get_json()["error"] == "From year: a year has four digits, such as 2024"
     assert client.get("/map/summary?level=world").get_json()["field"] == "level"
 
 

@@ -7,8 +7,8 @@
 /* global L */
 
 import {
-  addLegend, addScale, areaStyle, countText, createInfo, el, fill, filterParams, formatNumber, getBoundaries, getJSON,
-  keyboardAreas, paramsOf, pointClusters, pointMarker, queryFrom, showError,
+  addLegend, addScale, areaStyle, clearErrors, countText, createInfo, el, fill, filterParams, formatNumber,
+  getBoundaries, getJSON, keyboardAreas, paramsOf, pointClusters, pointMarker, queryFrom, showError,
 } from "./common.js";
 import { addLabels } from "./labels.js";
 import { createPanel } from "./panel.js";
@@ -32,7 +32,6 @@ export function mountChoropleth(map, config) {
   const form = document.getElementById("filters");
   const summary = document.getElementById("map-summary");
   const measureNote = document.getElementById("measure-note");
-  const errorBox = document.getElementById("filter-error");
   const tableLink = document.getElementById("table-link");
   const mapNode = map.getContainer();
   mapNode.setAttribute("data-level", state.level);
@@ -224,12 +223,17 @@ export function mountChoropleth(map, config) {
     summaryParams.set("level", level);
     summaryParams.set("measure", measure);
     summaryParams.set("lang", config.lang);
-    Promise.all([
+    // both at once; a bad value is told as the summary words it (by the field's label)
+    Promise.allSettled([
       getJSON(config.countsApi[level] + "?" + filters),
       getJSON(config.summaryUrl + "?" + summaryParams),
-    ]).then(([places, told]) => {
+    ]).then(([counted, summed]) => {
+      if (summed.status === "rejected") throw summed.reason;
+      if (counted.status === "rejected") throw counted.reason;
+      return [counted.value, summed.value];
+    }).then(([places, told]) => {
       if (ticket !== state.request) return undefined;
-      errorBox.hidden = true;
+      clearErrors();
       // the counts API carries every area's count and, for municipalities, its sums; the
       // summary carries the sums at either level, from the same query
       const counts = {};
@@ -252,7 +256,7 @@ export function mountChoropleth(map, config) {
       });
     }).catch((error) => {
       if (ticket !== state.request) return;
-      showError(error.message || text.failed);
+      showError(error.message || text.failed, error.field);
     });
   }
 

@@ -280,10 +280,44 @@ export function openPage(config, url) {
   else window.location.href = url;
 }
 
-/** Shows `message` in the page's filter error box. */
-export function showError(message) {
+/** Shows `message` in the page's filter error box and, when it is about one filter
+ * (`field`, a query parameter), beside that filter's field too, as the page does without
+ * script (templates/_macros/filters.html): aria-invalid and aria-describedby on its inputs. */
+export function showError(message, field) {
   const errorBox = document.getElementById("filter-error");
   if (!errorBox) return;
   errorBox.textContent = message;
   errorBox.hidden = false;
+  const input = field && document.getElementById("filter-" + field.replace(/_/g, "-"));
+  const holder = input && (input.closest(".field, fieldset") || input);
+  if (!holder) return;
+  const folded = holder.closest("details");
+  if (folded) folded.open = true;
+  let note = document.getElementById("problem-" + field);
+  if (!note) {
+    note = el("span", { class: "field-error", id: "problem-" + field, "data-field": field });
+    const legend = holder.querySelector("legend, label, .field-label");
+    if (legend) legend.after(note);
+    else holder.prepend(note);
+  }
+  note.textContent = message;
+  holder.classList.add("has-error");
+  const inputs = input.matches("input, select") ? [input] : input.querySelectorAll("input, select");
+  inputs.forEach((each) => {
+    each.setAttribute("aria-invalid", "true");
+    each.setAttribute("aria-describedby", note.id);
+  });
+}
+
+/** Takes back what `showError` and the page said about the filters. */
+export function clearErrors() {
+  const errorBox = document.getElementById("filter-error");
+  if (errorBox) errorBox.hidden = true;
+  document.querySelectorAll("#filters .field-error").forEach((note) => note.remove());
+  document.querySelectorAll("#filters .form-problems").forEach((list) => list.remove());
+  document.querySelectorAll("#filters .has-error").forEach((holder) => holder.classList.remove("has-error"));
+  document.querySelectorAll("#filters [aria-invalid]").forEach((input) => {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  });
 }
