@@ -13,8 +13,10 @@ way and never waits for the mail server.
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 
@@ -120,6 +122,13 @@ class Outbox:
         """Wait until every job handed over so far has run."""
         self._queue.join()
 
+    def drain(self, seconds: float = 10.0) -> None:
+        """Give the jobs still waiting a few seconds to run: called as the process exits (a
+        worker restarted by a deploy), so that a reset asked for just before is not lost."""
+        deadline = time.monotonic() + seconds
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def _run(self) -> None:
         while True:
             app, job = self._queue.get()
@@ -133,6 +142,7 @@ class Outbox:
 
 
 OUTBOX = Outbox()
+atexit.register(OUTBOX.drain)
 
 
 def reset_after(response: Response, address: str) -> None:

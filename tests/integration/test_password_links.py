@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import logging
 import re
+import threading
 import uuid
 from email import policy
 
@@ -403,3 +404,16 @@ def test_the_invitation_and_the_new_account_pages_differ_only_in_the_password(ap
     assert "<title>New account" in new and "<h1>New account</h1>" in new
     assert 'action="/admin/users/new"' in new and "Create the account" in new
     assert 'name="password"' in new and "seven days" not in new
+
+
+def test_mails_still_waiting_get_time_to_go_when_the_process_ends(app):
+    """What the process runs at exit (Outbox.drain) waits for the queued jobs, and gives up
+    on one that never ends."""
+    outbox, release, ran = account_mail.Outbox(), threading.Event(), []
+    outbox.put(app, lambda: ran.append(release.wait(timeout=60)))
+    outbox.put(app, lambda: ran.append(True))
+    outbox.drain(seconds=0.2)  # the first job still waits: drain gives up, nothing has run
+    assert ran == []
+    release.set()
+    outbox.drain(seconds=60)
+    assert ran == [True, True]

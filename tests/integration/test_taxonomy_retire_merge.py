@@ -110,6 +110,8 @@ def test_a_retired_term_leaves_forms_and_filters_but_stays_on_its_initiatives(
     old_link = client.get("/initiatives?benefit=safety&lang=en").get_data(as_text=True)
     assert re.search(r'value="safety"\s+checked> Safety and security \(retired\)', old_link)
     assert "safety" in client.get("/export.csv?benefit=safety").get_data(as_text=True)
+    page = app.test_client().get(f"/initiatives/{carrying}").get_data(as_text=True)
+    assert "Trygghet och säkerhet" in page
     # editing the initiative offers the retired term it carries, so saving keeps it
     coordinator = app.test_client()
     login_as("coordinator", on=coordinator)
