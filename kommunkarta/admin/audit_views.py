@@ -32,6 +32,6 @@ def audit_log():
         account=account,
         action=action,
         labels=audit.LABELS,
-        details=audit.details,
+        details=audit.detail_lines,
         bad_action=status == 400,
     ), status

@@ -151,3 +151,13 @@ def details(entry: AuditEntry) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def detail_lines(entry: AuditEntry) -> dict[str, str]:
+    """The entry's details as text for the page: a string as it is, anything else (a
+    changed name's old and new value, a list of codes) as JSON in its own letters. The page
+    escapes the text; JSON made for HTML would show 'Idé' as 'Id\\u00e9'."""
+    return {
+        name: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        for name, value in details(entry).items()
+    }

@@ -192,3 +192,16 @@ def test_a_moderators_decision_about_an_organisation_name_is_logged(app, client,
         (moderator.email, "City of Gothenburg", {"municipality": "1480"}),
         (moderator.email, "Volvo Cars", {"municipality": "none"}),
     ]
+
+
+def test_a_changed_term_reads_in_its_own_letters_and_escaped(app, client, login_as):
+    login_as("admin")
+    token = csrf_from(client.get("/admin/taxonomy/statuses/idea"))
+    response = client.post(
+        "/admin/taxonomy/statuses/idea",
+        data={"name_sv": "Idé <b>ny</b>", "name_en": "Idea", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    page = client.get("/admin/audit?action=term-changed&lang=en").get_data(as_text=True)
+    assert "name_sv: [&#34;Idé&#34;, &#34;Idé &lt;b&gt;ny&lt;/b&gt;&#34;]" in page
+    assert "\\u00e9" not in page and "<b>ny" not in page
