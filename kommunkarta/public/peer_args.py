@@ -4,9 +4,6 @@ argument (a 400 with that message); nothing is silently ignored."""
 
 from __future__ import annotations
 
-import math
-import re
-
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -15,7 +12,6 @@ from kommunkarta.filters import Vocabulary
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.places.peers import COMPARE_MAX, COMPARE_MIN, DEFAULT_KM, MAX_KM
 
-DISTANCE = re.compile(r"[0-9]{1,6}([.,][0-9]{1,3})?")  # ASCII digits: float() takes others
 LEVELS = rules.PLACE_LEVELS
 
 
@@ -28,8 +24,11 @@ def within_km(args: MultiDict[str, str]) -> float:
     values = _values(args, "within")
     if not values:
         return DEFAULT_KM
-    km = float(values[0].replace(",", ".")) if DISTANCE.fullmatch(values[0]) else math.nan
-    if len(values) > 1 or not 0 < km <= MAX_KM:
+    try:
+        km = rules.decimal_number(values[0], "within", 0, MAX_KM)
+    except InvalidField:
+        km = 0.0  # refused below with the distance's own message
+    if len(values) > 1 or km <= 0:
         raise InvalidField(
             "within",
             _l(

@@ -38,7 +38,8 @@ def test_good_distances(pairs, km):
 
 @pytest.mark.parametrize(
     "value",
-    ["0", "0.0", "-5", "abc", "nan", "inf", "1e3", "5 km", str(MAX_KM + 1), "1000000", "0x10"],
+    # the rules' one decimal parser (rules.decimal_number): no Unicode digits either
+    ["0", "0.0", "-5", "abc", "nan", "inf", "1e3", "5 km", str(MAX_KM + 1), "1000000", "0x10", "٣"],
 )
 def test_bad_distances(value):
     with pytest.raises(InvalidField) as caught:
