@@ -38,3 +38,17 @@ def test_a_missing_endpoint_is_reported_as_not_available(app):
         "not available (no route)"
     )
     assert isinstance(measure.time_requests(app, "/api/v1/taxonomy", budget), measure.Timing)
+
+
+@pytest.mark.benchmark
+def test_import_against_seed_runs_at_a_tiny_size(capsys):
+    """benchmarks.import_speed: seed, export, import into a fresh database, one line a size."""
+    from benchmarks import import_speed
+
+    assert import_speed.main(["--sizes", "20", "--databases", "sqlite", "--runs", "1"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(
+        r"sqlite, N = 20: seed-demo [0-9.]+ s, import [0-9.]+ s \([0-9.]+× of seed-demo; "
+        r"target ≤ 1\.5×: (met|missed); median of 1: .*\)",
+        line,
+    ), line
