@@ -200,3 +200,17 @@ def test_axe_finds_nothing_serious_on_any_view(page, live_server, path, size, la
     if page.locator(".folium-map").count():
         page.wait_for_selector(READY, timeout=15_000)
     assert axe_serious(page) == []
+
+
+def test_on_a_phone_tab_reaches_the_map_before_the_year_slider_under_it(page, live_server):
+    """Focus follows what the screen shows: the slider sits under the map on a phone, so it
+    comes after the map in the Tab order too (WCAG 2.4.3)."""
+    _open(page, live_server.url + "/?lang=en", PHONE)
+    assert _box(page, "#year-range")["y"] > _box(page, ".folium-map")["y"]
+    page.focus("#table-link")
+    order = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
+    assert "year-range" in order, order
+    assert order.index("year-range") > order.index("map_kommunkarta_map"), order
