@@ -365,16 +365,21 @@ def _targets(run: Run) -> list[str]:
         )
 
     def export(backend: BackendResult) -> str:
-        """Judged on GET /export.csv; on the command (start-up included) without it."""
+        """GET /export.csv against the floor (the same bytes served from memory); the
+        first download after a write, which writes the file, is shown beside it."""
         size = size_of(backend, 10_000)
         http = _get(size, "export") if size else None
-        command = _timing(size.commands.get("export")) if size else None
-        figures = [f"GET /export.csv {http.median:.1f} s"] if http else []
-        figures += [f"`export` command {command.median:.1f} s"] if command else []
-        judged = http or command
-        if judged is None:
+        floor = _get(size, "export_floor") if size else None
+        if not http or not floor:
             return "not measured"
-        return verdict(judged.median < 3, ", ".join(figures))
+        factor = http.median / floor.median
+        figure = f"{http.median:.2f} s / {floor.median:.2f} s, {factor:.1f}×"
+        cold = _get(size, "export_cold") if size else None
+        if cold:
+            figure += (
+                f" (right after a write {cold.median:.2f} s, {cold.median / floor.median:.1f}×)"
+            )
+        return verdict(factor <= 3, figure)
 
     def startup(backend: BackendResult) -> str:
         """The same figure for every database: `routes` opens none."""
@@ -407,7 +412,7 @@ def _targets(run: Run) -> list[str]:
             "`import` of 10,000 rows within 1.5× of `seed-demo --count 10000`",
             per_backend(import_against_seed),
         ),
-        ("export of 10,000 < 3 s", per_backend(export)),
+        ("GET /export.csv of 10,000 within 3× of its bytes from memory", per_backend(export)),
         ("`seed-demo --count 100000` < 60 s", per_backend(command("seed", 100_000, 60))),
         ("one worker < 350 MB resident", per_backend(memory)),
         ("CLI start-up (`flask routes`) < 1 s", per_backend(startup)),

@@ -29,6 +29,9 @@ def test_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, capsys):
     assert re.search(startup, text), text
     # the map as an image is timed and weighed (a number, not n/a)
     assert re.search(r"\| GET /map\.svg \| [0-9]", text), text
+    # the export beside its floor, and the target that compares them
+    assert re.search(r"\| floor \(cached body of GET /export\.csv\) \| [0-9]", text), text
+    assert "| GET /export.csv of 10,000 within 3× of its bytes from memory |" in text
     assert "| sqlite | 50 | unfiltered |" in capsys.readouterr().out
 
 

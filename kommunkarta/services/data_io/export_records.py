@@ -117,25 +117,29 @@ def batches(
         .order_by(Initiative.id)
         .execution_options(yield_per=batch)
     )
-    for rows in connection.execute(stmt).partitions():
-        ids = [row[0] for row in rows]
-        linked = {}
-        for link, (table, _, key) in TERM_LINKS.items():
-            by_id = terms[link]
-            linked[link] = {
-                initiative_id: tuple(slug for _, slug in sorted(by_id[t] for t in term_ids))
-                for initiative_id, term_ids in _linked(connection, table, key, ids).items()
-            }
-        codes = _linked(connection, models.initiative_municipalities, "municipality_code", ids)
-        yield [
-            ExportRecord._make(
-                (
-                    *row,  # OWN and the status
-                    linked["benefit_areas"].get(row[0], ()),
-                    linked["areas"].get(row[0], ()),
-                    linked["technologies"].get(row[0], ()),
-                    tuple(sorted(codes.get(row[0], ()))),
+    result = connection.execute(stmt)
+    try:
+        for rows in result.partitions():
+            ids = [row[0] for row in rows]
+            linked = {}
+            for link, (table, _, key) in TERM_LINKS.items():
+                by_id = terms[link]
+                linked[link] = {
+                    initiative_id: tuple(slug for _, slug in sorted(by_id[t] for t in term_ids))
+                    for initiative_id, term_ids in _linked(connection, table, key, ids).items()
+                }
+            codes = _linked(connection, models.initiative_municipalities, "municipality_code", ids)
+            yield [
+                ExportRecord._make(
+                    (
+                        *row,  # OWN and the status
+                        linked["benefit_areas"].get(row[0], ()),
+                        linked["areas"].get(row[0], ()),
+                        linked["technologies"].get(row[0], ()),
+                        tuple(sorted(codes.get(row[0], ()))),
+                    )
                 )
-            )
-            for row in rows
-        ]
+                for row in rows
+            ]
+    finally:
+        result.close()  # a download that stops half-way leaves no cursor open
