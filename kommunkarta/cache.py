@@ -195,6 +195,16 @@ def _new_version(session: Session) -> None:
             _record(connection, [None] if unnamed else sorted(touched))
 
 
+def changed_everything(connection: Connection, *, after: int = 0) -> None:
+    """Record a write that may have changed anything, numbered after `after` at least: a
+    database put back from a backup carries the backup's serial, which readers that saw the
+    database it replaced may be past already."""
+    connection.execute(
+        update(data_version).where(data_version.c.serial < after).values(serial=after)
+    )
+    _record(connection, [None])
+
+
 def _record(connection: Connection, initiative_ids: Sequence[int | None]) -> None:
     """A new token and the next serial, with the initiatives this write touched."""
     changes = {"token": uuid.uuid4().hex, "serial": data_version.c.serial + 1}

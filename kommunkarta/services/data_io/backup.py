@@ -8,7 +8,9 @@ is one self-contained file; it replaces the target file only once it is complete
 `restore` copies such a file back with the same API into the configured database, which is
 locked for writing while it happens. It refuses a file that is not a Kommunkartan database,
 one from a newer release, and a database that already holds initiatives unless told to
-replace them. Afterwards the data version changes, so that every worker's cache starts over.
+replace them. Afterwards the restore counts as a write that may have changed anything,
+numbered after the last write to the database it replaced (whose number the backup's may be
+below), so that every worker's caches and in-memory counts read everything again.
 
 PostgreSQL has its own tools for this (pg_dump, pg_restore; see the README).
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from kommunkarta import cache
 from kommunkarta.services import schema
 
 POSTGRES_HINT = "use pg_dump and pg_restore for PostgreSQL (see the README)"
@@ -101,12 +104,26 @@ def restore(engine: Engine, source: Path, *, replace: bool = False) -> Summary:
                 raise BackupError(
                     "the database already holds initiatives; give --replace to overwrite them"
                 )
+            replaced = _serial(live)
             backup_copy.backup(live)
             live.execute("PRAGMA journal_mode=WAL")
-            if _has_table(live, "data_version"):
+            numbered = _has_table(live, "data_changes")
+            if not numbered and _has_table(live, "data_version"):  # a schema before 0015
                 with live:
                     live.execute("UPDATE data_version SET token = ?", (uuid.uuid4().hex,))
+    if numbered:
+        with engine.begin() as connection:
+            cache.changed_everything(connection, after=replaced)
     return summary
+
+
+def _serial(connection: sqlite3.Connection) -> int:
+    """The number of the last write to the database about to be replaced (0 without one):
+    the app's in-memory counts may have caught up with it."""
+    if not _has_table(connection, "data_changes"):
+        return 0
+    row = connection.execute("SELECT serial FROM data_version").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _open(path: Path, *, read_only: bool = False) -> closing[sqlite3.Connection]:
