@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -48,6 +49,15 @@ def load_starter(session: Session) -> None:
             if not ordered_by_admin or term.id is None:
                 term.position = position
             session.add(term)
+
+
+def standing_for(rows: Iterable[Any]) -> dict[str, Any]:
+    """Slug -> the term row that a value naming that slug stands for now: the term itself, or,
+    for one merged into another, that other (merges are kept one step deep by
+    services.taxonomy_merge), so that a file or mapping naming a merged term writes what its
+    initiatives carry now. Retired terms stand for themselves."""
+    by_slug = {row.slug: row for row in rows}
+    return {slug: by_slug.get(row.merged_into or slug, row) for slug, row in by_slug.items()}
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from kommunkarta.models import (
 from kommunkarta.services import audit, setup
 from kommunkarta.services.register.content import Content
 from tests.conftest import csrf_from
+from tests.integration import test_pstw as pstw_tests
 from tests.integration.test_submissions import _form as submission_form
 from tests.integration.test_submissions import _post as submission_post
 from tests.integration.test_submissions import _version as submission_version
@@ -365,3 +366,40 @@ def test_adding_and_moving_terms_is_audited(app, client, login_as):
     assert moves == ["up", "down"]
     log = client.get("/admin/audit?action=term-moved&lang=en").get_data(as_text=True)
     assert "Taxonomy term moved" in log and "statuses/paused" in log
+
+
+def test_an_import_naming_a_merged_term_writes_what_it_became(app, client, login_as, tmp_path):
+    login_as("admin")
+    _post(client, "/admin/taxonomy/technologies/chatbot/merge", {"into": "language-technology"})
+    _post(client, "/admin/taxonomy/benefit_areas/safety/retire", {"retired": "1"})
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "title,status,municipalities,technologies,benefit_areas\n"
+        "Chattbot för bygglov,pilot,0180,chatbot|language-technology,safety\n"
+        "Översättning,pilot,0180,Chatbot and virtual assistant,\n",
+        encoding="utf-8",
+    )
+    result = app.test_cli_runner().invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    with Session(app.extensions["db_engine"]) as s:
+        rows = s.scalars(select(Initiative).order_by(Initiative.id)).all()
+        assert [[t.slug for t in i.technologies] for i in rows] == [
+            ["language-technology"],
+            ["language-technology"],
+        ]
+        # a retired term stays valid in a file, as in an export read back
+        assert [t.slug for t in rows[0].benefit_areas] == ["safety"]
+
+
+def test_a_pstw_case_mapped_to_a_merged_term_gets_what_it_became_once(
+    app, client, login_as, tmp_path
+):
+    login_as("admin")
+    _post(client, "/admin/taxonomy/technologies/generative-ai/merge", {"into": "machine-learning"})
+    path = pstw_tests.write_csv(tmp_path / "pstw.csv")
+    result = app.test_cli_runner().invoke(args=["import-pstw", str(path)])
+    assert result.exit_code == 0, result.output
+    imported = pstw_tests._imported(app)
+    # mapped to generative-ai and machine-learning before the merge: one link now
+    assert [t.slug for t in imported["102"].technologies] == ["machine-learning"]
+    assert [t.slug for t in imported["101"].technologies] == ["chatbot"]

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta import rules
 from kommunkarta.models import Initiative, Municipality, Region, User
-from kommunkarta.services import text
+from kommunkarta.services import taxonomy, text
 from kommunkarta.services.data_io import pstw_mapping as mapping
 from kommunkarta.services.data_io import serialise, sources, waiting
 from kommunkarta.services.data_io.importing import plan, row_check
@@ -161,7 +161,7 @@ class _Vocabulary:
     @classmethod
     def load(cls, session: Session) -> _Vocabulary:
         terms = {
-            kind: {t.slug: t for t in session.scalars(select(model))}
+            kind: taxonomy.standing_for(session.scalars(select(model)))
             for kind, model in row_check.TERM_COLUMNS.items()
         }
         municipalities = {m.code: m for m in session.scalars(select(Municipality))}
@@ -174,8 +174,9 @@ class _Vocabulary:
         return cls(terms, municipalities, resolver)
 
     def pick(self, kind: str, slugs: list[str]) -> list[Any]:
-        """The terms of the slugs that our taxonomy (which admins may change) still has."""
-        return [self.terms[kind][s] for s in slugs if s in self.terms[kind]]
+        """The terms of the slugs that our taxonomy (which admins may change) still has, each
+        once (two slugs may stand for one term since a merge)."""
+        return list(dict.fromkeys(self.terms[kind][s] for s in slugs if s in self.terms[kind]))
 
 
 def _case_id(row: _Row) -> str:

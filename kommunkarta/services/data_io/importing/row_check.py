@@ -113,9 +113,11 @@ class Vocabulary:
         terms = {}
         for column, model in TERM_COLUMNS.items():
             lookup: dict[str, Any] = {}
-            for term in session.scalars(select(model).order_by(model.position)):
+            rows = list(session.scalars(select(model).order_by(model.position)))
+            now = taxonomy.standing_for(rows)  # a merged term's slug or name: what it became
+            for term in rows:
                 for key in (term.name_en, term.name_sv, term.slug):
-                    lookup[key.strip().casefold()] = term
+                    lookup[key.strip().casefold()] = now[term.slug]
             terms[column] = lookup
         places = list(session.scalars(select(Municipality)))
         return cls(
