@@ -49,6 +49,7 @@ from kommunkarta.services.register.initiatives import PUBLIC
 CATCH_UP_MAX = 2_000  # an index further behind than this many writes reads everything again
 CHOSEN_MAX = 32  # selections kept between loads (100 KB each at 100,000 initiatives)
 RELOAD_CHUNK = 500  # initiative ids per IN (...) when reloading named initiatives
+FETCH_CHUNK = 10_000  # rows read at a time when loading
 NO_YEAR = np.iinfo(np.int32).min
 NO_RISK = -1
 T = TypeVar("T")
@@ -119,7 +120,7 @@ class CountIndex:
     def __init__(self, session: Session) -> None:
         self.serial = -1
         self.dead = 0
-        self.slot_of: dict[int, int] = {}
+        self.ids = _Column(np.int64)  # the initiative in each slot
         self.alive = _Column(bool)
         self.status = _Column(np.int32)
         self.year = _Column(np.int32)
@@ -161,11 +162,9 @@ class CountIndex:
         if ids is None:
             self._append(session, None)
             return
-        for initiative_id in ids:
-            slot = self.slot_of.pop(initiative_id, None)
-            if slot is not None:
-                self.alive.data[slot] = False
-                self.dead += 1
+        old = np.flatnonzero(np.isin(self.ids.values, ids) & self.alive.values)
+        self.alive.data[old] = False
+        self.dead += len(old)
         for start in range(0, len(ids), RELOAD_CHUNK):
             self._append(session, ids[start : start + RELOAD_CHUNK])
 
@@ -176,13 +175,29 @@ class CountIndex:
         connection = session.connection()
 
         def columns(
-            stmt: Any, id_column: ColumnElement[int] | InstrumentedAttribute[int]
-        ) -> list[tuple[Any, ...]]:
+            stmt: Any,
+            id_column: ColumnElement[int] | InstrumentedAttribute[int],
+            *converters: Callable[[Sequence[Any]], np.ndarray],
+        ) -> list[np.ndarray]:
+            """The statement's columns as arrays. Read in chunks as the driver's own tuples,
+            so that no list of every row, nor result rows, are ever held: a worker's memory
+            grows by what the arrays hold, not by a passing peak."""
             if ids is not None:
                 stmt = stmt.where(id_column.in_(ids))
-            # the driver's own tuples: no result rows built for 300,000 links
-            rows = connection.execute(stmt).cursor.fetchall()
-            return list(zip(*rows, strict=True)) if rows else [(), ()]
+            cursor = connection.execute(stmt).cursor
+            parts: list[list[np.ndarray]] = [[] for _ in converters]
+            while rows := cursor.fetchmany(FETCH_CHUNK):
+                for part, convert, values in zip(
+                    parts, converters, zip(*rows, strict=True), strict=True
+                ):
+                    part.append(convert(values))
+            return [
+                np.concatenate(part) if part else convert(())
+                for part, convert in zip(parts, converters, strict=True)
+            ]
+
+        def whole(values: Sequence[Any]) -> np.ndarray:
+            return np.array(values, dtype=np.int64)
 
         facets = columns(
             select(
@@ -198,33 +213,42 @@ class CountIndex:
             .where(PUBLIC)  # what the public may see, as services.register.initiatives says
             .order_by(Initiative.id),
             Initiative.id,
+            whole,
+            whole,
+            lambda years: np.array([NO_YEAR if y is None else y for y in years], np.int64),
+            lambda hours: np.array(hours, dtype=np.float64),  # None -> nan
+            lambda sek: np.array(sek, dtype=np.float64),
+            lambda flags: np.array([bool(v) for v in flags], dtype=bool),
+            lambda urls: np.array([bool(v) for v in urls], dtype=bool),
+            lambda risks: np.array([self._risk_code(v) for v in risks], dtype=np.int16),
         )
-        if not facets[0]:
+        batch = facets[0]
+        if not len(batch):
             return
-        batch = np.array(facets[0], dtype=np.int64)
         base = self.size
-        self.slot_of.update(zip(facets[0], range(base, base + len(batch)), strict=True))
+        self.ids.extend(batch)
         self.alive.extend(np.ones(len(batch), dtype=bool))
-        self.status.extend(np.array(facets[1], dtype=np.int32))
-        self.year.extend(np.array([NO_YEAR if y is None else y for y in facets[2]], np.int32))
-        for k, given in enumerate((facets[3], facets[4])):
-            values = np.array(given, dtype=np.float64)  # None -> nan
+        self.status.extend(facets[1])
+        self.year.extend(facets[2])
+        for k, values in enumerate((facets[3], facets[4])):
             stated = ~np.isnan(values)
             self.amounts[k].extend(np.where(stated, values, 0.0))
             self.amounts[k + 2].extend(stated.astype(np.float64))
-        self.call_off.extend(np.array([bool(v) for v in facets[5]], dtype=bool))
-        self.open_source.extend(np.array([bool(v) for v in facets[6]], dtype=bool))
-        self.risk.extend(np.array([self._risk_code(v) for v in facets[7]], dtype=np.int16))
+        self.call_off.extend(facets[5])
+        self.open_source.extend(facets[6])
+        self.risk.extend(facets[7])
 
         def links(table: FromClause, column: str) -> tuple[np.ndarray, np.ndarray]:
             """(slot, value) of the table's links from initiatives in this batch."""
-            owners, values = columns(
-                select(table.c.initiative_id, table.c[column]), table.c.initiative_id
+            owner, values = columns(
+                select(table.c.initiative_id, table.c[column]),
+                table.c.initiative_id,
+                whole,
+                np.array,
             )
-            owner = np.array(owners, dtype=np.int64)
             at = np.minimum(np.searchsorted(batch, owner), len(batch) - 1)
             keep = batch[at] == owner
-            return (base + at[keep]).astype(np.int32), np.array(values)[keep]
+            return (base + at[keep]).astype(np.int32), values[keep]
 
         codes = np.array(self.municipality_codes)
         part_slots, part_codes = links(initiative_municipalities, "municipality_code")
@@ -410,7 +434,7 @@ def _caught_up(session: Session, index: CountIndex | None, serial: int) -> Count
     if (
         index is not None
         and serial - index.serial <= CATCH_UP_MAX
-        and index.dead < max(1000, len(index.slot_of) // 4)
+        and index.dead < max(1000, (index.size - index.dead) // 4)
     ):
         # every row since the index's serial, newer ones included: a writer that pruned rows
         # this reader needs committed its own row, at least KEEP_SERIALS above them, with it
