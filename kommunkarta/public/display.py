@@ -17,6 +17,7 @@ from flask_babel import (
     format_date,
     format_decimal,
     format_percent,
+    format_time,
     get_locale,
     get_translations,
     to_user_timezone,
@@ -75,6 +76,12 @@ def date(value: Date | datetime) -> str:
     return format_date(value, "long")
 
 
+def moment(value: datetime) -> str:
+    """A moment (UTC) to the minute in Swedish time: the day as `date` writes it and the
+    24-hour time, for what happened lately (a report, a wait, a revision)."""
+    return f"{date(value)} {format_time(value, 'HH:mm')}"
+
+
 def day_iso(value: Date | datetime) -> str:
     """The day `date` shows, as YYYY-MM-DD for a <time datetime=…> attribute."""
     if isinstance(value, datetime):
@@ -83,4 +90,4 @@ def day_iso(value: Date | datetime) -> str:
 
 
 # `attribution`: an initiative's credit to the data set it came from, or None
-FILTERS = (paragraphs, http_url, email_address, number, percent, date, day_iso, attribution)
+FILTERS = (paragraphs, http_url, email_address, number, percent, date, moment, day_iso, attribution)

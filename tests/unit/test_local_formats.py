@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from kommunkarta.public.display import date as day_text
-from kommunkarta.public.display import day_iso, ngettext, number, percent
+from kommunkarta.public.display import day_iso, moment, ngettext, number, percent
 from tests.conftest import make_app
 
 NBSP = "\u00a0"
@@ -65,6 +65,14 @@ def test_dates_in_one_format_per_language_in_swedish_time(app):
     naive_utc = datetime(2026, 6, 30, 22, 30)  # the database's naive UTC: 00:30 on 1 July
     assert _in(app, "en", day_text, naive_utc) == "July 1, 2026"
     assert _in(app, "en", day_iso, naive_utc) == "2026-07-01"
+
+
+def test_moments_to_the_minute_in_swedish_time(app):
+    late = datetime(2026, 12, 4, 23, 30)  # naive, as SQLite gives it: UTC
+    assert _in(app, "sv", moment, late) == "5 december 2026 00:30"
+    assert _in(app, "en", moment, late) == "December 5, 2026 00:30"
+    summer = datetime(2026, 7, 1, 10, 5, tzinfo=UTC)  # summer time: two hours ahead
+    assert _in(app, "sv", moment, summer) == "1 juli 2026 12:05"
 
 
 def test_counted_words_carry_grouped_numbers(app):

@@ -78,12 +78,6 @@ class Coverage:
     def label(self) -> str:
         return str(LABELS[self.state])
 
-    @property
-    def date_text(self) -> str:
-        if self.since is None:
-            return ""
-        return str(DATE_LABELS[self.state] % {"date": self.since.date().isoformat()})
-
 
 def evidence(session: Session) -> dict[str, Evidence]:
     """Per municipality code with any published initiative, adoption or statement: the dates
