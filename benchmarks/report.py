@@ -373,12 +373,11 @@ def _targets(run: Run) -> list[str]:
         if not http or not floor:
             return "not measured"
         factor = http.median / floor.median
-        figure = f"{http.median:.2f} s / {floor.median:.2f} s, {factor:.1f}×"
+        figure = f"{ms(http.median)} / {ms(floor.median)} ms, {factor:.2f}×"
         cold = _get(size, "export_cold") if size else None
         if cold:
-            figure += (
-                f" (right after a write {cold.median:.2f} s, {cold.median / floor.median:.1f}×)"
-            )
+            after = cold.median / floor.median
+            figure += f" (right after a write {ms(cold.median)} ms, {after:.1f}×)"
         return verdict(factor <= 3, figure)
 
     def startup(backend: BackendResult) -> str:
