@@ -18,6 +18,7 @@ Only writes through an ORM session are seen: raw SQL on a bare connection is not
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 import weakref
 from collections import OrderedDict
@@ -196,11 +197,14 @@ def _new_version(session: Session) -> None:
 
 
 def changed_everything(connection: Connection, *, after: int = 0) -> None:
-    """Record a write that may have changed anything, numbered after `after` at least: a
-    database put back from a backup carries the backup's serial, which readers that saw the
-    database it replaced may be past already."""
+    """Record a write that may have changed anything, numbered after `after` and after the
+    clock in microseconds. A database put back from a backup or dump carries the serial of
+    its day, which readers that saw the database it replaced may be past already; writes add
+    one each, far fewer than one a microsecond, so the clock is past those serials too (for a
+    dump, whose replaced database is gone, it is the only bound there is)."""
+    floor = max(after, time.time_ns() // 1000)
     connection.execute(
-        update(data_version).where(data_version.c.serial < after).values(serial=after)
+        update(data_version).where(data_version.c.serial < floor).values(serial=floor)
     )
     _record(connection, [None])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from kommunkarta import cache
 from kommunkarta.models import Municipality, Region
 from kommunkarta.services import schema, taxonomy
 from kommunkarta.services.places.geodata import Geodata
@@ -27,8 +28,13 @@ def load_places(session: Session, geodata: Geodata) -> None:
 
 
 def init_db(engine: Engine, geodata: Geodata) -> None:
-    """Migrate the schema and load reference data; idempotent. Raises schema.SchemaTooNew."""
+    """Migrate the schema and load reference data; idempotent. Raises schema.SchemaTooNew.
+    It counts as a change to everything, so that running apps read the database again: it
+    is the step after putting a database back (pg_restore), whose data version is older than
+    what their caches and counts have seen."""
     schema.upgrade(engine)
     with Session(engine) as session, session.begin():
         load_places(session, geodata)
         taxonomy.load_starter(session)
+    with engine.begin() as connection:
+        cache.changed_everything(connection)
