@@ -156,7 +156,13 @@ def merge_term(kind: str, slug: str):
     session, user = db.session(), acting_user()
     form = MergeForm()  # CSRFProtect checks the token of every POST
     into = form.into.data or ""
+    confirmed = request.form.get("confirm") == "yes"
     try:
+        if not confirmed:  # first say what it would do; it cannot be undone
+            plan = taxonomy_merge.preview(session, kind, slug, into, user)
+            return render_template(
+                "admin/taxonomy_merge.html", plan=plan, kind=kind, label=KIND_LABELS[kind]
+            )
         changed = taxonomy_merge.merge(session, kind, slug, into, user)
     except InvalidField as error:
         return _refused(kind, slug, error, form)

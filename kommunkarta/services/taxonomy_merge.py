@@ -8,11 +8,11 @@ old link or filter with A selects what carries B now (kommunkarta.filters.Vocabu
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from kommunkarta.models import (
@@ -44,14 +44,13 @@ CHUNK = 1000  # ids per IN list, well under every database's limit of bound valu
 Changes = dict[int, dict[str, list[Any]]]
 
 
-def merge(session: Session, kind: str, slug: str, into: str, by: User | None) -> int:
-    """Merge the term `slug` into the term `into` of the same kind and commit; returns how
-    many initiatives changed. Raises NotAllowed, NotFound (no such kind or term) or
-    InvalidField (into itself, into an unknown or retired term, a term merged already)."""
+def _pair(session: Session, kind: str, slug: str, into: str, by: User | None) -> tuple[Any, Any]:
+    """The term to merge and the one to merge it into; raises NotAllowed, NotFound (no such
+    kind or term) or InvalidField (into itself, into an unknown or retired term, a term
+    merged already)."""
     source = taxonomy_admin.term(session, kind, slug, by)
     table = taxonomy_admin.model(kind)
-    into = clean(into)
-    target = session.scalar(select(table).where(table.slug == into))
+    target = session.scalar(select(table).where(table.slug == clean(into)))
     if source.merged_into is not None:
         raise InvalidField(
             "into", _l("The term was merged into %(other)s already.", other=source.merged_into)
@@ -59,7 +58,39 @@ def merge(session: Session, kind: str, slug: str, into: str, by: User | None) ->
     if target is None or target.id == source.id:
         raise InvalidField("into", _l("Choose another term of this kind to merge it into."))
     if target.retired_at is not None:
-        raise InvalidField("into", _l("%(other)s is retired: choose a term in use.", other=into))
+        message = _l("%(other)s is retired: choose a term in use.", other=target.slug)
+        raise InvalidField("into", message)
+    return source, target
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a merge would do, for the admin to confirm: the two terms and how many
+    initiatives carry the one to merge."""
+
+    source: Any
+    target: Any
+    carrying: int
+
+
+def preview(session: Session, kind: str, slug: str, into: str, by: User | None) -> Preview:
+    """What merging `slug` into `into` would change, changing nothing; raises as merge."""
+    source, target = _pair(session, kind, slug, into, by)
+    if kind in LINKS:
+        link, name = LINKS[kind]
+        carrying = select(func.count()).select_from(link).where(link.c[name] == source.id)
+    else:
+        carrying = select(func.count()).where(Initiative.status_id == source.id)
+    return Preview(source, target, session.scalar(carrying) or 0)
+
+
+def merge(session: Session, kind: str, slug: str, into: str, by: User | None) -> int:
+    """Merge the term `slug` into the term `into` of the same kind and commit; returns how
+    many initiatives changed. Raises NotAllowed, NotFound (no such kind or term) or
+    InvalidField (into itself, into an unknown or retired term, a term merged already)."""
+    source, target = _pair(session, kind, slug, into, by)
+    table = taxonomy_admin.model(kind)
+    into = target.slug
     changes: Changes = defaultdict(dict)
     if kind in LINKS:
         _move_links(session, kind, source, target, changes)

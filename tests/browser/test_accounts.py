@@ -303,6 +303,13 @@ def test_a_term_is_described_retired_and_merged_by_keyboard_on_a_phone(new_page,
     page.keyboard.press("End")  # the last term in use
     _tab_to(page, "Merge other-ai")
     page.keyboard.press("Enter")
+    # first what it would do, then the merge itself
+    page.get_by_role("heading", name=re.compile(r"^Merge other-ai into [a-z-]+\?$")).wait_for()
+    _no_sideways_scroll(page)
+    screenshot(page, "admin-taxonomy-merge-confirm-360")
+    assert axe_serious(page) == []
+    _tab_to(page, page.locator("main form button").inner_text())
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/admin/taxonomy#technologies-"))
     assert "Merged other-ai into" in page.locator(".flash").inner_text()
     assert "Merged into" in page.locator("#technologies-other-ai").inner_text()

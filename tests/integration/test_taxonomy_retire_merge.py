@@ -182,7 +182,9 @@ def test_merging_moves_every_link_once_with_a_revision_and_old_links_follow(
     untouched = _initiative(app, "Bildanalys", techs=("computer-vision",))
     admin = login_as("admin")
     response = _post(
-        client, "/admin/taxonomy/technologies/chatbot/merge", {"into": "language-technology"}
+        client,
+        "/admin/taxonomy/technologies/chatbot/merge",
+        {"into": "language-technology", "confirm": "yes"},
     )
     assert response.status_code == 302
     for initiative_id in (only_old, both, only_new):
@@ -210,7 +212,10 @@ def test_merging_moves_every_link_once_with_a_revision_and_old_links_follow(
     assert 'value="chatbot"' not in client.get("/initiatives/new").get_data(as_text=True)
     assert "chatbot" in _openapi_enum(client, "tech")  # still a valid filter value
     assert _audit(app, audit.TERM_MERGED) == [
-        ("technologies/chatbot", {"into": "language-technology", "initiatives": 2})
+        (
+            "technologies/chatbot",
+            {"into": "language-technology", "initiatives": 2},
+        )
     ]
     with app.app_context():
         setup.init_db(db.engine(), geo)
@@ -241,7 +246,11 @@ def test_merging_a_benefit_area_moves_the_effects_stated_for_it(app, client, log
     effect_only = _initiative(app, "Bildanalys", benefits=("efficiency",))
     _effect(app, effect_only, "safety")
     admin = login_as("admin")
-    response = _post(client, "/admin/taxonomy/benefit_areas/safety/merge", {"into": "efficiency"})
+    response = _post(
+        client,
+        "/admin/taxonomy/benefit_areas/safety/merge",
+        {"into": "efficiency", "confirm": "yes"},
+    )
     assert response.status_code == 302
     for initiative_id in (linked, effect_only):
         item = _item(client, initiative_id)
@@ -264,7 +273,9 @@ def test_merging_a_status_changes_each_initiative_with_it(app, client, login_as)
     producing = _initiative(app, "Bildanalys", status="production")
     admin = login_as("admin")
     assert (
-        _post(client, "/admin/taxonomy/statuses/pilot/merge", {"into": "production"}).status_code
+        _post(
+            client, "/admin/taxonomy/statuses/pilot/merge", {"into": "production", "confirm": "yes"}
+        ).status_code
         == 302
     )
     assert _item(client, piloting)["status"] == "production"
@@ -286,7 +297,11 @@ def test_a_bad_merge_is_a_message_and_changes_nothing(app, client, login_as, int
     carrying = _initiative(app, "Chattbot", techs=("chatbot",))
     login_as("admin")
     _post(client, "/admin/taxonomy/technologies/computer-vision/retire", {"retired": "1"})
-    response = _post(client, "/admin/taxonomy/technologies/chatbot/merge?lang=en", {"into": into})
+    response = _post(
+        client,
+        "/admin/taxonomy/technologies/chatbot/merge?lang=en",
+        {"into": into, "confirm": "yes"},
+    )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert _item(client, carrying)["technologies"] == ["chatbot"]
@@ -294,11 +309,35 @@ def test_a_bad_merge_is_a_message_and_changes_nothing(app, client, login_as, int
     assert _taxonomy(client, "technologies")["chatbot"]["retired"] is False
 
 
+def test_a_merge_is_first_described_and_done_only_when_confirmed(app, client, login_as):
+    carrying = _initiative(app, "Chattbot", techs=("chatbot", "language-technology"))
+    _initiative(app, "Röstbot", techs=("chatbot",))
+    login_as("admin")
+    path = "/admin/taxonomy/technologies/chatbot/merge?lang=en"
+    asked = _post(client, path, {"into": "language-technology"})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Merge chatbot into language-technology?" in page
+    assert "2 initiatives carry “Chatbot and virtual assistant”" in page
+    assert 'name="confirm" value="yes"' in page
+    assert sorted(_item(client, carrying)["technologies"]) == ["chatbot", "language-technology"]
+    assert _taxonomy(client, "technologies")["chatbot"]["retired"] is False
+    assert _audit(app, audit.TERM_MERGED) == [] and _revisions(app, carrying) == []
+    refused = _post(client, path, {"into": "chatbot"})  # checked before it is described
+    assert refused.status_code == 400 and "Choose another term" in refused.get_data(as_text=True)
+
+
 def test_a_term_merged_already_cannot_be_merged_again(app, client, login_as):
     login_as("admin")
-    _post(client, "/admin/taxonomy/technologies/chatbot/merge", {"into": "language-technology"})
+    _post(
+        client,
+        "/admin/taxonomy/technologies/chatbot/merge",
+        {"into": "language-technology", "confirm": "yes"},
+    )
     again = _post(
-        client, "/admin/taxonomy/technologies/chatbot/merge?lang=en", {"into": "optimisation"}
+        client,
+        "/admin/taxonomy/technologies/chatbot/merge?lang=en",
+        {"into": "optimisation", "confirm": "yes"},
     )
     assert again.status_code == 400 and "merged into language-technology" in again.get_data(
         as_text=True
@@ -370,7 +409,11 @@ def test_adding_and_moving_terms_is_audited(app, client, login_as):
 
 def test_an_import_naming_a_merged_term_writes_what_it_became(app, client, login_as, tmp_path):
     login_as("admin")
-    _post(client, "/admin/taxonomy/technologies/chatbot/merge", {"into": "language-technology"})
+    _post(
+        client,
+        "/admin/taxonomy/technologies/chatbot/merge",
+        {"into": "language-technology", "confirm": "yes"},
+    )
     _post(client, "/admin/taxonomy/benefit_areas/safety/retire", {"retired": "1"})
     path = tmp_path / "old.csv"
     path.write_text(
@@ -395,7 +438,11 @@ def test_a_pstw_case_mapped_to_a_merged_term_gets_what_it_became_once(
     app, client, login_as, tmp_path
 ):
     login_as("admin")
-    _post(client, "/admin/taxonomy/technologies/generative-ai/merge", {"into": "machine-learning"})
+    _post(
+        client,
+        "/admin/taxonomy/technologies/generative-ai/merge",
+        {"into": "machine-learning", "confirm": "yes"},
+    )
     path = pstw_tests.write_csv(tmp_path / "pstw.csv")
     result = app.test_cli_runner().invoke(args=["import-pstw", str(path)])
     assert result.exit_code == 0, result.output
