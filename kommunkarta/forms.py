@@ -3,6 +3,9 @@ web addresses, e-mail addresses, whole numbers, and clean text (by `kommunkarta.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
@@ -20,6 +23,18 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def read_by_rule(valuelist: list[str], parse: Callable[[str], Any], message: Any = None) -> Any:
+    """A text box's value read by one of the rules' parsers (None when blank); raises
+    ValueError, which WTForms shows beside the field, with `message` or the rule's own."""
+    raw = (valuelist[0] if valuelist else "").strip()
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except InvalidField as error:
+        raise ValueError(message or str(error.message)) from None
+
+
 class CoordinateField(FloatField):
     """A decimal degree in a text box (a number box would refuse "59,33", the Swedish way of
     writing it), read by rules.decimal_number; its range is the field's validators' to say."""
@@ -27,14 +42,12 @@ class CoordinateField(FloatField):
     widget = TextInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
-        if not raw:
-            return
-        try:
-            self.data = rules.decimal_number(raw, self.name, -rules.DECIMAL_MAX, rules.DECIMAL_MAX)
-        except InvalidField:
-            raise ValueError(_l("Give a number in decimal degrees, such as 59.33.")) from None
+        self.data = read_by_rule(
+            valuelist,
+            lambda raw: rules.decimal_number(raw, self.name, -rules.DECIMAL_MAX, rules.DECIMAL_MAX),
+            _l("Give a number in decimal degrees, such as 59.33."),
+        )
 
 
 def web_url(_form, field) -> None:
@@ -67,14 +80,8 @@ class YearField(IntegerField):
     widget = NumberInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
-        if not raw:
-            return
-        try:
-            self.data = rules.start_year(raw, self.name)
-        except InvalidField as error:
-            raise ValueError(str(error.message)) from None
+        self.data = read_by_rule(valuelist, lambda raw: rules.start_year(raw, self.name))
 
 
 def clean_filter(value: str | None) -> str:

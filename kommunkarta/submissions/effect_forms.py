@@ -25,9 +25,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TextInput
 
-from kommunkarta.forms import clean_filter
+from kommunkarta.forms import clean_filter, read_by_rule
 from kommunkarta.rules import DECIMAL_MAX, decimal_number
-from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import effects as rules
 from kommunkarta.services.register.effects import EffectData
 
@@ -57,12 +56,13 @@ class NumberField(Field):
     def process_formdata(self, valuelist: list[str]) -> None:
         self.raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
-        if not self.raw:
+        value = read_by_rule(
+            valuelist,
+            lambda raw: decimal_number(raw, self.name, -DECIMAL_MAX, DECIMAL_MAX),
+            _l("Give a number, such as 2,5 or 10 000."),
+        )
+        if value is None:
             return
-        try:
-            value = decimal_number(self.raw, self.name, -DECIMAL_MAX, DECIMAL_MAX)
-        except InvalidField:
-            raise ValueError(_l("Give a number, such as 2,5 or 10 000.")) from None
         if self.whole:
             if not value.is_integer():
                 raise ValueError(_l("Give a whole number."))

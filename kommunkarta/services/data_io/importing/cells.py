@@ -10,6 +10,7 @@ to a file is here: a spreadsheet formula is refused, the export's leading apostr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,32 +58,33 @@ def text(value: Any) -> str:
     return serialise.unguard_formula(raw)
 
 
+def _by_rule(value: Any, parse: Callable[[Any], Any], reason: Any) -> Any:
+    """The cell read by one of the rules' parsers, None for an empty cell; raises CellError
+    with `reason`."""
+    if is_empty(value):
+        return None
+    try:
+        return parse(value)
+    except InvalidField:
+        raise CellError(reason) from None
+
+
 def integer(value: Any, low: int, high: int) -> int | None:
     """A whole number from `low` to `high` (rules.whole_number; "2020.0" as a spreadsheet
     writes it is fine), None for an empty cell."""
-    if is_empty(value):
-        return None
     if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\.0+\s*", value):
         value = value.strip().split(".")[0]
-    try:
-        return rules.whole_number(value, "", low, high)
-    except InvalidField:
-        raise CellError(
-            _l("must be a whole number from %(low)s to %(high)s", low=low, high=high)
-        ) from None
+    reason = _l("must be a whole number from %(low)s to %(high)s", low=low, high=high)
+    result: int | None = _by_rule(value, lambda v: rules.whole_number(v, "", low, high), reason)
+    return result
 
 
 def number(value: Any, low: float, high: float) -> float | None:
     """A decimal number from `low` to `high` (rules.decimal_number: a decimal comma is
     fine), None for an empty cell."""
-    if is_empty(value):
-        return None
-    try:
-        return rules.decimal_number(value, "", low, high)
-    except InvalidField:
-        raise CellError(
-            _l("must be a number from %(low)s to %(high)s", low=low, high=high)
-        ) from None
+    reason = _l("must be a number from %(low)s to %(high)s", low=low, high=high)
+    result: float | None = _by_rule(value, lambda v: rules.decimal_number(v, "", low, high), reason)
+    return result
 
 
 def timestamp(value: Any) -> datetime | None:
