@@ -18,7 +18,7 @@ from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Effect, Initiative, Revision, Status, data_changes
 from kommunkarta.services.data_io import effect_sheet
-from kommunkarta.services.data_io.importing import batch_insert, plan
+from kommunkarta.services.data_io.importing import plan
 from kommunkarta.services.register import count_index, initiatives
 from tests.conftest import initialised_app
 
@@ -170,7 +170,7 @@ def test_batches_of_any_size_write_what_a_row_by_row_import_writes(
     ]
     actions = [(r["initiative_id"], r["action"]) for r in written["revisions"]]
     assert sorted(actions) == sorted(
-        [(i, batch_insert.CREATED) for i in ids] + [(40, "edited"), (41, "edited")]
+        [(i, "created") for i in ids] + [(40, "edited"), (41, "edited")]
     )
 
 

@@ -4,12 +4,13 @@ and their "created" revisions, as `seed-demo` writes (services.data_io.demo), in
 ORM's unit of work, which spent most of an import of 10,000 rows on bookkeeping (issue 19).
 
 A row holds what the ORM would have written for `Initiative(...)`: every column the file does
-not give has its default (`_column_defaults`), the id is the file's or the database's
-(RETURNING, in the order of the rows), and the derived columns (search text, yearly sums of
-the effects, the publication time of a published initiative) follow the same rules as an
-edit's (`plan.assign`). The statements run under `cache.NAMED_BY_CALLER` and each batch names
-its initiatives with `cache.touched`, so that cached results are dropped at commit and the
-in-memory counts reload just these initiatives, as after the ORM's writes.
+not give has its default (`_column_defaults`), the id is the file's or the database's (drawn
+from PostgreSQL's sequence, or by SQLite's RETURNING, in the order of the rows), and the
+derived columns (search text, yearly sums of the effects, the publication time of a published
+initiative) follow the same rules as an edit's (`plan.assign`). The statements run under
+`cache.NAMED_BY_CALLER` and each batch names its initiatives with `cache.touched`, so that
+cached results are dropped at commit and the in-memory counts reload just these initiatives,
+as after the ORM's writes.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from kommunkarta.models import (
     initiative_technologies,
 )
 from kommunkarta.services.register import effects
+from kommunkarta.services.register.revisions import Event
 
 # a list column of a row -> its link table, the table's column, what of the term it holds
 LINKS: dict[str, tuple[Table, str, str]] = {
@@ -51,8 +53,6 @@ NAMED = cache.NAMED_BY_CALLER
 INITIATIVES = cast(Table, Initiative.__table__)
 EFFECTS = cast(Table, Effect.__table__)
 REVISIONS = cast(Table, Revision.__table__)
-# Revision actions, the names services.revisions gives the same events
-CREATED, UPDATED = "created", "edited"
 # the database gives these: the id when the file has none, the version its server default
 DATABASE_GIVES = frozenset({"id", "version"})
 
@@ -128,7 +128,9 @@ def insert_new(
     ]
     if stated:
         session.execute(insert(EFFECTS), stated, execution_options=NAMED)
-    insert_revisions(session, [(initiative_id, CREATED, {}) for initiative_id in ids], now, by)
+    insert_revisions(
+        session, [(initiative_id, Event.CREATED.value, {}) for initiative_id in ids], now, by
+    )
     cache.touched(session, ids)
     return ids
 

@@ -29,11 +29,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from kommunkarta.models import Initiative, State, User
 from kommunkarta.services.data_io import effect_sheet
 from kommunkarta.services.data_io.importing import batch_insert
-from kommunkarta.services.data_io.importing.batch_insert import UPDATED
 from kommunkarta.services.data_io.importing.read import ImportFileError
 from kommunkarta.services.data_io.importing.row_check import Record
 from kommunkarta.services.register import effects, initiatives
 from kommunkarta.services.register.effects import FACT_FIELDS, EffectData
+from kommunkarta.services.register.revisions import Event
 
 BATCH = 1000
 
@@ -180,7 +180,7 @@ def _write(session: Session, plan: list[_Step], by: User | None, progress: Progr
             assign(target, step.record.values, now)
             target.updated_at = now
         session.flush()
-        revisions = [(target.id, UPDATED, step.changes) for target, step in batch]
+        revisions = [(target.id, Event.EDITED.value, step.changes) for target, step in batch]
         batch_insert.insert_revisions(session, revisions, now, by)
         step_done(len(batch))
     for group in (with_id, without_id):
