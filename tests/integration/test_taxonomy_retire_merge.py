@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -25,9 +26,10 @@ from kommunkarta.models import (
     Status,
     Technology,
 )
-from kommunkarta.services import audit, setup
+from kommunkarta.services import audit, setup, taxonomy_merge
+from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register.content import Content
-from tests.conftest import csrf_from
+from tests.conftest import add_user, csrf_from
 from tests.integration import test_pstw as pstw_tests
 from tests.integration.test_submissions import _form as submission_form
 from tests.integration.test_submissions import _post as submission_post
@@ -343,6 +345,50 @@ def test_a_term_merged_already_cannot_be_merged_again(app, client, login_as):
         as_text=True
     )
     assert _taxonomy(client, "technologies")["chatbot"]["merged_into"] == "language-technology"
+
+
+def test_two_merges_the_other_way_round_at_once_leave_one(app, client, databases, monkeypatch):
+    """Two admins merge robotics into digital-twin and digital-twin into robotics at the same
+    moment, each having checked both terms before the other commits: one merge is done and
+    the other refused, instead of both terms ending retired, each merged into the other."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE)")
+    robot = _initiative(app, "Robot", techs=("robotics",))
+    admin = add_user(app, "admin-race@example.se", "admin")
+    engine = db.writing_engine(app.extensions["db_engine"])
+    checked, go = threading.Event(), threading.Event()
+    move_links = taxonomy_merge._move_links
+
+    def move_links_after_the_other(*args):
+        if threading.current_thread().name == "first":
+            checked.set()
+            go.wait(30)
+        move_links(*args)
+
+    monkeypatch.setattr(taxonomy_merge, "_move_links", move_links_after_the_other)
+    refused: list[str] = []
+
+    def merge(slug: str, into: str) -> None:
+        with Session(engine) as session:
+            try:
+                taxonomy_merge.merge(session, "technologies", slug, into, admin)
+            except InvalidField as error:
+                refused.append(str(error.reason))
+
+    first = threading.Thread(target=merge, args=("digital-twin", "robotics"), name="first")
+    first.start()
+    assert checked.wait(30)
+    second = threading.Thread(target=merge, args=("robotics", "digital-twin"), name="second")
+    second.start()
+    second.join(3)  # done by now unless it waits for the first, as it should
+    go.set()
+    first.join(30)
+    second.join(30)
+    assert refused == ["digital-twin is retired: choose a term in use."]
+    terms = _taxonomy(client, "technologies")
+    assert terms["digital-twin"]["merged_into"] == "robotics"
+    assert (terms["robotics"]["retired"], terms["robotics"]["merged_into"]) == (False, None)
+    assert _item(client, robot)["technologies"] == ["robotics"]
 
 
 def test_descriptions_are_saved_escaped_shown_in_the_api_and_audited(app, client, login_as):
