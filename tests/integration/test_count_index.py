@@ -8,6 +8,7 @@ database (two engines, two indexes, as two instances) each see the other's write
 
 import random
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,6 +48,13 @@ COUNTS = [
     timeline._counts,
 ]
 PLACES = ["0180", "0114", "1480", "1280", "0380", "2584", "1490"]
+
+
+@pytest.fixture
+def serving(app):
+    """The index serves requests only: these tests count as a request would."""
+    with app.test_request_context():
+        yield
 
 
 def _rounded(value):
@@ -148,7 +156,7 @@ def _random_write(session: Session, rng: random.Random) -> None:
     session.commit()
 
 
-def test_counts_after_random_writes_equal_a_full_recount(app, geo):
+def test_counts_after_random_writes_equal_a_full_recount(app, geo, serving):
     engine = app.extensions["db_engine"]
     with Session(engine) as session, session.begin():
         demo.seed(session, geo, count=150, seed_value=5)
@@ -164,7 +172,7 @@ def test_counts_after_random_writes_equal_a_full_recount(app, geo):
     assert _index(engine) is first  # caught up write by write, never read again whole
 
 
-def test_a_change_it_cannot_name_reads_everything_again(app, geo):
+def test_a_change_it_cannot_name_reads_everything_again(app, geo, serving):
     engine = app.extensions["db_engine"]
     with Session(engine) as session, session.begin():
         demo.seed(session, geo, count=40, seed_value=2)
@@ -208,4 +216,16 @@ def test_two_apps_on_one_database_see_each_others_writes(app, tmp_path):
         session.delete(item)
         session.commit()
     assert [stockholm(c) for c in (first, second)] == [0, 0]
-    assert _index(engine) is not _index(other.extensions["db_engine"])
+    with app.test_request_context():  # not around the requests: they would share its session
+        assert _index(engine) is not _index(other.extensions["db_engine"])
+
+
+def test_outside_a_request_it_counts_with_sql(app, geo):
+    engine = app.extensions["db_engine"]
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=20, seed_value=4)
+    with app.app_context(), Session(engine) as session:
+        assert count_index.current(session, InitiativeFilter()) is None  # a command's count
+        assert initiatives.count(session, InitiativeFilter()) == _by_sql(
+            engine, initiatives.count, InitiativeFilter()
+        )
