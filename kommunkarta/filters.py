@@ -9,7 +9,6 @@ the filter back into query arguments.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -162,7 +161,7 @@ class InitiativeFilter:
             raise InvalidField(
                 "q", _l("the search text may be at most %(max)s characters", max=Q_MAX), q[:20]
             )
-        if q is not None and any(unicodedata.category(c) == "Cc" for c in q):
+        if q is not None and rules.has_control_characters(q):
             raise InvalidField(
                 "q", _l("the search text may not contain control characters"), q[:20]
             )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -42,6 +43,12 @@ PAGE_MAX = 10_000_000
 API_PER_PAGE_MAX = 200
 PLACE_LEVELS = ("municipality", "region")  # a map, a count or a place search by these
 DIGITS = re.compile(r"[0-9]+")
+# Text someone types into a search (the filter's q, a place search): any letters but no
+# control characters (Unicode category Cc, exactly these ranges). The OpenAPI document
+# states the same as patterns; a place search must also hold more than white space.
+_NO_CONTROL = r"[^\u0000-\u001f\u007f-\u009f]"
+SEARCH_TEXT_PATTERN = rf"^{_NO_CONTROL}*$"
+PLACE_SEARCH_PATTERN = rf"^{_NO_CONTROL}*[^\s\u0000-\u001f\u007f-\u009f]{_NO_CONTROL}*$"
 
 
 def whole_number(raw: object, field: str, low: int, high: int) -> int:
@@ -181,6 +188,11 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+\Z")  # \Z: also whole with re.ma
 
 def is_email(value: str) -> bool:
     return len(value) <= LENGTHS["email"] and EMAIL.fullmatch(value) is not None
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether the text holds a control character, which no search text may."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
 
 
 def is_web_url(value: str) -> bool:

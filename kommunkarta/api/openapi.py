@@ -47,7 +47,7 @@ FILTERS: dict[str, tuple[str, str | None, dict[str, Any]]] = {
     "q": (
         "Free text over title, summary and description; no control characters.",
         None,
-        {"maxLength": rules.LENGTHS["q"], "pattern": r"^[^\u0000-\u001f\u007f-\u009f]*$"},
+        {"maxLength": rules.LENGTHS["q"], "pattern": rules.SEARCH_TEXT_PATTERN},
     ),
     "year_from": ("First start year, inclusive.", None, YEARS),
     "year_to": ("Last start year, inclusive.", None, YEARS),

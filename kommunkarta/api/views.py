@@ -176,7 +176,12 @@ def _counts_json(key: tuple, body: Callable[[], list[dict]]) -> Response:
             "in": "query",
             "required": True,
             "description": "What someone typed: part of a place's name.",
-            "schema": {"type": "string", "minLength": 1, "maxLength": find.QUERY_MAX},
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": find.QUERY_MAX,
+                "pattern": rules.PLACE_SEARCH_PATTERN,
+            },
         },
     ),
 )

@@ -1,5 +1,8 @@
 """Finding a place: /api/v1/places for the map's suggestions, /find without script."""
 
+import re
+from urllib.parse import unquote
+
 import pytest
 
 
@@ -33,6 +36,21 @@ def test_api_lists_at_most_ten_with_counties_and_says_what_is_wrong(module_app):
     operation = document["paths"]["/api/v1/places"]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["q"]
     assert "PlaceMatch" in document["components"]["schemas"]
+
+
+@pytest.mark.parametrize("typed", ["%C2%85", "%20", "a%00b", "%E2%80%A8", "Malm%C3%B6%07"])
+def test_what_the_api_refuses_is_what_its_document_refuses(module_app, typed):
+    """A blank or a control character is a 400 that the OpenAPI pattern foretells, so a
+    client that checks the document first is never surprised (NEL, U+0085, is both)."""
+    client = module_app.test_client()
+    response = client.get(f"/api/v1/places?q={typed}")
+    assert response.status_code == 400 and response.get_json()["field"] == "q"
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/places"]["get"]
+    pattern = operation["parameters"][0]["schema"]["pattern"]
+    assert not re.match(pattern, unquote(typed))
+    assert (
+        re.match(pattern, "Malmö") and client.get("/api/v1/places?q=Malm%C3%B6").status_code == 200
+    )
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,8 @@ from typing import Literal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from kommunkarta import rules
+
 Level = Literal["municipality", "region"]
 LIMIT = 10
 QUERY_MAX = 100  # characters: longer than any place name with room to spare
@@ -59,11 +61,14 @@ class Match:
 
 
 def query_problem(text: str) -> str | None:
-    """Why `text` cannot be searched for (blank, too long), in the request's language, or None."""
+    """Why `text` cannot be searched for (blank, too long, control characters), in the
+    request's language, or None (rules.PLACE_SEARCH_PATTERN says the same to the API)."""
     if not text.strip():
         return str(_l("Type part of the name of a municipality or county."))
     if len(text) > QUERY_MAX:
         return str(_l("At most %(max)s characters.", max=QUERY_MAX))
+    if rules.has_control_characters(text):
+        return str(_l("the search text may not contain control characters"))
     return None
 
 
