@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import User, utcnow
@@ -89,12 +90,18 @@ def add(session: Session, kind: str, slug: str, text: TermText, by: User | None)
         raise InvalidField(
             "slug", _l("Use lower-case letters a–z, digits and single hyphens, such as chat-bots.")
         )
+    taken = InvalidField("slug", _l("Another term of this kind has that slug."))
     if session.scalar(select(func.count()).where(table.slug == slug)):
-        raise InvalidField("slug", _l("Another term of this kind has that slug."))
+        raise taken
     text = text.checked()
     last = session.scalar(select(func.max(table.position))) or 0
     created = table(slug=slug, position=last + 1, edited_at=utcnow(), **asdict(text))
     session.add(created)
+    try:
+        session.flush()
+    except IntegrityError:  # another admin added the slug since the check: theirs stays
+        session.rollback()
+        raise taken from None
     log(session, audit.TERM_ADDED, by, kind, slug, **asdict(text))
     session.commit()
     return created

@@ -26,7 +26,7 @@ from kommunkarta.models import (
     Status,
     Technology,
 )
-from kommunkarta.services import audit, setup, taxonomy_merge
+from kommunkarta.services import audit, setup, taxonomy_admin, taxonomy_merge
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register.content import Content
 from tests.conftest import add_user, csrf_from
@@ -389,6 +389,33 @@ def test_two_merges_the_other_way_round_at_once_leave_one(app, client, databases
     assert terms["digital-twin"]["merged_into"] == "robotics"
     assert (terms["robotics"]["retired"], terms["robotics"]["merged_into"]) == (False, None)
     assert _item(client, robot)["technologies"] == ["robotics"]
+
+
+def test_a_slug_another_admin_adds_at_the_same_moment_is_a_message(
+    app, client, login_as, databases, monkeypatch
+):
+    """The other admin's term with the same slug is saved between this one's check and its
+    insert: the form says the slug is taken, not a server error."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE)")
+    login_as("admin")
+    checked = taxonomy_admin.TermText.checked
+
+    def checked_while_another_adds(text):
+        with Session(app.extensions["db_engine"]) as other, other.begin():
+            other.add(Technology(slug="drones", name_sv="Drönare", name_en="Drones", position=99))
+        return checked(text)
+
+    monkeypatch.setattr(taxonomy_admin.TermText, "checked", checked_while_another_adds)
+    form = {"slug": "drones", "name_sv": "Drönare 2", "name_en": "Drones 2"}
+    response = _post(
+        client,
+        "/admin/taxonomy/technologies?lang=en",
+        {f"technologies-{k}": v for k, v in form.items()},
+    )
+    assert response.status_code == 400
+    assert "Another term of this kind has that slug." in response.get_data(as_text=True)
+    assert _taxonomy(client, "technologies")["drones"]["name_en"] == "Drones"
 
 
 def test_descriptions_are_saved_escaped_shown_in_the_api_and_audited(app, client, login_as):
