@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -97,11 +97,26 @@ class Geodata:
 
         return {"municipality": points(self.municipalities), "region": points(self.regions)}
 
+    @cached_property
+    def _shapes(self) -> dict[str, Any]:
+        """Each municipality's boundary by code, taken out of the frame once: a lookup in the
+        frame costs more than the test of a point (an import checks thousands)."""
+        return dict(self.municipalities.geometry.items())
+
     def contains(self, code: str, lat: float, lon: float) -> bool:
         import shapely
 
-        geometry = self.municipalities.geometry.get(code)
+        geometry = self._shapes.get(code)
         return geometry is not None and geometry.covers(shapely.Point(lon, lat))
+
+    def near(self, code: str, lat: float, lon: float, tolerance: float) -> bool:
+        """Inside the municipality or within `tolerance` degrees of its (simplified) boundary."""
+        import shapely
+
+        geometry = self._shapes.get(code)
+        return geometry is not None and shapely.dwithin(
+            geometry, shapely.Point(lon, lat), tolerance
+        )
 
     @cached_property
     def _metric(self) -> tuple[gpd.GeoSeries, shapely.STRtree]:

@@ -194,16 +194,6 @@ def _parse(column: str, value: Any, vocabulary: Vocabulary) -> Any:
     return cells.timestamp(value)  # published_at, updated_at, last_confirmed_at
 
 
-def _near(geodata: Geodata, code: str, lat: float, lon: float) -> bool:
-    """Inside the municipality or within POINT_TOLERANCE of its (simplified) boundary."""
-    import shapely  # here, like geopandas in geodata: commands that do not import start faster
-
-    geometry = geodata.municipalities.geometry.get(code)
-    return geometry is not None and shapely.dwithin(
-        geometry, shapely.Point(lon, lat), POINT_TOLERANCE
-    )
-
-
 def check_row(
     number: int,
     row: list[Any],
@@ -242,7 +232,8 @@ def check_row(
         column = "lon" if lat is not None else "lat"
         errors.append(RowError(number, column, "", _l("give both lat and lon, or neither")))
     elif lat is not None and lon is not None and values.get("municipalities"):
-        if not any(_near(geodata, m.code, lat, lon) for m in values["municipalities"]):
+        places = values["municipalities"]
+        if not any(geodata.near(m.code, lat, lon, POINT_TOLERANCE) for m in places):
             errors.append(
                 RowError(
                     number,
