@@ -18,6 +18,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -286,8 +287,9 @@ def create_user(
         raise InvalidField("role", f"unknown role '{role}'")
     if password is not None and len(password) < MIN_PASSWORD:
         raise InvalidField("password", "the password must have at least 10 characters")
+    taken = InvalidField("email", f"an account for {email} already exists")
     if session.scalar(select(func.count()).where(User.email == email)):
-        raise InvalidField("email", f"an account for {email} already exists")
+        raise taken
     municipalities = []
     for code in municipality_codes:
         municipality = session.get(Municipality, code)
@@ -303,4 +305,9 @@ def create_user(
         municipalities=municipalities,
     )
     session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # another admin made an account for the address since the check
+        session.rollback()
+        raise taken from None
     return user

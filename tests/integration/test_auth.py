@@ -4,11 +4,13 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from kommunkarta.auth import throttle
 from kommunkarta.extensions import limiter
 from kommunkarta.models import User
+from kommunkarta.services import accounts
 from tests.conftest import PASSWORD, add_user, csrf_from
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
@@ -245,3 +247,28 @@ def test_admin_disables_enables_and_moves_a_coordinator(app, client, login_as):
     # an admin cannot lock themselves out
     _admin_post(client, f"/admin/users/{admin.id}/active", {"active": "0"})
     assert client.get("/admin/users").status_code == 200
+
+
+def test_an_account_another_admin_creates_at_the_same_moment_is_a_message(
+    app, client, login_as, databases, monkeypatch
+):
+    """The other admin's account for the same address is saved between this one's check and
+    its insert: the form says the account exists, not a server error."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE)")
+    login_as("admin")
+    email = f"twice-{uuid.uuid4().hex[:8]}@example.se"
+    hashed, others = accounts.generate_password_hash, [email]
+
+    def hashed_while_another_creates(password):
+        if others:  # the other admin's account is made with the same function
+            add_user(app, others.pop(), "moderator")
+        return hashed(password)
+
+    monkeypatch.setattr(accounts, "generate_password_hash", hashed_while_another_creates)
+    form = {"email": email, "role": "admin", "password": PASSWORD}
+    response = _admin_post(client, "/admin/users/new?lang=en", form)
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
+    with Session(app.extensions["db_engine"]) as s:
+        assert s.scalars(select(User.role).where(User.email == email)).all() == ["moderator"]

@@ -500,3 +500,25 @@ def test_a_write_racing_past_the_version_check_is_still_a_conflict(app):
             submissions.commit(s)
     with Session(app.extensions["db_engine"]) as s:
         assert s.get(Initiative, initiative_id).title == "Före"  # rolled back, "Min" not written
+
+
+def test_deleting_what_another_moderator_deleted_a_moment_ago_is_a_404(
+    app, client, login_as, databases, monkeypatch
+):
+    """Two moderators delete the same initiative at once: the second finds it gone (404)
+    instead of a server error."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE)")
+    login_as("moderator")
+    initiative_id = _create(client)
+    version = _version(app, initiative_id)
+    require_version = submissions.require_version
+
+    def require_version_after_another_delete(initiative, expected):
+        with Session(app.extensions["db_engine"]) as other, other.begin():
+            other.delete(other.get_one(Initiative, initiative_id))
+        require_version(initiative, expected)
+
+    monkeypatch.setattr(submissions, "require_version", require_version_after_another_delete)
+    response = _post(client, f"/initiatives/{initiative_id}/delete", {"version": version})
+    assert response.status_code == 404

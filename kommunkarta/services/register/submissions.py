@@ -14,6 +14,7 @@ import logging
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,7 +26,7 @@ from kommunkarta.models import (
     initiative_municipalities,
     utcnow,
 )
-from kommunkarta.services.errors import Conflict
+from kommunkarta.services.errors import Conflict, NotFound
 from kommunkarta.services.places.geodata import Geodata
 from kommunkarta.services.register import copies, initiatives, permissions, workflow
 from kommunkarta.services.register.content import Content, changes, check
@@ -89,7 +90,8 @@ def commit(session: Session) -> None:
 
 
 def require_version(initiative: Initiative, version: int) -> None:
-    """Raise Conflict unless the stored initiative is still at `version`.
+    """Raise Conflict unless the stored initiative is still at `version` (NotFound once it
+    has been deleted).
 
     The row is read again and locked for the rest of the transaction (PostgreSQL: FOR
     UPDATE; SQLite's writing transactions hold the whole database already): two saves of
@@ -97,7 +99,10 @@ def require_version(initiative: Initiative, version: int) -> None:
     finds the new version here instead of failing half-way through its writes."""
     session = object_session(initiative)
     assert session is not None, "a stored initiative belongs to a session"
-    session.refresh(initiative, with_for_update=True)
+    try:
+        session.refresh(initiative, with_for_update=True)
+    except InvalidRequestError:  # the row is gone: deleted by someone else meanwhile
+        raise NotFound() from None
     if initiative.version != version:
         raise Conflict(CHANGED_MEANWHILE, current=copies.working_copy(initiative))
 
