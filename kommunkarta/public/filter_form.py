@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from flask import request
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from kommunkarta import rules
 from kommunkarta.filters import SLUG_PARAMS, InitiativeFilter
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidField
@@ -122,6 +124,9 @@ class FilterForm:
     risk: list[Option]
 
     problems: Problems = field(default_factory=Problems)
+    # the years the filter takes, as the year fields' min and max
+    year_min: ClassVar[int] = rules.FILTER_YEAR_MIN
+    year_max: ClassVar[int] = rules.FILTER_YEAR_MAX
 
     def shown(self, name: str) -> str:
         """What a text field shows: the text as sent when it could not be used (so that it

@@ -185,6 +185,18 @@ def test_a_bad_filter_comes_back_beside_its_field_by_its_label(
     assert f'href="#{field_id}"' in summary[: summary.index("</div>")]
 
 
+@pytest.mark.parametrize("path", ["/", "/initiatives"])
+def test_the_year_fields_offer_the_years_the_filter_takes(seeded_app, path):
+    client = seeded_app.test_client()
+    html = client.get(path).get_data(as_text=True)
+    low = int(re.search(r' min="([0-9]+)"', _tag(html, "filter-year-from")).group(1))
+    high = int(re.search(r' max="([0-9]+)"', _tag(html, "filter-year-to")).group(1))
+    assert _tag(html, "filter-year-to").count(f'min="{low}"') == 1
+    for year, status in ((low, 200), (high, 200), (low - 1, 400), (high + 1, 400)):
+        assert client.get(f"{path}?year_from={year}").status_code == status, year
+        assert client.get(f"{path}?year_to={year}").status_code == status, year
+
+
 def test_the_page_shows_what_the_other_filters_select(seeded_app):
     client = seeded_app.test_client()
     response = client.get("/?benefit=nope&benefit=efficiency&year_from=x&lang=en")

@@ -236,11 +236,6 @@ PRIMARY_TECHNOLOGY = Table(PRIMARY, dropped=PRIMARY_DROPPED)
 AREA = Table(AREAS, AREAS_WRITTEN_ONLY, dropped=AREAS_DROPPED)
 
 
-def benefit_columns() -> dict[str, str]:
-    """Folded column name -> benefit slug."""
-    return {fold(column): slug for column, slug in BENEFITS}
-
-
 def written_benefit_columns() -> dict[str, str]:
     """Benefit slug -> the column export-pstw marks for it."""
     columns: dict[str, str] = {}

@@ -12,7 +12,6 @@ audit log, with the moderator who made it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from kommunkarta import rules
 from kommunkarta.models import Municipality, OrganisationAlias, User, WaitingCase, utcnow
 from kommunkarta.services import audit
 from kommunkarta.services.data_io.importing.read import Table
@@ -104,7 +104,7 @@ def decide(session: Session, name: str, choice: str, by: User | None) -> int:
         raise InvalidField("name", "Choose a name from the list.")
     code = None if choice == NOT_A_MUNICIPALITY else choice
     if code is not None and (
-        not re.fullmatch(r"[0-9]{4}", code) or session.get(Municipality, code) is None
+        not rules.is_municipality_code(code) or session.get(Municipality, code) is None
     ):
         raise InvalidField("choice", "Choose a municipality from the list.")
     session.merge(

@@ -21,6 +21,10 @@ initiatives); the command line and scripts count with SQL.
 `current()` gives None when the index cannot answer — free text (`q`), a transaction with
 writes of its own, a schema without serials — and the caller counts with SQL instead
 (services.register.initiatives keeps those queries as the reference).
+
+The module stays whole although it is over 400 lines: loading, catching up and counting all
+work on the same slots of the same arrays under one lock, and apart they would share that
+private layout across modules.
 """
 
 from __future__ import annotations
