@@ -84,13 +84,16 @@ def render(
     **map_options: Any,
 ) -> RenderedMap:
     """Render a Folium map that shows our choropleth; `asset_urls` are local URLs of style
-    sheets (`css`), classic scripts (`js`) and ES modules (`modules`).
+    sheets (`css`), classic scripts (`js`) and ES modules (`modules`), with the modules those
+    import (`module_deps`) and the data the map fetches first (`fetch`) to preload.
 
     Folium builds the map once per set of arguments; each page only puts its config in."""
     skeleton = _skeleton(
         tuple(asset_urls.get("css", [])),
         tuple(asset_urls.get("js", [])),
         tuple(asset_urls.get("modules", [])),
+        tuple(asset_urls.get("module_deps", [])),
+        tuple(asset_urls.get("fetch", [])),
         tiles,
         tiles_attribution,
         tuple(tuple(corner) for corner in bounds or SWEDEN_BOUNDS),
@@ -106,6 +109,8 @@ def _skeleton(
     css: tuple[str, ...],
     js: tuple[str, ...],
     modules: tuple[str, ...],
+    module_deps: tuple[str, ...],
+    fetched: tuple[str, ...],
     tiles: str,
     tiles_attribution: str,
     bounds: tuple[tuple[float, ...], ...],
@@ -134,6 +139,11 @@ def _skeleton(
     # viewport tag (which forbids zooming) would fight our layout and accessibility.
     links = [CssLink(url).render() for url in css] + [JavascriptLink(url).render() for url in js]
     links += [f'<script type="module" src="{escape(url)}"></script>' for url in modules]
+    # fetched at once, side by side, instead of as each import or request is reached
+    links += [f'<link rel="modulepreload" href="{escape(url)}">' for url in module_deps]
+    links += [
+        f'<link rel="preload" href="{escape(url)}" as="fetch" crossorigin>' for url in fetched
+    ]
     assets = "\n".join(links)
     html = figure.html.render()
     return RenderedMap(Markup(assets), Markup(html), Markup(figure.script.render()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
@@ -29,6 +30,10 @@ from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
 
 LEVELS = rules.PLACE_LEVELS
+# the modules under static/js/map that map.js imports, directly or not
+MAP_MODULES = tuple(
+    sorted(p.name for p in (Path(__file__).parent.parent / "static/js/map").glob("*.js"))
+)
 VIEWS = ("initiatives", "coverage")
 
 
@@ -91,8 +96,11 @@ def _texts() -> dict[str, str]:
     }
 
 
-def _assets() -> dict[str, list[str]]:
-    """Local URLs of every script and style sheet the map needs."""
+def _assets(boundaries: str) -> dict[str, list[str]]:
+    """Local URLs of every script and style sheet the map needs, and what the page's head
+    asks the browser to fetch at once: the modules map.js imports (else found one import
+    level at a time) and the `boundaries` it draws (else asked for only once every module
+    has run)."""
     css = (
         "vendor/leaflet/leaflet.css",
         "vendor/leaflet.markercluster/MarkerCluster.css",
@@ -107,6 +115,8 @@ def _assets() -> dict[str, list[str]]:
         "css": [url_for("static", filename=f) for f in css],
         "js": [url_for("static", filename=f) for f in js],
         "modules": [url_for("static", filename="js/map.js")],
+        "module_deps": [url_for("static", filename=f"js/map/{name}") for name in MAP_MODULES],
+        "fetch": [boundaries],
     }
 
 
@@ -139,7 +149,7 @@ def _compact_map(level: str, code: str, config: dict, map_id: str) -> map_builde
     config.update(compact=True)
     return map_builder.render(
         htmlsafe_json_dumps(config),
-        _assets(),
+        _assets(config["boundaries"]["municipality"]),
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
         bounds=[[south, west], [north, east]],
@@ -209,9 +219,10 @@ def home():
     covered = coverage_map.load(session) if view == "coverage" else None
     if covered is not None:
         config.update(coverage_map.map_config(covered))
+    drawn = "municipality" if view == "coverage" else level
     rendered = map_builder.render(
         htmlsafe_json_dumps(config),
-        _assets(),
+        _assets(config["boundaries"][drawn]),
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
     )
