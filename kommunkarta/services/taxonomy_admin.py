@@ -73,6 +73,17 @@ def term(session: Session, kind: str, slug: str, by: User | None) -> Any:
     return found
 
 
+def lock(session: Session, table: Any, slugs: tuple[str, ...] | None = None) -> None:
+    """Lock the terms of a kind (or those with `slugs`) for the rest of the transaction, in
+    slug order, and read them again: changes that check other terms (the last one in use,
+    merging the other way round) are taken one after the other and see each other's result
+    (PostgreSQL; SQLite runs one writing transaction at a time anyway)."""
+    query = select(table).order_by(table.slug).with_for_update()
+    if slugs is not None:
+        query = query.where(table.slug.in_(slugs))
+    session.scalars(query.execution_options(populate_existing=True)).all()
+
+
 def log(
     session: Session, action: str, by: User | None, kind: str, slug: str, **detail: Any
 ) -> None:
@@ -149,9 +160,10 @@ def retire(session: Session, kind: str, slug: str, by: User | None) -> Any:
     the API and exports still know it. Raises NotAllowed, NotFound or InvalidField (already
     retired, or the last term of its kind in use)."""
     found = term(session, kind, slug, by)
+    table = model(kind)
+    lock(session, table)  # two admins retiring the last two terms in use at once
     if found.retired_at is not None:
         raise InvalidField("slug", _l("The term is retired already."))
-    table = model(kind)
     in_use = select(func.count()).where(table.retired_at.is_(None), table.id != found.id)
     if not session.scalar(in_use):
         raise InvalidField("slug", _l("Keep at least one term of this kind in use."))

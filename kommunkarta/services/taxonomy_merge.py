@@ -89,16 +89,8 @@ def merge(session: Session, kind: str, slug: str, into: str, by: User | None) ->
     many initiatives changed. Raises NotAllowed, NotFound (no such kind or term) or
     InvalidField (into itself, into an unknown or retired term, a term merged already)."""
     table = taxonomy_admin.model(kind)
-    # both rows locked (in one order) and read again before they are checked: a merge the
-    # other way round at the same time waits, then finds its target merged (PostgreSQL;
-    # SQLite runs one writing transaction at a time anyway)
-    session.scalars(
-        select(table)
-        .where(table.slug.in_((slug, clean(into))))
-        .order_by(table.slug)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    # a merge the other way round at the same time waits, then finds its target merged
+    taxonomy_admin.lock(session, table, (slug, clean(into)))
     source, target = _pair(session, kind, slug, into, by)
     into = target.slug
     changes: Changes = defaultdict(dict)

@@ -25,6 +25,7 @@ from kommunkarta.models import (
     State,
     Status,
     Technology,
+    utcnow,
 )
 from kommunkarta.services import audit, setup, taxonomy_admin, taxonomy_merge
 from kommunkarta.services.errors import InvalidField
@@ -389,6 +390,51 @@ def test_two_merges_the_other_way_round_at_once_leave_one(app, client, databases
     assert terms["digital-twin"]["merged_into"] == "robotics"
     assert (terms["robotics"]["retired"], terms["robotics"]["merged_into"]) == (False, None)
     assert _item(client, robot)["technologies"] == ["robotics"]
+
+
+def test_two_admins_retiring_the_last_two_terms_at_once_leave_one_in_use(
+    app, client, databases, monkeypatch
+):
+    """Each checks that another status stays in use before the other commits: the second
+    is refused once the first is done, instead of no status being left to choose."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE)")
+    with Session(app.extensions["db_engine"]) as s, s.begin():
+        for status in s.scalars(select(Status).where(Status.slug.not_in(("idea", "pilot")))):
+            status.retired_at = status.edited_at = utcnow()
+    admin = add_user(app, "admin-retire@example.se", "admin")
+    engine = db.writing_engine(app.extensions["db_engine"])
+    checked, go = threading.Event(), threading.Event()
+    log = taxonomy_admin.log
+
+    def log_after_the_other(*args, **details):
+        if threading.current_thread().name == "first":
+            checked.set()
+            go.wait(30)
+        log(*args, **details)
+
+    monkeypatch.setattr(taxonomy_admin, "log", log_after_the_other)
+    refused: list[str] = []
+
+    def retire(slug: str) -> None:
+        with Session(engine) as session:
+            try:
+                taxonomy_admin.retire(session, "statuses", slug, admin)
+            except InvalidField as error:
+                refused.append(str(error.reason))
+
+    first = threading.Thread(target=retire, args=("idea",), name="first")
+    first.start()
+    assert checked.wait(30)
+    second = threading.Thread(target=retire, args=("pilot",), name="second")
+    second.start()
+    second.join(3)  # done by now unless it waits for the first, as it should
+    go.set()
+    first.join(30)
+    second.join(30)
+    assert refused == ["Keep at least one term of this kind in use."]
+    in_use = [slug for slug, term in _taxonomy(client, "statuses").items() if not term["retired"]]
+    assert in_use == ["pilot"]
 
 
 def test_a_slug_another_admin_adds_at_the_same_moment_is_a_message(
