@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kommunkarta.models import AuditEntry, User, utcnow
+from kommunkarta.models import AuditEntry, OrganisationAlias, User, utcnow
 from kommunkarta.services import audit
+from kommunkarta.services.data_io import organisations
 from tests.conftest import PASSWORD, add_user, csrf_from
 from tests.integration.test_submissions import _create, _post, _version
 
@@ -205,3 +206,32 @@ def test_a_changed_term_reads_in_its_own_letters_and_escaped(app, client, login_
     page = client.get("/admin/audit?action=term-changed&lang=en").get_data(as_text=True)
     assert "name_sv: [&#34;Idé&#34;, &#34;Idé &lt;b&gt;ny&lt;/b&gt;&#34;]" in page
     assert "\\u00e9" not in page and "<b>ny" not in page
+
+
+def test_two_moderators_deciding_one_name_at_once_keep_the_later_decision(
+    app, client, login_as, databases, monkeypatch
+):
+    """The other moderator's decision about the same name is saved between this one's look
+    for an earlier decision and its insert: this later one replaces it, as a later decision
+    does, instead of a server error."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE)")
+    login_as("moderator")
+    plain = organisations.plain("City of Gothenburg")
+    record, others = audit.record, [plain]
+
+    def record_after_another_decides(*args, **kwargs):
+        if others:
+            with Session(app.extensions["db_engine"]) as other, other.begin():
+                other.add(OrganisationAlias(name=others.pop(), municipality_code=None))
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", record_after_another_decides)
+    token = csrf_from(client.get("/moderation/organisations"))
+    response = client.post(
+        "/moderation/organisations",
+        data={"name": "City of Gothenburg", "choice": "1480", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    with Session(app.extensions["db_engine"]) as s:
+        assert s.get_one(OrganisationAlias, plain).municipality_code == "1480"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kommunkarta import rules
@@ -107,15 +108,24 @@ def decide(session: Session, name: str, choice: str, by: User | None) -> int:
         not rules.is_municipality_code(code) or session.get(Municipality, code) is None
     ):
         raise InvalidField("choice", "Choose a municipality from the list.")
-    session.merge(
-        OrganisationAlias(
-            name=key, municipality_code=code, created_at=utcnow(), created_by_id=by and by.id
+    by_id = by and by.id
+
+    def keep() -> None:
+        session.merge(
+            OrganisationAlias(
+                name=key, municipality_code=code, created_at=utcnow(), created_by_id=by_id
+            )
         )
-    )
-    audit.record(
-        session, audit.ALIAS_DECIDED, by, subject=name, detail={"municipality": code or choice}
-    )
-    session.flush()
+        audit.record(
+            session, audit.ALIAS_DECIDED, by, subject=name, detail={"municipality": code or choice}
+        )
+        session.flush()
+
+    try:
+        keep()
+    except IntegrityError:  # another moderator decided the name just now: this later one wins
+        session.rollback()
+        keep()
     cases = session.scalars(select(WaitingCase).order_by(WaitingCase.external_ref)).all()
     rows = [json.loads(case.row) for case in cases]
     header = list(dict.fromkeys(column for row in rows for column in row))
