@@ -14,7 +14,7 @@ from kommunkarta.public.map_views import (  # the map's own argument rules
     choice,
     level_counts,
 )
-from kommunkarta.public.summary import summary_line
+from kommunkarta.public.summary import places_with_any, summary_line
 from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request
 
@@ -50,7 +50,7 @@ def map_svg():
             measure=measure,
             covered=covered,
             counts=map_measure.area_values(session, selection, level, measure, counts),
-            summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
+            summary=summary_line(selection, total, places_with_any(counts), level),
             note=map_measure.note(session, selection, measure),
             locale=locale,
             today=today,

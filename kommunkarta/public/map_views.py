@@ -23,7 +23,7 @@ from kommunkarta.public import (
     map_measure,
     year_control,
 )
-from kommunkarta.public.summary import summary_line
+from kommunkarta.public.summary import places_with_any, summary_line
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import initiatives
@@ -236,7 +236,7 @@ def home():
         measure_note=map_measure.note(session, selection, measure),
         covered=covered,
         total=total,
-        summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
+        summary=summary_line(selection, total, places_with_any(counts), level),
         table_args=args,
         rendered=rendered,
         years=year_control.position(session, selection),
@@ -271,7 +271,7 @@ def figures():
         counts=counts,
         figures=map_measure.by_place(session, selection, level),
         notes=[map_measure.note(session, selection, m) for m in ("hours", "sek")],
-        summary=summary_line(selection, total, sum(1 for c in counts.values() if c), level),
+        summary=summary_line(selection, total, places_with_any(counts), level),
     )
 
 
@@ -295,7 +295,7 @@ def map_summary():
     session = db.session()
     counts = level_counts(session, selection, level)
     total = initiatives.count(session, selection)
-    places = sum(1 for c in counts.values() if c)
+    places = places_with_any(counts)
     values = map_measure.area_values(session, selection, level, measure, counts)
     return jsonify(
         summary=summary_line(selection, total, places, level),

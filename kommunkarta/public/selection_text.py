@@ -25,7 +25,9 @@ FIXED_PARAMS = {
 }
 
 
-def _either(names: list[str]) -> str:
+def either(names: list[str]) -> str:
+    """One name, or several joined as alternatives ("Efficiency or Safety"): a filter's
+    values select initiatives with any of them."""
     return names[0] if len(names) == 1 else _(" or ").join(names)
 
 
@@ -36,11 +38,11 @@ def phrases(session: Session, selection: InitiativeFilter, locale: str) -> list[
         chosen = getattr(selection, param)
         if chosen:
             names = {t.slug: t.name(locale) for t in taxonomy.terms(session, kind)}
-            out.append((str(label), _either([names[slug] for slug in chosen])))
+            out.append((str(label), either([names[slug] for slug in chosen])))
     for param, (label, values) in FIXED_PARAMS.items():
         chosen = getattr(selection, param)
         if chosen:
-            out.append((str(label), _either([str(values[value]) for value in chosen])))
+            out.append((str(label), either([str(values[value]) for value in chosen])))
     if selection.region:
         names = {p.code: p.name for p in initiatives.regions(session)}
         out.append((_("County"), names[selection.region]))

@@ -4,12 +4,15 @@ figures and the table all print this, so they cannot tell different stories."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import gettext as _
 
 from kommunkarta import db
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.public.display import ngettext
+from kommunkarta.public.selection_text import either
 from kommunkarta.services import taxonomy
 
 
@@ -27,10 +30,11 @@ def summary_line(
     if selection.benefit:
         locale = select_locale()
         names = {t.slug: t.name(locale) for t in taxonomy.terms(db.session(), "benefit_areas")}
-        chosen = [names[slug] for slug in selection.benefit]
-        line = _(
-            "%(line)s for %(benefits)s",
-            line=line,
-            benefits=_(" or ").join(chosen) if len(chosen) > 1 else chosen[0],
-        )
+        benefits = either([names[slug] for slug in selection.benefit])
+        line = _("%(line)s for %(benefits)s", line=line, benefits=benefits)
     return line
+
+
+def places_with_any(counts: Mapping[str, int]) -> int:
+    """How many of the places counted have any initiative: the summary line's `places`."""
+    return sum(1 for count in counts.values() if count)

@@ -97,7 +97,7 @@ export function getBoundaries(url) {
 }
 
 /** Whether the page is as narrow as a phone's (the style sheet's breakpoint). */
-export function isNarrow() {
+function isNarrow() {
   return window.matchMedia("(max-width: 30rem)").matches;
 }
 
@@ -194,7 +194,7 @@ function inside(layer, latlng) {
 }
 
 /** The area of `group` (a GeoJSON layer) at `latlng`, or null. */
-export function areaAt(group, latlng) {
+function areaAt(group, latlng) {
   let found = null;
   group.eachLayer((layer) => {
     if (!found && inside(layer, latlng)) found = layer;
