@@ -14,7 +14,14 @@ from kommunkarta.i18n import select_locale
 from kommunkarta.models import Initiative, State
 from kommunkarta.services.errors import Conflict, InvalidFields
 from kommunkarta.services.places.choices import places_by_region
-from kommunkarta.services.register import copies, moderation, revisions, submissions, workflow
+from kommunkarta.services.register import (
+    copies,
+    moderation,
+    permissions,
+    revisions,
+    submissions,
+    workflow,
+)
 from kommunkarta.services.register.content import changes
 from kommunkarta.services.register.submissions import Intent
 from kommunkarta.services.register.workflow import Action
@@ -46,6 +53,18 @@ for template_global in (
 def can(user, action: str, initiative: Initiative | None = None) -> bool:
     """`workflow.can` for templates, which pass `current_user` (anonymous: nobody)."""
     return workflow.can(user if user.is_authenticated else None, action, initiative)
+
+
+@bp.app_template_global("is_staff")
+def is_staff(user) -> bool:
+    """`permissions.is_staff` for templates, which pass `current_user` (anonymous: no)."""
+    return user.is_authenticated and permissions.is_staff(user)
+
+
+@bp.app_template_global("is_admin")
+def is_admin(user) -> bool:
+    """`permissions.is_admin` for templates, which pass `current_user` (anonymous: no)."""
+    return user.is_authenticated and permissions.is_admin(user)
 
 
 SAVED = {

@@ -203,6 +203,14 @@ def test_moderation_queue_and_admin_pages_by_role(matrix_app, clients):
     }
 
 
+def test_the_menu_offers_each_role_the_staff_pages_it_may_open(matrix_app, clients):
+    for role in ROLES:
+        menu = clients[role].get("/accessibility").get_data(as_text=True)
+        for path in ("/moderation", "/admin/users", "/admin/taxonomy"):
+            may_open = _status(clients[role].get(path)) == 200
+            assert (f'href="{path}"' in menu) == may_open, (role, path)
+
+
 def test_unknown_initiative_is_404_for_everyone_signed_in(matrix_app, clients):
     for role in ROLES[1:]:
         assert clients[role].get("/initiatives/999999/review").status_code == 404
