@@ -14,12 +14,13 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, selectinload
 
 from kommunkarta import rules
 from kommunkarta.models import Municipality, Role, User
 from kommunkarta.services import accounts, audit
-from kommunkarta.services.errors import InvalidField
+from kommunkarta.services.errors import InvalidField, NotFound
 from kommunkarta.services.places.find import normalise
 from kommunkarta.services.register import permissions
 
@@ -96,12 +97,24 @@ def suggested_municipalities(session: Session, email: str) -> list[str]:
     return sorted(code for code, name in names if normalise(name) == label)
 
 
+def _waiting(session: Session, user_id: int, by: User | None) -> User:
+    """The waiting account, locked and read again: two admins deciding about it at once are
+    taken one after the other, and the second finds it decided (InvalidField) or refused
+    (NotFound). Raises NotAllowed too."""
+    user = accounts.get_user(session, user_id, by)
+    try:
+        session.refresh(user, with_for_update=True)
+    except InvalidRequestError:  # refused (deleted) meanwhile
+        raise NotFound() from None
+    if not user.awaiting_approval:
+        raise InvalidField("role", _l("This account is not waiting for approval."))
+    return user
+
+
 def approve(session: Session, user_id: int, role: str, codes: list[str], by: User | None) -> User:
     """Let a waiting account in with a role (a coordinator with municipalities). Raises
     NotAllowed, NotFound or InvalidField (not waiting, an unknown role, no municipality)."""
-    user = accounts.get_user(session, user_id, by)
-    if not user.awaiting_approval:
-        raise InvalidField("role", _l("This account is not waiting for approval."))
+    user = _waiting(session, user_id, by)
     if role not in set(Role):
         raise InvalidField("role", _l("Unknown role."))
     user.municipalities = (
@@ -120,9 +133,7 @@ def approve(session: Session, user_id: int, role: str, codes: list[str], by: Use
 def refuse(session: Session, user_id: int, by: User | None) -> str:
     """Delete a waiting account (it holds nothing yet); returns its address. Raises
     NotAllowed, NotFound or InvalidField (the account is not waiting)."""
-    user = accounts.get_user(session, user_id, by)
-    if not user.awaiting_approval:
-        raise InvalidField("role", _l("This account is not waiting for approval."))
+    user = _waiting(session, user_id, by)
     email = user.email
     session.delete(user)
     audit.record(session, audit.ACCOUNT_REFUSED, by, subject=email)

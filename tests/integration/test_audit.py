@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import AuditEntry, OrganisationAlias, User, utcnow
-from kommunkarta.services import audit
+from kommunkarta.services import accounts, audit
 from kommunkarta.services.data_io import organisations
 from tests.conftest import PASSWORD, add_user, csrf_from
 from tests.integration.test_submissions import _create, _post, _version
@@ -235,3 +235,36 @@ def test_two_moderators_deciding_one_name_at_once_keep_the_later_decision(
     assert response.status_code == 302
     with Session(app.extensions["db_engine"]) as s:
         assert s.get_one(OrganisationAlias, plain).municipality_code == "1480"
+
+
+@pytest.mark.parametrize(("other", "status"), [("approved", 400), ("refused", 404)])
+def test_approving_an_account_another_admin_decided_a_moment_ago(
+    app, client, login_as, databases, monkeypatch, other, status
+):
+    """The other admin's approval or refusal is saved between this one's read of the
+    waiting account and its own decision: a message or a 404, not a server error."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE)")
+    login_as("admin")
+    waiting = _waiting(app, "eva@kungsbacka.se")
+    token = csrf_from(client.get(f"/admin/users/{waiting}/approve"))
+    get_user, pending = accounts.get_user, [waiting]
+
+    def get_user_then_another_decides(*args):
+        user = get_user(*args)
+        if pending:
+            with Session(app.extensions["db_engine"]) as s, s.begin():
+                found = s.get_one(User, pending.pop())
+                if other == "refused":
+                    s.delete(found)
+                else:
+                    found.awaiting_approval, found.active = False, True
+        return user
+
+    monkeypatch.setattr(accounts, "get_user", get_user_then_another_decides)
+    response = client.post(
+        f"/admin/users/{waiting}/approve?lang=en",
+        data={"role": "coordinator", "municipalities": ["1384"], "csrf_token": token},
+    )
+    assert response.status_code == status
+    assert _entries(app, audit.ACCOUNT_APPROVED) == []
