@@ -139,11 +139,18 @@ def _keep(data: bytes, suffix: str) -> str:
     return token
 
 
-def _pending(token: str) -> Path | None:
+def _claimed(token: str) -> Path | None:
+    """The upload under `token`, taken from the pending ones by an atomic rename, so that it
+    is imported once: a confirmation sent again at the same moment (a double click) finds it
+    gone, as it would a moment later."""
     if not PENDING_NAME.match(token):
         return None
-    path = _pending_dir() / token
-    return path if path.is_file() else None
+    claimed = _pending_dir() / f"importing-{secrets.token_urlsafe(8)}-{token}"
+    try:
+        (_pending_dir() / token).rename(claimed)
+    except FileNotFoundError:
+        return None
+    return claimed
 
 
 def _page(**context):
@@ -190,14 +197,14 @@ def import_confirm():
     _admin_only()
     token = request.form.get("token", "")
     filename = request.form.get("filename", "")[:200] or token
-    path = _pending(token)
+    path = _claimed(token)
     if path is None:
         flash(_("That upload has expired. Please upload the file again."), "error")
         return redirect(url_for("opendata.import_upload"))
     try:
         with path.open("rb") as source:
             report = importer.import_file(
-                db.session(), source, path.name, geo.current(), by=current_user
+                db.session(), source, token, geo.current(), by=current_user
             )
     except read.ImportFileError as error:
         return _page(problem=str(error), filename=filename), 409

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+import threading
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, Revision
-from kommunkarta.services.data_io import demo
+from kommunkarta.services.data_io import demo, importer
 from kommunkarta.services.data_io.importing import read
 from tests.conftest import csrf_from
 
@@ -376,3 +377,44 @@ def test_upload_page_in_swedish(client, login_as):
     page = client.get("/admin/import?lang=sv").get_data(as_text=True)
     assert '<html lang="sv">' in page
     assert "Importera initiativ" in page
+
+
+def test_a_confirmation_sent_twice_at_once_imports_once(
+    app, client, login_as, tmp_path, databases, monkeypatch
+):
+    """A double click on 'Import': the second confirmation arrives while the first is
+    importing and finds the upload taken, as it would a moment later."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing request at a time (BEGIN IMMEDIATE)")
+    login_as("admin")
+    other = app.test_client()
+    login_as("admin", on=other)
+    token = csrf_from(client.get("/admin/import"))
+    checked = _upload(client, _good_rows(tmp_path), token).get_data(as_text=True)
+    form = {"token": re.search(r'name="token" value="([^"]+)"', checked).group(1)}
+    importing, go = threading.Event(), threading.Event()
+    import_file = importer.import_file
+
+    def import_file_slowly(*args, **kwargs):
+        if threading.current_thread().name == "first":
+            importing.set()
+            go.wait(30)
+        return import_file(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "import_file", import_file_slowly)
+    first = threading.Thread(
+        target=client.post,
+        args=("/admin/import/confirm",),
+        kwargs={"data": {**form, "csrf_token": token}},
+        name="first",
+    )
+    first.start()
+    assert importing.wait(30)
+    second = other.post(
+        "/admin/import/confirm",
+        data={**form, "csrf_token": csrf_from(other.get("/admin/import"))},
+    )
+    go.set()
+    first.join(30)
+    assert second.status_code == 302  # 'That upload has expired'
+    assert _count(app) == 2
