@@ -177,6 +177,7 @@ def restore(session: Session, kind: str, slug: str, by: User | None) -> Any:
     """Offer a retired term again. Raises NotAllowed, NotFound or InvalidField (not retired,
     or merged into another term: its initiatives carry that one now)."""
     found = term(session, kind, slug, by)
+    lock(session, model(kind), (slug,))  # a merge of it at the same time comes after
     if found.retired_at is None:
         raise InvalidField("slug", _l("The term is in use already."))
     if found.merged_into is not None:

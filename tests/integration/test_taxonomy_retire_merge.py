@@ -437,6 +437,55 @@ def test_two_admins_retiring_the_last_two_terms_at_once_leave_one_in_use(
     assert in_use == ["pilot"]
 
 
+def test_restoring_a_term_another_admin_merges_at_the_same_moment_is_refused(
+    app, client, databases, monkeypatch
+):
+    """A merge of the term comes while a restore of it has checked it but not yet saved:
+    the merge waits and comes after, instead of the restore's write putting a term merged
+    into another back in use (old links would still send its readers elsewhere)."""
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time (BEGIN IMMEDIATE)")
+    admin = add_user(app, "admin-restore@example.se", "admin")
+    engine = db.writing_engine(app.extensions["db_engine"])
+    with Session(engine) as session:
+        taxonomy_admin.retire(session, "technologies", "robotics", admin)
+    checked, go = threading.Event(), threading.Event()
+    log = taxonomy_admin.log
+
+    def log_after_the_other(*args, **details):
+        if threading.current_thread().name == "restore":
+            checked.set()
+            go.wait(30)
+        log(*args, **details)
+
+    monkeypatch.setattr(taxonomy_admin, "log", log_after_the_other)
+    refused: list[str] = []
+
+    def restore() -> None:
+        with Session(engine) as session:
+            try:
+                taxonomy_admin.restore(session, "technologies", "robotics", admin)
+            except InvalidField as error:
+                refused.append(str(error.reason))
+
+    def merge() -> None:
+        with Session(engine) as session:
+            taxonomy_merge.merge(session, "technologies", "robotics", "digital-twin", admin)
+
+    restoring = threading.Thread(target=restore, name="restore")
+    merging = threading.Thread(target=merge, name="merge")
+    restoring.start()
+    assert checked.wait(30)
+    merging.start()
+    merging.join(3)  # done by now unless it waits for the restore, as it should
+    go.set()
+    restoring.join(30)
+    merging.join(30)
+    robotics = _taxonomy(client, "technologies")["robotics"]
+    assert (robotics["retired"], robotics["merged_into"]) == (True, "digital-twin")
+    assert refused == []  # restored first, then merged
+
+
 def test_a_slug_another_admin_adds_at_the_same_moment_is_a_message(
     app, client, login_as, databases, monkeypatch
 ):
