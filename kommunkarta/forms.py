@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FloatField, IntegerField, SelectMultipleField
-from wtforms.validators import ValidationError
+from wtforms import FloatField, IntegerField, PasswordField, SelectMultipleField
+from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput, TextInput
 
 from kommunkarta import rules
@@ -86,3 +86,20 @@ class YearField(IntegerField):
 
 def clean_filter(value: str | None) -> str:
     return clean(value)
+
+
+def new_password_field(label: Any, description: Any) -> PasswordField:
+    """A password being set: from rules.PASSWORD_MIN to the rules' length for passwords."""
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Give a password.")),
+            Length(
+                min=rules.PASSWORD_MIN,
+                max=rules.LENGTHS["password"],
+                message=_l("Use at least %(num)s characters.", num=rules.PASSWORD_MIN),
+            ),
+        ],
+        description=description,
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -177,6 +177,9 @@ LENGTHS = {
     "note": 300,  # an adoption's note
     "email": 254,
     "password": 1000,
+    "term_slug": 60,  # a taxonomy term's slug, name and description (Term columns)
+    "term_name": 120,
+    "term_description": 500,
 }
 PASSWORD_MIN = 10
 

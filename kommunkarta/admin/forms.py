@@ -2,12 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from kommunkarta import rules
-from kommunkarta.forms import CheckboxListField, clean_filter, email_address
+from kommunkarta.forms import CheckboxListField, clean_filter, email_address, new_password_field
 from kommunkarta.models import Role
 from kommunkarta.services.taxonomy_admin import TermText
 
@@ -56,21 +56,27 @@ class InviteForm(MunicipalitiesForm):
 
 
 class NewUserForm(InviteForm):
-    password = PasswordField(
+    password = new_password_field(
         _l("First password"),
-        validators=[
-            InputRequired(_l("Give a password.")),
-            Length(min=10, max=1000, message=_l("Use at least 10 characters.")),
-        ],
-        description=_l("At least 10 characters. Give it to the person in a safe way."),
-        render_kw={"autocomplete": "new-password"},
+        _l(
+            "At least %(num)s characters. Give it to the person in a safe way.",
+            num=rules.PASSWORD_MIN,
+        ),
     )
 
 
 def _description(label):
     return TextAreaField(
         label,
-        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+        validators=[
+            Optional(),
+            Length(
+                max=rules.LENGTHS["term_description"],
+                message=_l(
+                    "Use at most %(limit)s characters.", limit=rules.LENGTHS["term_description"]
+                ),
+            ),
+        ],
         filters=[clean_filter],
         description=_l("What the term covers, for the filter help and the API. Optional."),
         render_kw={"rows": 3},
@@ -82,12 +88,12 @@ class TermTextForm(FlaskForm):
 
     name_sv = StringField(
         _l("Swedish name"),
-        validators=[InputRequired(_l("Give a name.")), Length(max=120)],
+        validators=[InputRequired(_l("Give a name.")), Length(max=rules.LENGTHS["term_name"])],
         filters=[clean_filter],
     )
     name_en = StringField(
         _l("English name"),
-        validators=[InputRequired(_l("Give a name.")), Length(max=120)],
+        validators=[InputRequired(_l("Give a name.")), Length(max=rules.LENGTHS["term_name"])],
         filters=[clean_filter],
     )
     description_sv = _description(_l("Swedish description"))
@@ -105,7 +111,7 @@ class TermTextForm(FlaskForm):
 class TermForm(TermTextForm):
     slug = StringField(
         _l("Slug"),
-        validators=[InputRequired(_l("Give a slug.")), Length(max=60)],
+        validators=[InputRequired(_l("Give a slug.")), Length(max=rules.LENGTHS["term_slug"])],
         filters=[clean_filter],
         description=_l(
             "Used in links, filters and exports, and cannot change later: lower-case letters "

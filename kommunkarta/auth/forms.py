@@ -5,16 +5,25 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
+from kommunkarta import rules
+from kommunkarta.forms import new_password_field
+
 
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("Email"),
-        validators=[InputRequired(_l("Give your email address.")), Length(max=254)],
+        validators=[
+            InputRequired(_l("Give your email address.")),
+            Length(max=rules.LENGTHS["email"]),
+        ],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[InputRequired(_l("Give your password.")), Length(max=1000)],
+        validators=[
+            InputRequired(_l("Give your password.")),
+            Length(max=rules.LENGTHS["password"]),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -22,7 +31,10 @@ class LoginForm(FlaskForm):
 class ForgotForm(FlaskForm):
     email = EmailField(
         _l("Email"),
-        validators=[InputRequired(_l("Give your email address.")), Length(max=254)],
+        validators=[
+            InputRequired(_l("Give your email address.")),
+            Length(max=rules.LENGTHS["email"]),
+        ],
         render_kw={"autocomplete": "username"},
     )
 
@@ -30,14 +42,8 @@ class ForgotForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     """A new password, twice (a reset, an invitation, a change)."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            InputRequired(_l("Give a password.")),
-            Length(min=10, max=1000, message=_l("Use at least 10 characters.")),
-        ],
-        description=_l("At least 10 characters."),
-        render_kw={"autocomplete": "new-password"},
+    password = new_password_field(
+        _l("New password"), _l("At least %(num)s characters.", num=rules.PASSWORD_MIN)
     )
     confirm = PasswordField(
         _l("The new password again"),

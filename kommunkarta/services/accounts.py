@@ -107,7 +107,7 @@ def sign_out(session: Session, user: User) -> None:
 def check_password_rules(password: str, field: str = "password") -> None:
     """Raises InvalidField unless the password may be used."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidField(field, _l("Use at least 10 characters."))
+        raise InvalidField(field, _l("Use at least %(num)s characters.", num=MIN_PASSWORD))
     if len(password) > rules.LENGTHS["password"]:
         raise InvalidField(
             field, _l("Use at most %(limit)s characters.", limit=rules.LENGTHS["password"])
@@ -286,7 +286,7 @@ def create_user(
     if role not in set(Role):
         raise InvalidField("role", f"unknown role '{role}'")
     if password is not None and len(password) < MIN_PASSWORD:
-        raise InvalidField("password", "the password must have at least 10 characters")
+        raise InvalidField("password", f"the password must have at least {MIN_PASSWORD} characters")
     taken = InvalidField("email", f"an account for {email} already exists")
     if session.scalar(select(func.count()).where(User.email == email)):
         raise taken

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kommunkarta import rules
 from kommunkarta.models import User, utcnow
 from kommunkarta.services import audit
 from kommunkarta.services.errors import InvalidField, NotFound
@@ -27,9 +28,9 @@ from kommunkarta.services.taxonomy import KINDS
 from kommunkarta.services.text import clean
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-MAX_SLUG = 60
-MAX_NAME = 120
-MAX_DESCRIPTION = 500
+MAX_SLUG = rules.LENGTHS["term_slug"]
+MAX_NAME = rules.LENGTHS["term_name"]
+MAX_DESCRIPTION = rules.LENGTHS["term_description"]
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,14 @@ class TermText:
             if not name:
                 raise InvalidField(field, _l("Give a name."))
             if len(name) > MAX_NAME or "\n" in name:
-                raise InvalidField(field, _l("Use one line of at most 120 characters."))
+                raise InvalidField(
+                    field, _l("Use one line of at most %(limit)s characters.", limit=MAX_NAME)
+                )
         for field in ("description_sv", "description_en"):
             if len(getattr(text, field)) > MAX_DESCRIPTION:
-                raise InvalidField(field, _l("Use at most 500 characters."))
+                raise InvalidField(
+                    field, _l("Use at most %(limit)s characters.", limit=MAX_DESCRIPTION)
+                )
         return text
 
 

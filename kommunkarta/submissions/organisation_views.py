@@ -51,8 +51,8 @@ def decide_organisation():
         imported = waiting.decide(db.session(), name, choice, by)
     except (InvalidField, ImportFileError) as error:
         db.session().rollback()
-        message = error.reason if isinstance(error, InvalidField) else str(error)
-        return _page(400, _(message), name)
+        message = error.reason if isinstance(error, InvalidField) else error
+        return _page(400, str(message), name)
     flash(
         _(
             "Saved for every later import: “%(name)s”. Cases imported now: %(num)s.",

@@ -51,6 +51,12 @@ def test_a_moderator_places_a_waiting_name_and_later_imports_use_it(app, runner,
             data={"csrf_token": token, "name": "Habö kommun", "choice": choice},
         )
         assert bad.status_code == 400, choice
+    said = client.post(
+        "/moderation/organisations?lang=sv",
+        data={"csrf_token": token, "name": "Habö kommun", "choice": "643"},
+    )
+    assert "Välj en kommun i listan." in said.get_data(as_text=True)
+    client.get("/moderation/organisations?lang=en")  # the language chosen stays
     assert _scalar(app, select(func.count()).select_from(OrganisationAlias)) == 0
 
     done = client.post(

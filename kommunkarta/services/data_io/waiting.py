@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -102,12 +103,12 @@ def decide(session: Session, name: str, choice: str, by: User | None) -> int:
 
     key = plain(name)
     if not key or len(key) > 300:
-        raise InvalidField("name", "Choose a name from the list.")
+        raise InvalidField("name", _l("Choose a name from the list."))
     code = None if choice == NOT_A_MUNICIPALITY else choice
     if code is not None and (
         not rules.is_municipality_code(code) or session.get(Municipality, code) is None
     ):
-        raise InvalidField("choice", "Choose a municipality from the list.")
+        raise InvalidField("choice", _l("Choose a municipality from the list."))
     by_id = by and by.id
 
     def keep() -> None:
