@@ -1,4 +1,4 @@
-"""Access to the boundaries, loaded once per process on first use.
+"""Access to the boundaries, loaded once per process on first use, and how they are served.
 
 Not at app creation: a command that needs no boundaries (`routes`, `create-user`, `remind`…)
 starts without reading them or importing geopandas. The served app loads them as it starts
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, request
 
 from kommunkarta.services.places import geodata
 from kommunkarta.services.places.geodata import Geodata
+
+BOUNDARY_MAX_AGE = 7 * 24 * 3600
 
 
 def current() -> Geodata:
@@ -33,3 +35,13 @@ def preload(app: Flask) -> None:
         of(app)
     except geodata.GeodataError as error:
         app.logger.warning("geodata not loaded: %s", error)
+
+
+def boundary_response(body: bytes, etag: str, mimetype: str = "application/geo+json") -> Response:
+    """Boundaries as they are served everywhere: with their ETag, cached for a week."""
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = BOUNDARY_MAX_AGE
+    response.make_conditional(request)  # in place: a 304 when the ETag matches
+    return response

@@ -24,8 +24,6 @@ from kommunkarta.vocabulary import selection_from_request, vocabulary
 
 bp = Blueprint("api", __name__)
 
-BOUNDARY_MAX_AGE = 7 * 24 * 3600
-
 
 @bp.after_request
 def _open_data(response: Response) -> Response:
@@ -224,16 +222,6 @@ def taxonomy_terms():
     )
 
 
-def boundary_response(body: bytes, etag: str, mimetype: str = "application/geo+json") -> Response:
-    """Boundaries as they are served everywhere: with their ETag, cached for a week."""
-    response = Response(body, mimetype=mimetype)
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = BOUNDARY_MAX_AGE
-    response.make_conditional(request)  # in place: a 304 when the ETag matches
-    return response
-
-
 @bp.get("/boundaries/municipalities")
 @documented(
     "Municipality boundaries",
@@ -243,7 +231,7 @@ def boundary_response(body: bytes, etag: str, mimetype: str = "application/geo+j
 )
 def municipality_boundaries():
     data = geo.current()
-    return boundary_response(data.municipalities_geojson, data.municipalities_etag)
+    return geo.boundary_response(data.municipalities_geojson, data.municipalities_etag)
 
 
 @bp.get("/boundaries/regions")
@@ -252,4 +240,4 @@ def municipality_boundaries():
 )
 def region_boundaries():
     data = geo.current()
-    return boundary_response(data.regions_geojson, data.regions_etag)
+    return geo.boundary_response(data.regions_geojson, data.regions_etag)

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 
 from kommunkarta import db, geo, rules
-from kommunkarta.api.views import boundary_response
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import (
@@ -323,7 +322,9 @@ def map_boundaries():
     """The municipalities as the map draws them: quantised TopoJSON, a third of the GeoJSON
     the API serves (services.places.topology)."""
     data = geo.current()
-    return boundary_response(data.municipalities_topology, data.topology_etag, "application/json")
+    return geo.boundary_response(
+        data.municipalities_topology, data.topology_etag, "application/json"
+    )
 
 
 @bp.get("/map/points")
