@@ -26,7 +26,7 @@ class InvalidSetting(click.ClickException, ValueError):
 
 
 def stale_months(raw: object) -> int:
-    """The stale threshold (services.freshness, services.coverage) in months; raises
+    """The stale threshold (services.register.freshness and .coverage) in months; raises
     InvalidSetting unless it is a whole number from 1 to MAX_STALE_MONTHS."""
     try:
         return rules.whole_number(str(raw), STALE_MONTHS_SETTING, 1, MAX_STALE_MONTHS)

@@ -230,10 +230,10 @@ class InitiativeFilter:
         if self.region:
             places.append(lambda code: code.like(f"{self.region}__"))
         for match in places:
-            # A municipality's adoptions are its initiatives too (services.adoption). Aliases,
-            # so that counting queries that join these tables stay correct; one uncorrelated
-            # IN (ids of the place) rather than two EXISTS probes per row: at 100,000
-            # initiatives it counts a municipality or a county 2-3 times faster (SQLite).
+            # A municipality's adoptions are its initiatives too (services.register.adoption).
+            # Aliases, so that counting queries that join these tables stay correct; one
+            # uncorrelated IN (ids of the place) rather than two EXISTS probes per row: at
+            # 100,000 initiatives it counts a municipality or a county 2-3 times faster (SQLite).
             taking_part = initiative_municipalities.alias()
             adopted = Adoption.__table__.alias()
             clauses.append(

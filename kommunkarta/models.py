@@ -237,7 +237,7 @@ class Initiative(Base):
     # they are shown (WCAG 3.1.2): "sv" for our own, "en" for the PSTW's cases.
     lang: Mapped[str] = mapped_column(String(8), default="sv", server_default="sv")
     # When someone last vouched that the published content is still correct: a moderator
-    # publishing it, or a coordinator's "still correct" (services.freshness).
+    # publishing it, or a coordinator's "still correct" (services.register.freshness).
     last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # What it brings, per year, derived from its effects whenever they are written
     # (services.register.effects.totals); null when no effect is in that unit. Stored so
@@ -389,7 +389,7 @@ class Revision(Base):
 class Adoption(Base):
     """A municipality that uses another's published initiative as well ("we do this too"),
     with the status and start year of its own use. Counted as that municipality's initiative
-    on the map and in the counts (services.initiatives)."""
+    on the map and in the counts (services.register.initiatives)."""
 
     __tablename__ = "adoptions"
     __table_args__ = (UniqueConstraint("initiative_id", "municipality_code"),)

@@ -1,5 +1,5 @@
 """The coverage mode of the map (`view=coverage` on `/`) and the coverage figures on /stats:
-each municipality shaded by its state (services.coverage), with a legend, a table and a
+each municipality shaded by its state (services.register.coverage), with a legend, a table and a
 summary line. Styles differ in fill *and* in outline or pattern, so that they do not rest on
 colour alone."""
 

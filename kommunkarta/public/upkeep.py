@@ -1,5 +1,5 @@
 """What an initiative's public page shows to keep it alive: when it was last confirmed, who
-else does it (services.adoption), the answers to readers' reports, the report form and, for
+else does it (services.register.adoption), the answers to readers' reports, the report form and, for
 a coordinator who may, the "we do this too" form."""
 
 from __future__ import annotations

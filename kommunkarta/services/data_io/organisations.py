@@ -211,7 +211,7 @@ class Resolver:
     def _one(self, text: str) -> tuple[str, str | Unresolved]:
         """("municipality", code), ("region", name), ("other", text) or ("unresolved", ...)."""
         name = plain(text)
-        if name in self.aliases:  # a moderator's decision (services.data_io.aliases)
+        if name in self.aliases:  # a moderator's decision (services.data_io.waiting)
             code = self.aliases[name]
             return ("municipality", code) if code else ("other", text)
         if name.startswith("the "):

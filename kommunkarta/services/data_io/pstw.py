@@ -14,12 +14,12 @@ Reading a file (the machinery of data_io.importing: the same reading, plan and t
   without the REQUIRED columns is not a PSTW file, and nothing is read from it;
 - a row is kept when its country is Sweden and its organisation is local government or its
   extent local; the others are counted as skipped;
-- a kept row's organisation is resolved to municipalities (services.organisations): counties
+- a kept row's organisation is resolved to municipalities (data_io.organisations): counties
   and other organisations beside them are noted in the report; a row that names no
   municipality, or one that cannot be told for sure, is listed with the closest candidates
-  and not imported, as is a row with a status that services.pstw_mapping does not know;
+  and not imported, as is a row with a status that data_io.pstw_mapping does not know;
 - statuses, technologies, operational areas and the yes/no benefit columns go through the
-  table in services.pstw_mapping; values it does not know are counted in the report;
+  table in data_io.pstw_mapping; values it does not know are counted in the report;
 - the PSTW ID becomes the initiative's external reference ("pstw:<id>"): an initiative
   imported before is updated from the file (a revision lists what changed) and one whose
   fields are the same is left alone, so a second run of the same file writes nothing;

@@ -1,7 +1,7 @@
 """The one table between the EU Public Sector Tech Watch's (PSTW) values and our taxonomy.
 
 `import-pstw` reads a PSTW file through it and `export-pstw` writes ours back through it
-(see services.pstw and the README). Each part is a list of (PSTW value, our slug) pairs:
+(see services.data_io.pstw and the README). Each part is a list of (PSTW value, our slug) pairs:
 
 - reading, a PSTW value is compared case-, space- and punctuation-insensitively; a cell may
   hold several values (the matches are found in the cell, so any separator will do);

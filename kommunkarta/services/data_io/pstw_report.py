@@ -28,7 +28,7 @@ class PstwReport:
     problems: list[RowError] = field(default_factory=list)  # other reasons not to import
     notes: list[RowError] = field(default_factory=list)  # counties and others beside
     unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)  # (column, value)
-    waiting: list[Waiting] = field(default_factory=list)  # for a moderator (services.waiting)
+    waiting: list[Waiting] = field(default_factory=list)  # for a moderator (data_io.waiting)
     dry_run: bool = False
 
     @property

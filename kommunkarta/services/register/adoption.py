@@ -2,7 +2,7 @@
 published initiative as an adopter, with the status and start year of their own use.
 
 An adoption counts as an initiative of the adopting municipality in every count and place
-filter (services.initiatives, filters), marked as adopted where it is shown.
+filter (services.register.initiatives, filters), marked as adopted where it is shown.
 """
 
 from __future__ import annotations

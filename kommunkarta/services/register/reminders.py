@@ -1,4 +1,4 @@
-"""Reminders to coordinators about what has gone stale (services.freshness), as plain-text
+"""Reminders to coordinators about what has gone stale (services.register.freshness), as plain-text
 e-mail messages, and sending them through the SMTP server named by `SMTP_URL`.
 
 `SMTP_URL` is `smtp://host:port` (plain, or with `?starttls=true`), `smtps://host:port` (TLS

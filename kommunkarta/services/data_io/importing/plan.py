@@ -49,7 +49,8 @@ SCALARS = (
     "contact",
     "lat",
     "lon",
-    # where an initiative from another data set came from: set by import-pstw (services.pstw)
+    # where an initiative from another data set came from: set by import-pstw
+    # (services.data_io.pstw)
     "external_ref",
     "source",
     "licence",
