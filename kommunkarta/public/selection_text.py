@@ -4,25 +4,22 @@ them: the map as an image (/map.svg) and the feed's title (/feed.atom)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
+from kommunkarta.public.filter_form import LABELS
 from kommunkarta.services import taxonomy
 from kommunkarta.services.register import effects, initiatives
 
-# filter parameter -> (its name in words, the taxonomy it takes slugs of)
+# filter parameter -> the taxonomy it takes slugs of; each is named by its field's label
 TERM_PARAMS = {
-    "benefit": (_l("Benefit area"), "benefit_areas"),
-    "status": (_l("Status"), "statuses"),
-    "tech": (_l("Technology"), "technologies"),
-    "area": (_l("Operational area"), "areas"),
+    "benefit": "benefit_areas",
+    "status": "statuses",
+    "tech": "technologies",
+    "area": "areas",
 }
-# filter parameter -> (its name in words, its fixed values' names)
-FIXED_PARAMS = {
-    "reuse": (_l("Reuse"), effects.REUSE),
-    "risk": (_l("AI Act category (own assessment)"), effects.AI_ACT),
-}
+# filter parameter -> its fixed values' names
+FIXED_PARAMS = {"reuse": effects.REUSE, "risk": effects.AI_ACT}
 
 
 def either(names: list[str]) -> str:
@@ -34,21 +31,21 @@ def either(names: list[str]) -> str:
 def phrases(session: Session, selection: InitiativeFilter, locale: str) -> list[tuple[str, str]]:
     """(name, value) of each filter in use, in the form's order; [] for no filter."""
     out: list[tuple[str, str]] = []
-    for param, (label, kind) in TERM_PARAMS.items():
+    for param, kind in TERM_PARAMS.items():
         chosen = getattr(selection, param)
         if chosen:
             names = {t.slug: t.name(locale) for t in taxonomy.terms(session, kind)}
-            out.append((str(label), either([names[slug] for slug in chosen])))
-    for param, (label, values) in FIXED_PARAMS.items():
+            out.append((str(LABELS[param]), either([names[slug] for slug in chosen])))
+    for param, values in FIXED_PARAMS.items():
         chosen = getattr(selection, param)
         if chosen:
-            out.append((str(label), either([str(values[value]) for value in chosen])))
+            out.append((str(LABELS[param]), either([str(values[value]) for value in chosen])))
     if selection.region:
         names = {p.code: p.name for p in initiatives.regions(session)}
-        out.append((_("County"), names[selection.region]))
+        out.append((str(LABELS["region"]), names[selection.region]))
     if selection.municipality:
         names = {p.code: p.name for p in initiatives.municipalities(session)}
-        out.append((_("Municipality"), names[selection.municipality]))
+        out.append((str(LABELS["municipality"]), names[selection.municipality]))
     if selection.year_from or selection.year_to:
         if selection.year_from and selection.year_to:
             years = f"{selection.year_from}–{selection.year_to}"
