@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import login_required
 
-from kommunkarta import db
+from kommunkarta import db, rules
 from kommunkarta.admin import bp
 from kommunkarta.services import audit
 from kommunkarta.services.text import clean
@@ -16,7 +16,7 @@ from kommunkarta.submissions.common import acting_user, page_number
 @bp.get("/admin/audit")
 @login_required
 def audit_log():
-    account = clean(request.args.get("account", ""))[:254]
+    account = clean(request.args.get("account", ""))[: rules.LENGTHS["email"]]
     action = request.args.get("action", "")
     if action not in audit.LABELS:
         action = "" if not action else None
@@ -30,6 +30,7 @@ def audit_log():
         "admin/audit.html",
         page=page,
         account=account,
+        account_max=rules.LENGTHS["email"],
         action=action,
         labels=audit.LABELS,
         details=audit.detail_lines,

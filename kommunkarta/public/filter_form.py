@@ -124,7 +124,8 @@ class FilterForm:
     risk: list[Option]
 
     problems: Problems = field(default_factory=Problems)
-    # the years the filter takes, as the year fields' min and max
+    # the longest search text and the years the filter takes, as the fields' limits
+    q_max: ClassVar[int] = rules.LENGTHS["q"]
     year_min: ClassVar[int] = rules.FILTER_YEAR_MIN
     year_max: ClassVar[int] = rules.FILTER_YEAR_MAX
 

@@ -186,7 +186,7 @@ def test_a_bad_filter_comes_back_beside_its_field_by_its_label(
 
 
 @pytest.mark.parametrize("path", ["/", "/initiatives"])
-def test_the_year_fields_offer_the_years_the_filter_takes(seeded_app, path):
+def test_the_year_and_text_fields_offer_what_the_filter_takes(seeded_app, path):
     client = seeded_app.test_client()
     html = client.get(path).get_data(as_text=True)
     low = int(re.search(r' min="([0-9]+)"', _tag(html, "filter-year-from")).group(1))
@@ -195,6 +195,9 @@ def test_the_year_fields_offer_the_years_the_filter_takes(seeded_app, path):
     for year, status in ((low, 200), (high, 200), (low - 1, 400), (high + 1, 400)):
         assert client.get(f"{path}?year_from={year}").status_code == status, year
         assert client.get(f"{path}?year_to={year}").status_code == status, year
+    longest = int(re.search(r' maxlength="([0-9]+)"', _tag(html, "filter-q")).group(1))
+    assert client.get(f"{path}?q={'x' * longest}").status_code == 200
+    assert client.get(f"{path}?q={'x' * (longest + 1)}").status_code == 400
 
 
 def test_the_page_shows_what_the_other_filters_select(seeded_app):
