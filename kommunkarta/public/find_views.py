@@ -8,6 +8,9 @@ from kommunkarta import db
 from kommunkarta.public import bp
 from kommunkarta.services.places import find
 
+# the "find a place" field on the map, county and find pages: as long as a search may be
+bp.record_once(lambda state: state.app.jinja_env.globals.update(place_query_max=find.QUERY_MAX))
+
 
 @bp.get("/find")
 def find_place():

@@ -81,3 +81,6 @@ def test_find_lists_several_and_explains_nothing_or_a_blank(module_app):
     assert blank.status_code == 400
     html = blank.get_data(as_text=True)
     assert 'aria-invalid="true"' in html and 'id="find-q-error"' in html
+    longest = int(re.search(r'id="find-q"[^>]* maxlength="([0-9]+)"', html).group(1))
+    assert client.get("/find", query_string={"q": "å" * longest}).status_code == 200
+    assert client.get("/find", query_string={"q": "å" * (longest + 1)}).status_code == 400
