@@ -77,5 +77,5 @@ lock: $(VENV)/.installed-dev
 
 # Collect new UI strings into the catalogues; then fill in the Swedish msgstr lines.
 extract-messages: $(VENV)/.installed-runtime
-	$(VENV)/bin/pybabel extract --ignore-dirs='.* __pycache__' -F babel.cfg -k _l -o kommunkarta/translations/messages.pot .
+	$(VENV)/bin/pybabel extract --ignore-dirs='.* __pycache__' -F babel.cfg -k _l -k _pattern:1,2 -o kommunkarta/translations/messages.pot .
 	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i kommunkarta/translations/messages.pot -d kommunkarta/translations
