@@ -43,6 +43,11 @@ def choice(name: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def _switch(problems: filter_form.Problems, name: str, allowed: tuple[str, ...]) -> str:
+    """`choice(name, allowed)`, or the first of `allowed` with the problem in `problems`."""
+    return problems.choice(name, lambda given: choice(given, allowed), allowed[0])
+
+
 def _pattern(singular: str, plural: str, n: int) -> str:
     """A plural form in the current language with `{n}` where map.js puts the number."""
     return get_translations().ngettext(singular, plural, n) % {"num": "{n}"}
@@ -182,10 +187,9 @@ def embed_map(level: str, code: str, counts: dict[str, int]) -> map_builder.Rend
 def home():
     problems = filter_form.Problems()  # a bad value: the page again, the message beside it
     selection = filter_form.from_request(problems)
-    level = problems.choice("level", lambda name: choice(name, LEVELS), LEVELS[0])
-    view = problems.choice("view", lambda name: choice(name, VIEWS), VIEWS[0])
-    measures = map_measure.MEASURES
-    measure = problems.choice("measure", lambda name: choice(name, measures), measures[0])
+    level = _switch(problems, "level", LEVELS)
+    view = _switch(problems, "view", VIEWS)
+    measure = _switch(problems, "measure", map_measure.MEASURES)
     session = db.session()
     locale = select_locale()
     counts = level_counts(session, selection, level)
@@ -285,9 +289,8 @@ def map_summary():
     map.js to show beside it."""
     problems = filter_form.Problems()
     selection = filter_form.from_request(problems)
-    level = problems.choice("level", lambda name: choice(name, LEVELS), LEVELS[0])
-    measures = map_measure.MEASURES
-    measure = problems.choice("measure", lambda name: choice(name, measures), measures[0])
+    level = _switch(problems, "level", LEVELS)
+    measure = _switch(problems, "measure", map_measure.MEASURES)
     if problems:
         field, message = next(iter(problems.messages.items()))
         return jsonify(error=message, field=field), 400
