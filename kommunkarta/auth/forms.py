@@ -1,4 +1,4 @@
-"""The sign-in form."""
+"""The sign-in, forgotten-password and new-password forms."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,8 +9,9 @@ from kommunkarta import rules
 from kommunkarta.forms import new_password_field
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
+def _own_email() -> EmailField:
+    """The address of the account someone signs in to or has forgotten the password of."""
+    return EmailField(
         _l("Email"),
         validators=[
             InputRequired(_l("Give your email address.")),
@@ -18,6 +19,10 @@ class LoginForm(FlaskForm):
         ],
         render_kw={"autocomplete": "username"},
     )
+
+
+class LoginForm(FlaskForm):
+    email = _own_email()
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -29,14 +34,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            InputRequired(_l("Give your email address.")),
-            Length(max=rules.LENGTHS["email"]),
-        ],
-        render_kw={"autocomplete": "username"},
-    )
+    email = _own_email()
 
 
 class NewPasswordForm(FlaskForm):
