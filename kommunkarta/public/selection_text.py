@@ -55,7 +55,7 @@ def phrases(session: Session, selection: InitiativeFilter, locale: str) -> list[
             years = _("from %(year)s", year=selection.year_from)
         out.append((_("Start year"), years))
     if selection.q:
-        out.append((_("Free text"), f"“{selection.q}”"))
+        out.append((str(LABELS["q"]), f"“{selection.q}”"))
     said = {*TERM_PARAMS, *FIXED_PARAMS, "region", "municipality", "year_from", "year_to", "q"}
     for name, value in selection.to_args().items():  # a filter added later, by its values
         if name not in said:

@@ -117,6 +117,11 @@ def test_typed_text_is_escaped(client):
     assert hostile in texts(root)
 
 
+def test_the_selection_names_the_search_text_as_the_filter_form_does(client):
+    said = texts(parse(client.get("/map.svg", query_string={"q": "chatt", "lang": "sv"})))
+    assert "Söktext: “chatt”" in said
+
+
 @pytest.mark.parametrize(
     ("measure", "key", "unit", "legend"),
     [
