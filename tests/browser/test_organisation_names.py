@@ -18,9 +18,10 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "pstw_published.
 
 
 @pytest.fixture
-def server(tmp_path, geo):
+def live_server(tmp_path, geo):
     """An app of its own (the shared one holds demo data only), with the published-shaped
-    file imported: "Habö kommun" waits for a moderator."""
+    file imported: "Habö kommun" waits for a moderator. It stands in for the shared live
+    server, so the shared `page` fixture guards this one."""
     app = make_app(f"sqlite:///{tmp_path / 'pstw.sqlite'}", tmp_path)
     with app.app_context():
         setup.init_db(db.engine(), geo)
@@ -32,33 +33,11 @@ def server(tmp_path, geo):
     app.extensions["db_engine"].dispose()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A page whose requests may only reach this module's server."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    blocked: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith(server.url):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not blocked and not errors, (blocked, errors)
-
-
 @pytest.mark.parametrize("width", [360, 1280])
-def test_the_page_lists_names_with_candidates(page, server, width):
+def test_the_page_lists_names_with_candidates(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
-    _sign_in(page, server, _account(server, "moderator"))
-    page.goto(server.url + "/moderation/organisations?lang=sv")
+    _sign_in(page, live_server, _account(live_server, "moderator"))
+    page.goto(live_server.url + "/moderation/organisations?lang=sv")
     item = page.locator(".organisation-item").first
     assert "Habö kommun" in item.locator("legend").inner_text()
     assert item.locator("input[name=choice]").first.is_checked()  # the closest first
@@ -70,9 +49,9 @@ def test_the_page_lists_names_with_candidates(page, server, width):
     page.screenshot(path=str(ARTIFACTS / f"organisations-{width}.png"), full_page=True)
 
 
-def test_a_moderator_places_a_name_by_keyboard(page, server):
-    _sign_in(page, server, _account(server, "moderator"))
-    page.goto(server.url + "/moderation/organisations?lang=en")
+def test_a_moderator_places_a_name_by_keyboard(page, live_server):
+    _sign_in(page, live_server, _account(live_server, "moderator"))
+    page.goto(live_server.url + "/moderation/organisations?lang=en")
     håbo = page.locator(".organisation-item input[value='0305']").first
     håbo.focus()
     page.keyboard.press("Space")
