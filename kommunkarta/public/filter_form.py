@@ -23,7 +23,6 @@ from kommunkarta.filters import SLUG_PARAMS, InitiativeFilter
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import effects, initiatives
-from kommunkarta.services.text import swedish_key
 from kommunkarta.vocabulary import vocabulary
 
 # parameter -> the label its field carries in the form (templates/_macros/filters.html and
@@ -169,7 +168,7 @@ def build(
         ],
         municipalities=[
             Option(m.code, m.name, m.code == selection.municipality)
-            for m in sorted(initiatives.municipalities(session), key=lambda m: swedish_key(m.name))
+            for m in initiatives.municipalities_by_name(session)
         ],
         reuse=[
             Option(value, str(label), value in selection.reuse)

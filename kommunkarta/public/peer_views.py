@@ -30,17 +30,11 @@ def _choices(session) -> dict:
     """The places a comparison can choose from: counties, and municipalities by county, each
     in Swedish alphabetical order."""
     regions = sorted(initiatives.regions(session), key=lambda p: swedish_key(p.name))
-    municipalities = initiatives.municipalities(session)
+    municipalities = initiatives.municipalities_by_name(session)
     return {
         "regions": regions,
         "municipalities": [
-            (
-                region,
-                sorted(
-                    (m for m in municipalities if m.region_code == region.code),
-                    key=lambda p: swedish_key(p.name),
-                ),
-            )
+            (region, [m for m in municipalities if m.region_code == region.code])
             for region in regions
         ],
     }

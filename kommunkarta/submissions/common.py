@@ -14,10 +14,8 @@ from kommunkarta.i18n import select_locale
 from kommunkarta.models import User
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidFields
-from kommunkarta.services.places.choices import places_by_region
-from kommunkarta.services.register import revisions
+from kommunkarta.services.register import initiatives, revisions
 from kommunkarta.services.register.content import Content, problems
-from kommunkarta.services.text import swedish_key
 from kommunkarta.submissions.forms import ActionForm
 
 PAGE_MAX = 100_000
@@ -55,8 +53,7 @@ def carried_terms(content: Content) -> dict[str, tuple[str, ...]]:
 
 def municipality_choices(session: Session) -> list[SelectChoice]:
     """Every municipality, in Swedish alphabetical order."""
-    places = [m for _region, members in places_by_region(session) for m in members]
-    return [SelectChoice(m.code, m.name) for m in sorted(places, key=lambda m: swedish_key(m.name))]
+    return [SelectChoice(m.code, m.name) for m in initiatives.municipalities_by_name(session)]
 
 
 def show_errors(form, error: InvalidFields) -> None:

@@ -22,6 +22,7 @@ from kommunkarta.models import (
     initiative_municipalities,
 )
 from kommunkarta.services.places.geodata import Place
+from kommunkarta.services.text import swedish_key
 
 if TYPE_CHECKING:
     from kommunkarta.services.register.count_index import CountIndex
@@ -320,6 +321,16 @@ def municipalities(session: Session) -> list[Place]:
         return tuple(Place(*row) for row in session.execute(select(*columns).order_by(columns[0])))
 
     return list(cache.cached(session, "municipalities", load, reference=True))
+
+
+def municipalities_by_name(session: Session) -> list[Place]:
+    """All municipalities in Swedish alphabetical order (the filter form's list, on every map
+    and list page); sorted once until the places change, not per request."""
+
+    def load() -> tuple[Place, ...]:
+        return tuple(sorted(municipalities(session), key=lambda m: swedish_key(m.name)))
+
+    return list(cache.cached(session, "municipalities_by_name", load, reference=True))
 
 
 def regions(session: Session) -> list[Place]:
