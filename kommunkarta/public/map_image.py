@@ -26,12 +26,19 @@ from kommunkarta.services.register import coverage
 
 # the layout, in image units (the map is drawing.HEIGHT units tall)
 MARGIN = 24
-MAP_TOP = 104
+TITLE_Y = 44  # the baseline of the title's first line
+TITLE_LINE = 30  # from one line of the 26-unit title to the next
+SUBTITLE_GAP = 28  # from the title's last baseline to the subtitle's first
+SUBTITLE_LINE = 20  # of the 16-unit subtitle
+MAP_GAP = 32  # from the subtitle's last baseline to the top of the map
 COLUMN_GAP = 40
 COLUMN_WIDTH = 360
 LINE_CHARS = 48  # characters of a 13-unit line in the right column
-TITLE_CHARS = 52  # of the 26-unit title
 LINK_CHARS = 54  # of the 11-unit link
+# The width of an average character, in units of its font size (DejaVu Sans runs widest of
+# the fonts the image names): headings are wrapped to the image's width with it
+TITLE_CHAR_WIDTH = 0.64  # bold
+SUBTITLE_CHAR_WIDTH = 0.58
 MIN_MAP_HEIGHT = 600  # room for the right column beside a wide, low county
 
 
@@ -61,6 +68,8 @@ class Picture:
     map_width: float
     map_height: float
     column_x: float
+    subtitle_y: float  # the baseline of the subtitle's first line
+    top: float  # where the map and the right column begin, below the title and subtitle
     title: list[str]
     subtitle: list[str]
     legend_title: str
@@ -81,6 +90,11 @@ class Picture:
 
 def _lines(text: str, width: int = LINE_CHARS) -> list[str]:
     return textwrap.wrap(text, width) or [""]
+
+
+def _chars(width: float, font_size: float, char_width: float) -> int:
+    """How many average characters of a font fit a line `width` units wide."""
+    return int(width / (font_size * char_width))
 
 
 def choropleth(
@@ -187,16 +201,25 @@ def picture(
         legend_title = map_measure.legend_title(measure)
     map_x = MARGIN
     column_x = map_x + outlines.width + COLUMN_GAP
+    width = column_x + COLUMN_WIDTH + MARGIN
+    # a long selection names many terms: its headings wrap within the image and push the
+    # map and the column down instead of running off the edge or over the map
+    title_lines = _lines(title, _chars(width - 2 * MARGIN, 26, TITLE_CHAR_WIDTH))
+    subtitle_lines = _lines(summary, _chars(width - 2 * MARGIN, 16, SUBTITLE_CHAR_WIDTH))
+    subtitle_y = TITLE_Y + TITLE_LINE * (len(title_lines) - 1) + SUBTITLE_GAP
+    top = subtitle_y + SUBTITLE_LINE * (len(subtitle_lines) - 1) + MAP_GAP
     words = selection_text.describe(session, selection, locale)
     return Picture(
-        width=column_x + COLUMN_WIDTH + MARGIN,
-        height=MAP_TOP + max(outlines.height, MIN_MAP_HEIGHT) + MARGIN,
+        width=width,
+        height=top + max(outlines.height, MIN_MAP_HEIGHT) + MARGIN,
         map_x=map_x,
         map_width=outlines.width,
         map_height=outlines.height,
         column_x=column_x,
-        title=_lines(title, TITLE_CHARS),
-        subtitle=_lines(summary, TITLE_CHARS * 2),
+        subtitle_y=subtitle_y,
+        top=top,
+        title=title_lines,
+        subtitle=subtitle_lines,
         legend_title=legend_title,
         legend=legend,
         legend_note=_lines(note) if note and covered is None else [],
@@ -210,4 +233,10 @@ def picture(
 
 
 def render(picture: Picture) -> str:
-    return render_template("public/map.svg", picture=picture)
+    return render_template(
+        "public/map.svg",
+        picture=picture,
+        title_y=TITLE_Y,
+        title_line=TITLE_LINE,
+        subtitle_line=SUBTITLE_LINE,
+    )

@@ -202,3 +202,28 @@ def test_the_live_map_gets_the_same_classes_from_the_server(client):
     }
     for high, colour in zip(expected["breaks"], expected["colours"], strict=True):
         assert any(counts[code] <= high and fills[code] == colour for code in counts)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("region", [None, "25", "01"])
+def test_a_long_selection_wraps_its_headings_within_the_image_above_the_map(client, lang, region):
+    """Every benefit area chosen makes the longest summary line there is: it wraps to the
+    image's width (at DejaVu Sans' average character width, the widest font the image
+    names) and the map and the right column start below its last line."""
+    benefits = [t["slug"] for t in client.get("/api/v1/taxonomy").get_json()["benefit_areas"]]
+    args = {"benefit": benefits, "lang": lang, **({"region": region} if region else {})}
+    root = parse(client.get("/map.svg", query_string=args))
+    width = float(root.get("width"))
+    title, subtitle = [t for t in root.iter(f"{SVG}text")][:2]
+    assert title.get("font-size") == "26" and subtitle.get("font-size") == "16"
+    lines = {26: [s.text for s in title], 16: [s.text for s in subtitle]}
+    assert len(lines[16]) >= 2  # long enough to wrap
+    for size, char_width in ((26, 0.64), (16, 0.58)):
+        for line in lines[size]:
+            assert 24 + len(line) * size * char_width <= width - 24, line
+    subtitle_bottom = float(subtitle.get("y")) + 20 * (len(lines[16]) - 1)
+    group = next(root.iter(f"{SVG}g"))
+    map_top = float(group.get("transform").split()[-1].rstrip(")"))
+    assert map_top >= subtitle_bottom + 16  # the map starts below the text, not under it
+    column_title = [t for t in root.iter(f"{SVG}text")][2]
+    assert float(column_title.get("y")) > map_top
