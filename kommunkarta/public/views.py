@@ -89,32 +89,36 @@ def initiative_page(initiative_id: int):
 def municipality_page(code: str):
     if not rules.is_municipality_code(code):
         return error_response(400, _("A municipality code has four digits, such as 0180."), "code")
-    selection = selection_from_request()
+    problems = filter_form.Problems()  # a bad filter: the page, the message at its top
+    selection = filter_form.from_request(problems)
     km = within_km(request.args)
     view = place_pages.municipality(db.session(), code, selection, geo.current(), km)
     if view is None:
         return error_response(404, _("There is no municipality with code %(code)s.", code=code))
-    return render_template(
+    rendered = render_template(
         "public/municipality.html",
         view=view,
-        form=filter_form.build(db.session(), view.selection, select_locale()),
+        form=filter_form.build(db.session(), view.selection, select_locale(), problems),
         max_km=peers.MAX_KM,
     )
+    return rendered, problems.status
 
 
 @bp.get("/regions/<code>")
 def region_page(code: str):
     if not rules.is_region_code(code):
         return error_response(400, _("A county code has two digits, such as 01."), "code")
-    selection = selection_from_request()
+    problems = filter_form.Problems()
+    selection = filter_form.from_request(problems)
     view = place_pages.region(db.session(), code, selection)
     if view is None:
         return error_response(404, _("There is no county with code %(code)s.", code=code))
-    return render_template(
+    rendered = render_template(
         "public/region.html",
         view=view,
-        form=filter_form.build(db.session(), view.selection, select_locale()),
+        form=filter_form.build(db.session(), view.selection, select_locale(), problems),
     )
+    return rendered, problems.status
 
 
 @bp.get("/stats")

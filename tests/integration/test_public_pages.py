@@ -389,7 +389,28 @@ def test_municipality_page_accepts_the_filters(client, session):
     assert 'value="safety"\n          checked' in html or re.search(
         r'value="safety"\s+checked', html
     )
-    assert client.get("/municipalities/0180?benefit=nope").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/municipalities/0180", "/regions/01"])
+def test_a_bad_filter_on_a_place_page_is_named_at_its_top_and_the_others_apply(
+    client, session, path
+):
+    """As on the map and the table: 400, the page itself (not an error page) with the
+    filters it could use, the bad one named by its label; a bad benefit also beside its
+    field (the only filter these pages show)."""
+    add(session, "Effektiv", places=("0180",), benefits=("efficiency",))
+    add(session, "Trygg", places=("0180",), benefits=("safety",))
+    response = client.get(f"{path}?lang=en&benefit=safety&tech=nope")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    summary = re.search(r'<div class="form-problems" role="alert">(.*?)</div>', html, re.S)
+    assert summary and "Technology: unknown value “nope”" in summary.group(1)
+    assert "Trygg" in html and "Effektiv" not in html  # the benefit still applies
+    response = client.get(f"{path}?lang=sv&benefit=nope")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Effektiv" in html and "Trygg" in html
+    assert 'id="problem-benefit"' in html and "Nyttoområde: okänt värde ”nope”" in html
+    assert 'aria-describedby="problem-benefit"' in html
 
 
 @pytest.mark.parametrize(
