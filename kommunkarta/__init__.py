@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 
 from kommunkarta import config, db, errors, i18n, rules, security
@@ -72,7 +72,11 @@ def configure_extensions(app: Flask) -> None:
 
 def _compress(response: Response) -> Response:
     """Compress with Flask-Compress, closing the file of a static response it has read
-    into memory (Flask-Compress leaves it open)."""
+    into memory (Flask-Compress leaves it open). A client that refuses gzip (`gzip;q=0`)
+    gets the body as it is: Flask-Compress reads that quality as a choice."""
+    if request.accept_encodings and not request.accept_encodings["gzip"]:
+        response.vary.add("Accept-Encoding")
+        return response
     original = response.response if response.direct_passthrough else None
     response = compress.after_request(response)
     if original is not None and response.response is not original:

@@ -1,5 +1,9 @@
 """The minimal HTTP surface: health, municipalities, regions, taxonomy, boundaries, home."""
 
+import gzip
+import json
+
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -160,3 +164,24 @@ def test_unpublished_initiatives_are_not_counted(app, session):
     session.commit()
     body = app.test_client().get("/api/v1/municipalities").get_json()
     assert {i["code"]: i["count"] for i in body}["0180"] == 1
+
+
+@pytest.mark.parametrize(
+    "accept, compressed",
+    [
+        ("gzip", True),
+        ("gzip;q=0.5, br", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("gzip;q=0, *", False),
+        ("identity", False),
+        ("", False),
+    ],
+)
+def test_a_page_is_gzipped_only_for_a_client_that_accepts_gzip(client, accept, compressed):
+    response = client.get("/api/v1/taxonomy", headers={"Accept-Encoding": accept})
+    assert response.status_code == 200
+    assert (response.headers.get("Content-Encoding") == "gzip") is compressed
+    assert "Accept-Encoding" in response.headers.get("Vary", "")
+    body = gzip.decompress(response.get_data()) if compressed else response.get_data()
+    assert json.loads(body)["statuses"]
