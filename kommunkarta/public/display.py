@@ -1,6 +1,6 @@
 """Template filters for user-written text: paragraphs, safe links, numbers and dates in the
 page's language (Swedish "12 345,5" and "5 december 2026", English "12,345.5" and
-"December 5, 2026"), each defined once here and nowhere else.
+"5 December 2026"), each defined once here and nowhere else.
 
 None of them returns markup: templates print their results through autoescaping, so a title,
 a description or a URL full of `<script>` stays text.
@@ -12,9 +12,10 @@ import re
 from datetime import date as Date
 from datetime import datetime
 
+from babel import Locale
+from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask_babel import (
-    format_date,
     format_decimal,
     format_percent,
     format_time,
@@ -70,10 +71,21 @@ def percent(value: float) -> str:
     return format_percent(value)
 
 
+# English as written in Europe: the day before the month ("5 December 2026"), not the
+# American "December 5, 2026" that Babel's plain English gives
+DATE_LOCALES = {"en": Locale("en", "GB")}
+
+
 def date(value: Date | datetime) -> str:
     """A day in the one format of the current language; a moment (UTC) is first turned into
     Swedish time, so that an update just after midnight is dated the day it happened there."""
-    return format_date(value, "long")
+    locale = get_locale()
+    return babel_dates.format_date(day(value), "long", locale=DATE_LOCALES.get(str(locale), locale))
+
+
+def day(value: Date | datetime) -> Date:
+    """The day of `value` in Swedish time (a moment is stored in UTC)."""
+    return to_user_timezone(value).date() if isinstance(value, datetime) else value
 
 
 def moment(value: datetime) -> str:
@@ -84,9 +96,7 @@ def moment(value: datetime) -> str:
 
 def day_iso(value: Date | datetime) -> str:
     """The day `date` shows, as YYYY-MM-DD for a <time datetime=…> attribute."""
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return value.isoformat()
+    return day(value).isoformat()
 
 
 # `attribution`: an initiative's credit to the data set it came from, or None

@@ -265,7 +265,7 @@ def test_initiative_page_shows_every_field(client, session):
         "IT",
         "Chatbot and virtual assistant",
         "latitude 59.3300, longitude 18.0600",
-        "May 17, 2025",
+        "17 May 2025",
     ]:
         assert expected in text, expected
     assert '<a href="/municipalities/0180">Stockholm</a>' in html
