@@ -36,6 +36,7 @@ from kommunkarta.models import (
     initiative_technologies,
 )
 from kommunkarta.services.data_io import demo_effects, demo_text
+from kommunkarta.services.data_io.importing import batch_insert
 from kommunkarta.services.places.geodata import Geodata
 
 BATCH = 5000
@@ -283,13 +284,7 @@ def seed(
                 progress(written)
     flush()
     if session.get_bind().dialect.name == "postgresql" and written:
-        # explicit ids bypass the sequence; move it past them for later inserts
-        session.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('initiatives', 'id'), "
-                "(SELECT max(id) FROM initiatives))"
-            )
-        )
+        batch_insert.move_id_sequence(session)
         # and give the planner statistics for the new rows now, not when autovacuum comes
         # round: until then it expects 200 rows where there are 100,000 and plans badly
         session.execute(text(f"ANALYZE {', '.join(ANALYZED)}"))

@@ -183,3 +183,15 @@ def insert_revisions(
                 for initiative_id, action, changes in entries
             ],
         )
+
+
+def move_id_sequence(session: Session) -> None:
+    """PostgreSQL: initiatives written with explicit ids (an import's own, `seed-demo`'s)
+    bypass the id sequence; move it past them, so that the next insert gets a free id."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('initiatives', 'id'), "
+                "(SELECT coalesce(max(id), 1) FROM initiatives))"
+            )
+        )

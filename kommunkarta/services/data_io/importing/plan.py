@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -140,17 +140,6 @@ def load_existing(
     return found
 
 
-def _move_id_sequence(session: Session) -> None:
-    """PostgreSQL: explicit ids bypass the sequence; move it past them."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('initiatives', 'id'), "
-                "(SELECT coalesce(max(id), 1) FROM initiatives))"
-            )
-        )
-
-
 @dataclass
 class _Step:
     record: Record
@@ -186,13 +175,13 @@ def _write(session: Session, plan: list[_Step], by: User | None, progress: Progr
         step_done(len(batch))
     for group in (with_id, without_id):
         if group is without_id and with_id:
-            _move_id_sequence(session)  # explicit ids bypass PostgreSQL's sequence
+            batch_insert.move_id_sequence(session)  # explicit ids bypass PostgreSQL's sequence
         for start in range(0, len(group), BATCH):
             rows = group[start : start + BATCH]
             batch_insert.insert_new(session, rows, COLUMNS, now, by)
             step_done(len(rows))
     if with_id and not without_id:
-        _move_id_sequence(session)
+        batch_insert.move_id_sequence(session)
     if progress:
         progress("write", len(plan), len(plan))
 
