@@ -19,7 +19,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from benchmarks import databases, load, reference, report
+from benchmarks import databases, draw, load, reference, report
 from benchmarks.measure import (
     ROOT,
     Budget,
@@ -104,6 +104,8 @@ ENDPOINTS = [
     # the map as an image: drawn once per filter, language and day, then served from the cache
     Endpoint("map_svg", "GET /map.svg", "/map.svg", cold=True),
     Endpoint("map_svg_benefit", f"GET /map.svg?benefit={BENEFIT}", f"/map.svg?benefit={BENEFIT}"),
+    # what the map draws: its size gzipped is a target (the same at every size)
+    Endpoint("boundaries", "GET /map/boundaries/municipalities", "/map/boundaries/municipalities"),
     Endpoint("timeline", "GET /api/v1/timeline", "/api/v1/timeline", cold=True),
     Endpoint("feed", "GET /feed.atom", "/feed.atom", cold=True),
 ]
@@ -131,6 +133,8 @@ class BackendResult:
     load: list[tuple[str, load.LoadResult]] | NotAvailable | None = None  # (label, result)
     load_size: int | None = None
     worker_rss: int | None = None
+    # seconds from navigation to the drawn map in Chromium, by benchmarks.draw's profile key
+    draw: dict[str, Timing] | NotAvailable | None = None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -172,6 +176,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=float(env.get("BENCH_LOAD_SECONDS", "10")),
         help="length of each load run at the largest size; 0 for none (BENCH_LOAD_SECONDS)",
+    )
+    parser.add_argument(
+        "--draw-runs",
+        type=int,
+        default=int(env.get("BENCH_DRAW_RUNS", "5")),
+        help="page loads in Chromium per profile at the largest size; 0 for none (BENCH_DRAW_RUNS)",
     )
     parser.add_argument(
         "--output",
@@ -327,6 +337,20 @@ def load_run(url: str, options: argparse.Namespace):
     return results, rss
 
 
+def draw_run(url: str, options: argparse.Namespace) -> dict[str, Timing] | NotAvailable:
+    """The map drawn in Chromium, as a slowed phone and as a desktop (benchmarks.draw)."""
+    if not draw.chromium_available():
+        return NotAvailable(f"not measured (no Chromium at {draw.CHROMIUM} or no Playwright)")
+    try:
+        times = draw.measure(url, options.draw_runs)
+    except Exception as error:  # Playwright's own errors: a browser that did not start
+        return NotAvailable(f"not measured ({type(error).__name__}: {error})")
+    results = {key: Timing(tuple(t / 1000 for t in each)) for key, each in times.items()}
+    for profile in draw.PROFILES:
+        say(f"  map drawn, {profile.label}: {report.result_text(results[profile.key])}")
+    return results
+
+
 def bench_backend(backend: str, options: argparse.Namespace, scratch: Path) -> BackendResult:
     result = BackendResult(backend)
     if backend == "postgresql":
@@ -338,6 +362,8 @@ def bench_backend(backend: str, options: argparse.Namespace, scratch: Path) -> B
         say(f"{backend}, {size:,} initiatives")
         with databases.database(backend, scratch, options.postgres_url) as url:
             result.sizes.append(bench_size(backend, size, url, options, scratch))
+            if size == options.sizes[-1] and options.draw_runs > 0:
+                result.draw = draw_run(url, options)
             if size == options.sizes[-1] and options.load_seconds > 0:
                 try:
                     result.load, result.worker_rss = load_run(url, options)
