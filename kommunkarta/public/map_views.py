@@ -20,6 +20,7 @@ from kommunkarta.public import (
     map_builder,
     map_classes,
     map_measure,
+    page_cache,
     year_control,
 )
 from kommunkarta.public.summary import places_with_any, summary_line
@@ -185,6 +186,14 @@ def embed_map(level: str, code: str, counts: dict[str, int]) -> map_builder.Rend
 
 @bp.get("/")
 def home():
+    """The map. For a visitor who is not signed in the page comes from `page_cache` until
+    the data changes, except the coverage view, whose states change with the date."""
+    if request.args.get("view") == "coverage":
+        return _map_page()
+    return page_cache.serve(_map_page)
+
+
+def _map_page() -> tuple[str, int]:
     problems = filter_form.Problems()  # a bad value: the page again, the message beside it
     selection = filter_form.from_request(problems)
     level = _switch(problems, "level", LEVELS)

@@ -1,0 +1,128 @@
+"""Rendered map pages kept in each process for visitors who are not signed in, until the
+next write to public data.
+
+Under load two thirds of a warm map page's time went into rendering its template and
+building its filter form, although for a visitor without a session the page is the same
+bytes for everyone who asks with the same query string and language, until the data
+changes. What the page depends on, and how this cache accounts for it:
+
+- the data (counts, taxonomy, years, the demo notice): the data version token of
+  `kommunkarta.cache`, read in the request's own transaction before the page is rendered.
+  A write anywhere gives a new token; pages kept under the old one are never served again
+  and are dropped when the first page under the new token is kept.
+- the query string as sent (filters, level, view, measure, lang; the footer's download
+  links and the language switch also carry parameters the page does not read) and the
+  script root the links start from: both in the key.
+- the language: from `lang` or the language cookie, in the key. The response says
+  `Vary: Cookie`, so that a shared cache does not give one language's page to another.
+- the visitor: a request with any cookie but the language one (a session that may name an
+  account, hold flashed messages or a CSRF token; a remember-me cookie) is rendered as
+  usual and not kept, and so is a render that wrote to the session, made a CSRF token or
+  answered other than 200 (an invalid filter's inline 400).
+- the Content-Security-Policy nonce, new for every response: the kept page has a slot
+  where the nonce was, filled with this response's nonce. The slot is random per process,
+  so nothing a visitor types can look like it.
+- the configuration (tiles, asset URLs): one cache per app.
+
+Pages that depend on the time of day (the coverage view's states) are not for this cache;
+the caller decides.
+
+The cache is bounded by size (MAX_CHARS of pages, least recently used first out), so
+that a crawler trying every filter cannot grow a worker.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import Response, current_app, g, make_response, request, session
+from flask_login import current_user
+
+from kommunkarta import cache, db, i18n
+from kommunkarta.security import csp_nonce
+
+MAX_CHARS = 8 * 1024 * 1024  # about 200 map pages
+EXTENSION = "kommunkarta.page_cache"
+# where the nonce goes into a kept page; random, so no visitor's text can contain it
+SLOT = "kommunkarta-nonce-" + secrets.token_hex(16)
+
+
+class PageCache:
+    """Pages under one data version token, least recently used first."""
+
+    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+        self.max_chars = max_chars
+        self.token: str | None = None
+        self.pages: OrderedDict[Hashable, str] = OrderedDict()
+        self.chars = 0
+        self.lock = threading.Lock()
+
+    def get(self, token: str, key: Hashable) -> str | None:
+        with self.lock:
+            if token != self.token or key not in self.pages:
+                return None
+            self.pages.move_to_end(key)
+            return self.pages[key]
+
+    def put(self, token: str, key: Hashable, page: str) -> None:
+        if len(page) > self.max_chars:
+            return
+        with self.lock:
+            if token != self.token:  # a write since: no page kept under the old token can serve
+                self.pages.clear()
+                self.chars = 0
+                self.token = token
+            previous = self.pages.pop(key, None)
+            if previous is not None:
+                self.chars -= len(previous)
+            self.pages[key] = page
+            self.chars += len(page)
+            while self.chars > self.max_chars:
+                _, dropped = self.pages.popitem(last=False)
+                self.chars -= len(dropped)
+
+
+def _cache() -> PageCache:
+    return current_app.extensions.setdefault(EXTENSION, PageCache())
+
+
+def _anonymous_request() -> bool:
+    """Whether the request carries nothing of one visitor's own: no cookie but the
+    language's."""
+    return all(name == i18n.COOKIE for name in request.cookies)
+
+
+def _rendered_for_anyone() -> bool:
+    """Whether the page just rendered holds nothing of one visitor's own."""
+    return (
+        not session.modified
+        and not session
+        and "csrf_token" not in g
+        and not current_user.is_authenticated
+    )
+
+
+def serve(render: Callable[[], tuple[str, int]]) -> Response | tuple[str, int]:
+    """`render()`'s page and status, or the same page kept from an earlier request (with
+    this response's nonce) when the request is anonymous and the data unchanged."""
+    if not _anonymous_request():
+        return render()
+    data = db.session()
+    token = cache.version(data)
+    if token is None or cache.writing(data):
+        return render()
+    key = (request.script_root, request.query_string, i18n.select_locale())
+    pages = _cache()
+    nonce = csp_nonce()
+    kept = pages.get(token, key)
+    if kept is not None:
+        response = make_response(kept.replace(SLOT, nonce))
+        response.vary.add("Cookie")  # what a render adds by reading the (empty) session
+        return response
+    page, status = render()
+    if status == 200 and _rendered_for_anyone():
+        pages.put(token, key, page.replace(nonce, SLOT))
+    return page, status

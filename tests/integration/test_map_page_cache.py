@@ -1,0 +1,164 @@
+"""The map page kept for visitors who are not signed in (public.page_cache): the same bytes
+as a fresh render apart from the nonce, new after every write, never for someone signed in
+or with a message waiting, never for a bad filter; on both databases."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunkarta.models import BenefitArea, Initiative, Municipality, State, Status
+from kommunkarta.public import page_cache
+
+QUERIES = [
+    "",
+    "lang=en",
+    "lang=sv",
+    "benefit=efficiency&benefit=safety&lang=en",
+    "benefit=safety&benefit=efficiency&lang=sv",
+    "level=region&lang=en",
+    "measure=hours&status=pilot",
+    "q=chatt%C3%A4&year_from=2020&lang=en",
+    "region=01&tech=chatbot&unknown=kept",
+]
+NONCE = re.compile(r"'nonce-([^']+)'")
+
+
+def _nonce(response) -> str:
+    found = NONCE.search(response.headers["Content-Security-Policy"])
+    assert found, "no nonce in the policy"
+    return found.group(1)
+
+
+def _without_nonce(response) -> str:
+    html = response.get_data(as_text=True)
+    nonce = _nonce(response)
+    assert html.count(f'nonce="{nonce}"') == 2  # the page's two inline scripts carry it
+    return html.replace(nonce, "NONCE")
+
+
+def _headers(response) -> dict:
+    """The headers apart from the ones that change on every response."""
+    headers = dict(response.headers)
+    headers["Content-Security-Policy"] = NONCE.sub("NONCE", headers["Content-Security-Policy"])
+    headers["Vary"] = ", ".join(sorted(response.vary))  # the same set in any order
+    for name in ("Date", "Set-Cookie", "Content-Length"):
+        headers.pop(name, None)
+    return headers
+
+
+def _kept(app) -> int:
+    pages = app.extensions.get(page_cache.EXTENSION)
+    return len(pages.pages) if pages else 0
+
+
+def _forget(app) -> None:
+    app.extensions.pop(page_cache.EXTENSION, None)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_kept_page_is_a_fresh_render_but_for_the_nonce(seeded_app, query):
+    _forget(seeded_app)
+    client = seeded_app.test_client()
+    fresh = client.get(f"/?{query}")
+    assert fresh.status_code == 200
+    assert _kept(seeded_app) == 1
+    kept = client.get(f"/?{query}")
+    assert _kept(seeded_app) == 1
+    assert _nonce(kept) != _nonce(fresh)
+    assert _without_nonce(kept) == _without_nonce(fresh)
+    assert _headers(kept) == _headers(fresh)
+    assert "Cookie" in kept.headers["Vary"]  # no shared cache gives one language to another
+    assert "ETag" not in kept.headers  # a 304 would keep an old nonce under a new policy
+    # a request that is not anonymous (any cookie but the language's) is rendered as usual
+    client.set_cookie("other", "1")
+    rendered = client.get(f"/?{query}")
+    assert _without_nonce(rendered) == _without_nonce(fresh)
+
+
+def test_the_language_cookie_chooses_the_kept_page(seeded_app):
+    _forget(seeded_app)
+    english, swedish = seeded_app.test_client(), seeded_app.test_client()
+    english.get("/?lang=en")
+    assert english.get_cookie("lang").value == "en"
+    assert swedish.get("/").get_data(as_text=True).startswith('<!doctype html>\n<html lang="sv">')
+    html = english.get("/").get_data(as_text=True)
+    assert html.startswith('<!doctype html>\n<html lang="en">')
+    assert "Initiatives" in html
+
+
+def test_a_bad_filter_is_the_inline_400_every_time(seeded_app):
+    _forget(seeded_app)
+    client = seeded_app.test_client()
+    for _ in range(2):
+        response = client.get("/?year_from=x&lang=en")
+        assert response.status_code == 400
+        assert "From year: a year has four digits" in response.get_data(as_text=True)
+    assert _kept(seeded_app) == 0
+
+
+def test_the_coverage_view_is_rendered_each_time(seeded_app):
+    _forget(seeded_app)
+    client = seeded_app.test_client()
+    assert client.get("/?view=coverage").status_code == 200
+    assert _kept(seeded_app) == 0
+
+
+def _publish(session: Session, title: str, code: str, benefit: str) -> None:
+    item = Initiative(
+        title=title,
+        state=State.PUBLISHED,
+        status=session.scalar(select(Status).where(Status.slug == "pilot")),
+        municipalities=[session.get(Municipality, code)],
+        benefit_areas=[session.scalar(select(BenefitArea).where(BenefitArea.slug == benefit))],
+    )
+    item.refresh_search_text()
+    session.add(item)
+    session.commit()
+
+
+def test_a_write_shows_at_once(app, session):
+    client = app.test_client()
+    pages = {q: client.get(f"/?{q}") for q in ("lang=en", "benefit=safety&lang=sv")}
+    assert "0 initiatives" in pages["lang=en"].get_data(as_text=True)
+    _publish(session, "Chattbot för bygglov", "0180", "safety")
+    after = client.get("/?lang=en")
+    assert '"counts": {"0180": 1}' in after.get_data(as_text=True)
+    assert "1 initiative in 1 municipality" in after.get_data(as_text=True)
+    swedish = client.get("/?benefit=safety&lang=sv")
+    assert "1 initiativ i 1 kommun" in swedish.get_data(as_text=True)
+    _forget(app)
+    assert _without_nonce(client.get("/?lang=en")) == _without_nonce(after)
+    _publish(session, "Prognos för hemtjänst", "1480", "efficiency")
+    assert '"counts": {"0180": 1, "1480": 1}' in client.get("/?lang=en").get_data(as_text=True)
+    assert "1 initiativ i 1 kommun" in client.get("/?benefit=safety&lang=sv").get_data(as_text=True)
+
+
+def test_signed_in_visitors_and_messages_get_their_own_page(app, client, login_as):
+    anonymous = app.test_client()
+    assert "Logga ut" not in anonymous.get("/").get_data(as_text=True)
+    login_as("coordinator")
+    html = client.get("/").get_data(as_text=True)
+    assert "Logga ut" in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/logout", data={"csrf_token": token})
+    after = client.get("/")
+    assert 'class="flash' in after.get_data(as_text=True)  # the message waiting in the session
+    assert "Logga ut" not in after.get_data(as_text=True)
+    assert "Logga ut" not in anonymous.get("/").get_data(as_text=True)
+
+
+def test_the_cache_is_bounded():
+    pages = page_cache.PageCache(max_chars=100)
+    for n in range(10):
+        pages.put("t", n, "x" * 30)
+    assert list(pages.pages) == [7, 8, 9] and pages.chars == 90
+    assert pages.get("t", 8) == "x" * 30
+    pages.put("t", 10, "y" * 30)  # 7 is the least recently used
+    assert list(pages.pages) == [9, 8, 10]
+    assert pages.get("u", 10) is None  # another data version: nothing kept serves it
+    pages.put("u", 1, "z")
+    assert list(pages.pages) == [1] and pages.chars == 1
+    pages.put("u", 2, "w" * 101)  # larger than the whole cache: not kept
+    assert list(pages.pages) == [1]
