@@ -1,54 +1,31 @@
-"""Building the Leaflet map with Folium, without inlining any geometry.
+"""Building the Leaflet map without inlining any geometry, and without Folium at run time.
 
-Folium writes the map's Leaflet set-up; one script element of ours after it hands the map to
-`static/js/map.js` (an ES module; its parts are in `static/js/map/`), which fetches the
-boundaries once from the API (cached by ETag), shades them with the counts given here and,
-when a filter changes, fetches new counts and restyles in place. Every script and style
-sheet comes from the app itself — no CDN.
-
-Folium is pinned to one minor version (pyproject.toml). Only its public API is used, except
-in `_give_stable_name`; tests/unit/test_map_builder.py fails on an upgrade until that use
-has been checked again. Folium (which brings pandas) is imported when a map is first built,
-not with this module, so that commands start without it.
+Folium writes the map's Leaflet set-up, ahead of time: `map_skeleton` renders each kind of
+map with Folium into `map_skeleton.json`, with slots for the map's name, bounds and tile
+layer, which this module fills for each page (Folium imports pandas, which no web worker
+should carry). One script element of ours after it hands the map to `static/js/map.js` (an
+ES module; its parts are in `static/js/map/`), which fetches the boundaries once from the
+API (cached by ETag), shades them with the counts given here and, when a filter changes,
+fetches new counts and restyles in place. Every script and style sheet comes from the app
+itself — no CDN.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
 
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
-
-if TYPE_CHECKING:
-    import folium
 
 # Sweden, whole: south-west and north-east corners
 SWEDEN_BOUNDS = [[55.2, 10.9], [69.1, 24.2]]
-CONFIG_SLOT = "__kommunkarta_map_config__"  # where each page's config goes into the skeleton
-OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
-
-
-# Folium's inline script runs before map.js, a deferred module: until the module has loaded,
-# mountMap only queues the map; the module mounts what waits and replaces mountMap.
-QUEUE = (
-    "window.Kommunkarta = window.Kommunkarta || {pending: [], "
-    "mountMap: function (map, config) { this.pending.push([map, config]); }};"
-)
-
-
-def mount_script(map_name: str) -> str:
-    """The script that hands Folium's Leaflet map to map.js, with the page's config slot."""
-    return QUEUE + f"\nKommunkarta.mountMap({map_name}, {CONFIG_SLOT});"
-
-
-def _give_stable_name(fmap: folium.Map, map_id: str) -> None:
-    """Name the map's JavaScript variable and element id `map_id` (dashes made underscores)
-    instead of Folium's random one, so that the same page is the same bytes every time.
-
-    The one use of a private attribute of Folium (branca's `Element._id`, from which
-    `get_name()` is made): Folium takes no id of its own."""
-    fmap._id = map_id.replace("-", "_")
+SKELETON_FILE = Path(__file__).parent.parent / "data" / "map_skeleton.json"
+SLOT = re.compile(r"@@(\w+)@@")  # a value in the skeleton (public.map_skeleton)
+CONFIG_SLOT = "__kommunkarta_map_config__"  # where each page's config goes
 
 
 @dataclass(frozen=True)
@@ -60,20 +37,6 @@ class RenderedMap:
     script: Markup  # the inline set-up script, after the div
 
 
-def _tile_layer(tiles: str, attribution: str) -> folium.TileLayer | None:
-    import folium
-
-    if tiles in ("", "none"):
-        return None
-    if tiles == "osm":
-        return folium.TileLayer(
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            attr=OSM_ATTRIBUTION,
-            max_zoom=19,
-        )
-    return folium.TileLayer(tiles, attr=attribution or tiles)
-
-
 def render(
     config_json: str,
     asset_urls: dict[str, list[str]],
@@ -81,69 +44,57 @@ def render(
     tiles_attribution: str = "",
     bounds: list[list[float]] | None = None,
     map_id: str = "kommunkarta-map",
-    **map_options: Any,
 ) -> RenderedMap:
-    """Render a Folium map that shows our choropleth; `asset_urls` are local URLs of style
-    sheets (`css`), classic scripts (`js`) and ES modules (`modules`), with the modules those
-    import (`module_deps`) and the data the map fetches first (`fetch`) to preload.
-
-    Folium builds the map once per set of arguments; each page only puts its config in."""
-    skeleton = _skeleton(
-        tuple(asset_urls.get("css", [])),
-        tuple(asset_urls.get("js", [])),
-        tuple(asset_urls.get("modules", [])),
-        tuple(asset_urls.get("module_deps", [])),
-        tuple(asset_urls.get("fetch", [])),
-        tiles,
-        tiles_attribution,
-        tuple(tuple(corner) for corner in bounds or SWEDEN_BOUNDS),
-        map_id,
-        tuple(sorted(map_options.items())),
-    )
-    script = str(skeleton.script).replace(CONFIG_SLOT, str(config_json))
-    return RenderedMap(skeleton.assets, skeleton.html, Markup(script))
+    """Our choropleth's map: Folium's set-up for `tiles` ("none", "osm" or a tile URL
+    template with its attribution) fitted to `bounds` (Sweden by default), with the page's
+    config put in; `asset_urls` are local URLs of style sheets (`css`), classic scripts
+    (`js`) and ES modules (`modules`), with the modules those import (`module_deps`) and the
+    data the map fetches first (`fetch`) to preload."""
+    html, script = skeleton(map_id, bounds or SWEDEN_BOUNDS, tiles, tiles_attribution)
+    script = script.replace(CONFIG_SLOT, str(config_json))
+    return RenderedMap(_asset_links(asset_urls), Markup(html), Markup(script))
 
 
-@functools.lru_cache(maxsize=64)
-def _skeleton(
-    css: tuple[str, ...],
-    js: tuple[str, ...],
-    modules: tuple[str, ...],
-    module_deps: tuple[str, ...],
-    fetched: tuple[str, ...],
-    tiles: str,
-    tiles_attribution: str,
-    bounds: tuple[tuple[float, ...], ...],
-    map_id: str,
-    map_options: tuple[tuple[str, Any], ...],
-) -> RenderedMap:
-    import folium
-    from branca.element import CssLink, Element, Figure, JavascriptLink
+def skeleton(
+    map_id: str, bounds: list[list[float]], tiles: str, attribution: str
+) -> tuple[str, str]:
+    """The map's <div> and set-up script as Folium writes them for these values, with the
+    config slot still in the script."""
+    mode = tiles if tiles in ("none", "osm") else "none" if tiles == "" else "url"
+    name = "map_" + map_id.replace("-", "_")
+    values = {
+        "map": name,
+        "bounds": json.dumps([list(corner) for corner in bounds]),
+        "tile_layer": f"tile_layer_{name}",  # Folium names it at random
+        "tile_url": str(htmlsafe_json_dumps(tiles)),
+        "attribution": str(htmlsafe_json_dumps(attribution or tiles)),
+    }
+    kind = _skeletons()[mode]
+    fill = functools.partial(SLOT.sub, lambda slot: values[slot.group(1)])
+    return fill(kind["html"]), fill(kind["script"])
 
-    fmap = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25, **dict(map_options))
-    # Folium gives zoom limits only to tile layers; the marker clusters need the map's own
-    fmap.options.update(minZoom=4, maxZoom=14)
-    _give_stable_name(fmap, map_id)
-    fmap.default_js = []
-    fmap.default_css = []
-    layer = _tile_layer(tiles, tiles_attribution)
-    if layer is not None:
-        layer.add_to(fmap)
-    fmap.fit_bounds([list(corner) for corner in bounds])
-    figure = fmap.get_root()
-    assert isinstance(figure, Figure)  # a map is always put in a page of its own
-    figure.render()
-    # After Folium's own set-up (map, tiles, bounds), which rendering put in the script
-    figure.script.add_child(Element(mount_script(fmap.get_name())))
-    # Only our links and scripts, not the rest of Folium's header: its page styles and its
-    # viewport tag (which forbids zooming) would fight our layout and accessibility.
-    links = [CssLink(url).render() for url in css] + [JavascriptLink(url).render() for url in js]
-    links += [f'<script type="module" src="{escape(url)}"></script>' for url in modules]
-    # fetched at once, side by side, instead of as each import or request is reached
-    links += [f'<link rel="modulepreload" href="{escape(url)}">' for url in module_deps]
+
+@functools.cache
+def _skeletons() -> dict[str, dict[str, str]]:
+    return json.loads(SKELETON_FILE.read_text(encoding="utf-8"))
+
+
+def _asset_links(asset_urls: dict[str, list[str]]) -> Markup:
+    """Only our links and scripts, not the rest of Folium's header: its page styles and its
+    viewport tag (which forbids zooming) would fight our layout and accessibility."""
+    links = [f'<link rel="stylesheet" href="{escape(url)}"/>' for url in asset_urls.get("css", [])]
+    links += [f'<script src="{escape(url)}"></script>' for url in asset_urls.get("js", [])]
     links += [
-        f'<link rel="preload" href="{escape(url)}" as="fetch" crossorigin>' for url in fetched
+        f'<script type="module" src="{escape(url)}"></script>'
+        for url in asset_urls.get("modules", [])
     ]
-    assets = "\n".join(links)
-    html = figure.html.render()
-    return RenderedMap(Markup(assets), Markup(html), Markup(figure.script.render()))
+    # fetched at once, side by side, instead of as each import or request is reached
+    links += [
+        f'<link rel="modulepreload" href="{escape(url)}">'
+        for url in asset_urls.get("module_deps", [])
+    ]
+    links += [
+        f'<link rel="preload" href="{escape(url)}" as="fetch" crossorigin>'
+        for url in asset_urls.get("fetch", [])
+    ]
+    return Markup("\n".join(links))
