@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from flask_babel import gettext as _
 
 from kommunkarta import cache, db, geo, rules
+from kommunkarta.api.encoded_rows import encoded
 from kommunkarta.api.openapi import (
     DEFAULT_PER_PAGE,
     MAX_PAGE,
@@ -23,6 +24,9 @@ from kommunkarta.services.register import initiatives
 from kommunkarta.vocabulary import selection_from_request, vocabulary
 
 bp = Blueprint("api", __name__)
+# the fields of the counts API's rows, in the contract's order
+MUNICIPALITY_FIELDS = ("code", "name", "region_code", "count", "hours_per_year", "sek_per_year")
+REGION_FIELDS = ("code", "name", "count", "municipalities_with_initiatives")
 
 
 @bp.after_request
@@ -91,22 +95,18 @@ def municipalities():
     selection = selection_from_request()
     session = db.session()
 
-    def body() -> list[dict]:
+    def body() -> bytes:
         figures = initiatives.figures_by_municipality(session, selection)
         none = initiatives.Figures()
-        return [
-            {
-                "code": m.code,
-                "name": m.name,
-                "region_code": m.region_code,
-                "count": figures.get(m.code, none).count,
-                "hours_per_year": round(figures.get(m.code, none).hours_per_year),
-                "sek_per_year": round(figures.get(m.code, none).sek_per_year),
-            }
+        rows = [
+            (m.code, m.name, m.region_code, f.count, round(f.hours_per_year), round(f.sek_per_year))
             for m in initiatives.municipalities(session)
+            for f in (figures.get(m.code, none),)
         ]
+        return encoded(key, MUNICIPALITY_FIELDS, rows)
 
-    return _counts_json(("municipalities", cache.filter_key(selection)), body)
+    key = ("municipalities", cache.filter_key(selection))
+    return _counts_json(key, body)
 
 
 @bp.get("/regions")
@@ -119,19 +119,13 @@ def regions():
     selection = selection_from_request()
     session = db.session()
 
-    def body() -> list[dict]:
+    def body() -> bytes:
         counts = initiatives.counts_by_region(session, selection)
-        return [
-            {
-                "code": r.code,
-                "name": r.name,
-                "count": counts.get(r.code, (0, 0))[0],
-                "municipalities_with_initiatives": counts.get(r.code, (0, 0))[1],
-            }
-            for r in initiatives.regions(session)
-        ]
+        rows = [(r.code, r.name, *counts.get(r.code, (0, 0))) for r in initiatives.regions(session)]
+        return encoded(key, REGION_FIELDS, rows)
 
-    return _counts_json(("regions", cache.filter_key(selection)), body)
+    key = ("regions", cache.filter_key(selection))
+    return _counts_json(key, body)
 
 
 @bp.get("/timeline")
@@ -146,17 +140,17 @@ def timeline_counts():
     selection = selection_from_request()
     session = db.session()
 
-    def body() -> list[dict]:
+    def body() -> bytes:
         years = timeline.timeline(session, selection).years
-        return [{"year": y.year, "count": y.count} for y in years]
+        return jsonify([{"year": y.year, "count": y.count} for y in years]).get_data()
 
     return _counts_json(("timeline", cache.filter_key(selection)), body)
 
 
-def _counts_json(key: tuple, body: Callable[[], list[dict]]) -> Response:
+def _counts_json(key: tuple, body: Callable[[], bytes]) -> Response:
     """The map restyles from these on every filter change: the encoded body is cached until
     the next write, and its ETag lets a client revalidate for a 304."""
-    data = cache.cached(db.session(), ("api", key), lambda: jsonify(body()).get_data())
+    data = cache.cached(db.session(), ("api", key), body)
     response = Response(data, mimetype="application/json")
     response.add_etag()
     response.make_conditional(request)  # in place: a 304 when the ETag matches

@@ -172,6 +172,80 @@ def test_counts_after_random_writes_equal_a_full_recount(app, geo, serving):
     assert _index(engine) is first  # caught up write by write, never read again whole
 
 
+API_FILTERS = {
+    "": InitiativeFilter(),
+    "?benefit=efficiency": InitiativeFilter(benefit=("efficiency",)),
+    "?region=01&tech=chatbot": InitiativeFilter(region="01", tech=("chatbot",)),
+    "?status=pilot&reuse=call-off": InitiativeFilter(status=("pilot",), reuse=("call-off",)),
+}
+
+
+def _api_by_sql(engine, path, selection):
+    """The counts API's rows for the filter, as counted with SQL."""
+    with Session(engine) as session:
+        session.info[cache.CHANGED] = True  # a transaction with writes of its own: SQL
+        if path == "municipalities":
+            figures = initiatives.figures_by_municipality(session, selection)
+            none = initiatives.Figures()
+            return [
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "region_code": m.region_code,
+                    "count": figures.get(m.code, none).count,
+                    "hours_per_year": figures.get(m.code, none).hours_per_year,
+                    "sek_per_year": figures.get(m.code, none).sek_per_year,
+                }
+                for m in initiatives.municipalities(session)
+            ]
+        counts = initiatives.counts_by_region(session, selection)
+        return [
+            {
+                "code": r.code,
+                "name": r.name,
+                "count": counts.get(r.code, (0, 0))[0],
+                "municipalities_with_initiatives": counts.get(r.code, (0, 0))[1],
+            }
+            for r in initiatives.regions(session)
+        ]
+
+
+def _assert_api_same_as_sql(client, engine):
+    for path in ("municipalities", "regions"):
+        for query, selection in API_FILTERS.items():
+            served = client.get(f"/api/v1/{path}{query}").get_json()
+            expected = _api_by_sql(engine, path, selection)
+            assert len(served) == len(expected)
+            for row, want in zip(served, expected, strict=True):
+                for key in ("hours_per_year", "sek_per_year"):  # rounded to whole numbers
+                    if key in want:
+                        assert abs(row.pop(key) - want.pop(key)) <= 0.5 + 1e-6, (path, query)
+                assert row == want, (path, query)
+
+
+def test_the_counts_api_kept_current_write_by_write_equals_a_recount(app, geo):
+    """The counts API's results for several filters are kept from one write to the next
+    (each filter's tally and encoded rows): after every random write they equal a recount."""
+    engine = app.extensions["db_engine"]
+    client = app.test_client()
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=120, seed_value=7)
+    _assert_api_same_as_sql(client, engine)
+    with app.test_request_context():
+        first = _index(engine)
+    tallies = dict(first._tallies)
+    assert len(tallies) >= len(API_FILTERS)
+    rng = random.Random(23)
+    with Session(engine) as session:
+        for _ in range(30):
+            _random_write(session, rng)
+            _assert_api_same_as_sql(client, engine)
+    with app.test_request_context():
+        assert _index(engine) is first
+    # the same tallies, kept current by adding and taking out, never counted again
+    assert all(first._tallies.get(selection) is tally for selection, tally in tallies.items())
+
+
 def test_a_change_it_cannot_name_reads_everything_again(app, geo, serving):
     engine = app.extensions["db_engine"]
     with Session(engine) as session, session.begin():

@@ -147,7 +147,8 @@ def figures_by_municipality(session: Session, selection: InitiativeFilter) -> di
 
     def load() -> dict[str, Figures]:
         if (index := in_memory(session, selection)) is not None:
-            return {c: Figures(*row) for c, row in index.figures_by_municipality(selection).items()}
+            rows = index.figures_by_municipality(selection)
+            return dict(zip(rows, map(Figures._make, rows.values()), strict=True))
         link = initiative_municipalities
         stmt = selection.apply(
             visible(

@@ -1,0 +1,172 @@
+"""What the in-memory counts (services.register.count_index) read from the database: the
+facets and links of every published initiative, or of those that the writes after a serial
+named.
+
+Catching up after a write is three round trips in all (the data version, the links, the
+named rows with their facets), with statements built once and bound by serial alone, so
+that their SQL is compiled once and cached rather than built and expanded per write.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    FromClause,
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    literal_column,
+    select,
+    union_all,
+)
+
+from kommunkarta import cache
+from kommunkarta.db import AnySelect
+from kommunkarta.filters import TAXONOMY_PARAMS
+from kommunkarta.models import Adoption, Initiative, data_changes, initiative_municipalities
+from kommunkarta.services.register.initiatives import PUBLIC
+
+FETCH_CHUNK = 10_000  # rows read at a time when loading
+NO_YEAR = np.iinfo(np.int32).min
+TAKING_PART, ADOPTING, FIRST_TERM = 0, 1, 2  # kinds of link, as read in one statement
+
+AFTER = bindparam("after", type_=BigInteger)
+UPTO = bindparam("upto", type_=BigInteger)
+FACETS = (
+    Initiative.id,
+    Initiative.status_id,
+    Initiative.start_year,
+    Initiative.hours_per_year,
+    Initiative.sek_per_year,
+    Initiative.others_may_call_off,
+    Initiative.open_source_url,
+    Initiative.ai_act,
+)
+# Every published initiative's facets, by id (PUBLIC: what the public may see, as
+# services.register.initiatives says)
+ALL_FACETS = select(*FACETS).where(PUBLIC).order_by(Initiative.id)
+# Every row naming initiatives after a serial, with the facets of those now published
+CHANGED_FACETS = (
+    select(data_changes.c.serial, data_changes.c.initiative_id, *FACETS)
+    .select_from(
+        data_changes.outerjoin(
+            Initiative, and_(Initiative.id == data_changes.c.initiative_id, PUBLIC)
+        )
+    )
+    .where(data_changes.c.serial > AFTER)
+)
+
+
+class Batch(NamedTuple):
+    """Published initiatives as read: the facets' columns (ids ascending) and the links'
+    (owner, kind, value) columns."""
+
+    facets: list[np.ndarray]
+    links: list[np.ndarray]
+
+
+def whole(values: Sequence[Any]) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+def read_all(connection: Connection, risk_code: Callable[[str | None], int]) -> Batch:
+    """Every published initiative."""
+    facets = _columns(connection, ALL_FACETS, {}, *_converters(risk_code))
+    return Batch(facets, _columns(connection, _links(False), {}, whole, whole, whole))
+
+
+def read_changes(
+    connection: Connection, after: int, upto: int, risk_code: Callable[[str | None], int]
+) -> tuple[np.ndarray, Batch] | None:
+    """The ids that the writes after serial `after` up to `upto` named, and those of them
+    now published; None when one of the writes could not name what it changed or the rows
+    naming them may have been pruned (then everything must be read again).
+
+    The links are read first and the named rows after them, with every row since `after`,
+    newer ones too: a writer that pruned rows the links' statement needed committed its own
+    row, at least KEEP_SERIALS above them, before the named rows are read, and it is seen
+    there. What is read is at least as new as `upto`, never older."""
+    window = {"after": after, "upto": upto}
+    links = _columns(connection, _links(True), window, whole, whole, whole)
+    rows = connection.execute(CHANGED_FACETS, {"after": after}).all()
+    if any(row[0] >= after + cache.KEEP_SERIALS for row in rows):
+        return None
+    named = [row for row in rows if row[0] <= upto]
+    if any(row[1] is None for row in named):
+        return None
+    ids = np.array(sorted({row[1] for row in named}), dtype=np.int64)
+    # each published one once (the same initiative's facets from one statement are equal)
+    published = sorted({tuple(row[2:]) for row in named if row[2] is not None})
+    values = list(zip(*published, strict=True)) or [()] * len(FACETS)
+    converted = [
+        convert(column) for convert, column in zip(_converters(risk_code), values, strict=True)
+    ]
+    return ids, Batch(converted, links)
+
+
+def _converters(risk_code: Callable[[str | None], int]) -> list[Callable[..., np.ndarray]]:
+    """From the facets' columns as read to arrays."""
+    return [
+        whole,
+        whole,
+        lambda years: np.array([NO_YEAR if y is None else y for y in years], np.int64),
+        lambda hours: np.array(hours, dtype=np.float64),  # None -> nan
+        lambda sek: np.array(sek, dtype=np.float64),
+        lambda flags: np.array([bool(v) for v in flags], dtype=bool),
+        lambda urls: np.array([bool(v) for v in urls], dtype=bool),
+        lambda risks: np.array([risk_code(v) for v in risks], dtype=np.int16),
+    ]
+
+
+@functools.cache
+def _links(in_window: bool) -> AnySelect:
+    """(initiative id, kind, value) of every link, in one statement: the municipalities
+    taking part and adopting as their codes' numbers, then each taxonomy's term ids; of
+    every initiative, or (in_window) of those named after serial `after` up to `upto`."""
+    named = select(data_changes.c.initiative_id).where(
+        data_changes.c.serial > AFTER, data_changes.c.serial <= UPTO
+    )
+    tables: list[tuple[FromClause, str, int]] = [
+        (initiative_municipalities, "municipality_code", TAKING_PART),
+        (Adoption.__table__, "municipality_code", ADOPTING),
+    ]
+    tables += [
+        (table, column, kind)
+        for kind, (_, table, column) in enumerate(TAXONOMY_PARAMS.values(), start=FIRST_TERM)
+    ]
+    parts = []
+    for table, column, kind in tables:
+        part = select(
+            table.c.initiative_id,
+            literal_column(str(kind), Integer).label("kind"),
+            cast(table.c[column], Integer).label("value"),
+        )
+        parts.append(part.where(table.c.initiative_id.in_(named)) if in_window else part)
+    return select(union_all(*parts).subquery())
+
+
+def _columns(
+    connection: Connection,
+    stmt: AnySelect,
+    parameters: dict[str, int],
+    *converters: Callable[[Sequence[Any]], np.ndarray],
+) -> list[np.ndarray]:
+    """The statement's columns as arrays. Read in chunks as the driver's own tuples, so
+    that no list of every row, nor result rows, are ever held: a worker's memory grows by
+    what the arrays hold, not by a passing peak."""
+    cursor = connection.execute(stmt, parameters).cursor
+    parts: list[list[np.ndarray]] = [[] for _ in converters]
+    while rows := cursor.fetchmany(FETCH_CHUNK):
+        for part, convert, values in zip(parts, converters, zip(*rows, strict=True), strict=True):
+            part.append(convert(values))
+    return [
+        np.concatenate(part) if part else convert(())
+        for part, convert in zip(parts, converters, strict=True)
+    ]
