@@ -7,7 +7,7 @@
 /* global L */
 
 import {
-  addLegend, addScale, areaStyle, clearErrors, countText, createInfo, el, fill, filterParams, formatNumber,
+  addLegend, addScale, afterPaint, areaStyle, clearErrors, countText, createInfo, el, fill, filterParams, formatNumber,
   getBoundaries, getJSON, keyboardAreas, paramsOf, pointClusters, pointMarker, queryFrom, showError,
 } from "./common.js";
 import { addLabels } from "./labels.js";
@@ -102,23 +102,27 @@ export function mountChoropleth(map, config) {
       updateLabels(level);
       mapNode.setAttribute("data-level", level);
       mapNode.setAttribute("data-features", String(data.features.length));
-      mapNode.setAttribute("data-ready", "true");
     });
   }
 
   /* ---- clustered points: from POINTS_ZOOM on, unless switched off (points=off) ---- */
   map.createPane("points").style.zIndex = 600;
   const points = pointClusters(config, "points");
-  const overlays = {};
-  overlays[text.points] = points;
-  L.control.layers(null, overlays, { collapsed: false, position: "topleft" }).addTo(map);
   state.showPoints = new URLSearchParams(window.location.search).get("points") !== "off";
-  if (state.showPoints) map.addLayer(points);
-  map.on("overlayadd overlayremove", (event) => {
-    if (event.layer !== points) return;
-    state.showPoints = event.type === "overlayadd";
-    window.history.replaceState(null, "", pageUrl());
-  });
+
+  /** Their switch and their layer: hidden at the national view, so mounted after the areas'
+   * first paint (on a slowed phone they cost tens of milliseconds before it). */
+  function mountPoints() {
+    const overlays = {};
+    overlays[text.points] = points;
+    L.control.layers(null, overlays, { collapsed: false, position: "topleft" }).addTo(map);
+    if (state.showPoints) map.addLayer(points);
+    map.on("overlayadd overlayremove", (event) => {
+      if (event.layer !== points) return;
+      state.showPoints = event.type === "overlayadd";
+      window.history.replaceState(null, "", pageUrl());
+    });
+  }
 
   function pointsByZoom() {
     const hidden = map.getZoom() < POINTS_ZOOM;
@@ -290,8 +294,12 @@ export function mountChoropleth(map, config) {
     });
   }
 
-  drawLayer(state.level).then(() => {
+  // the figures table (folded away below the map) and the points (shown only once zoomed
+  // in) after the areas' first paint, not before it; then the map is ready in every part
+  drawLayer(state.level).then(afterPaint).then(() => {
     updateTable(boundaryPlaces());
+    mountPoints();
+    mapNode.setAttribute("data-ready", "true");
     return loadPoints();
   }).catch(() => showError(text.failed));
   return { showPlace };

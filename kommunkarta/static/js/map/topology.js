@@ -4,13 +4,13 @@
 // for Leaflet, adding each municipality's county code (the first two digits of its code).
 
 function arcPoints(steps, scale, translate) {
-  const points = [];
+  const points = new Array(steps.length / 2);
   let x = 0;
   let y = 0;
   for (let i = 0; i < steps.length; i += 2) {
     x += steps[i];
     y += steps[i + 1];
-    points.push([x * scale[0] + translate[0], y * scale[1] + translate[1]]);
+    points[i / 2] = [x * scale[0] + translate[0], y * scale[1] + translate[1]];
   }
   return points;
 }
@@ -18,11 +18,15 @@ function arcPoints(steps, scale, translate) {
 export function topologyFeatures(topology) {
   const { scale, translate } = topology.transform;
   const arcs = topology.arcs.map((steps) => arcPoints(steps, scale, translate));
+  // arcs joined in a loop, a reversed one read backwards, each after the first without the
+  // point it shares with the one before (no copies: this runs before the map's first paint)
   const ring = (indexes) => {
     const points = [];
     indexes.forEach((index) => {
-      const arc = index >= 0 ? arcs[index] : arcs[~index].slice().reverse();
-      points.push(...(points.length ? arc.slice(1) : arc));
+      const arc = arcs[index >= 0 ? index : ~index];
+      const skip = points.length ? 1 : 0;
+      if (index >= 0) for (let i = skip; i < arc.length; i++) points.push(arc[i]);
+      else for (let i = arc.length - 1 - skip; i >= 0; i--) points.push(arc[i]);
     });
     return points;
   };
