@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from kommunkarta import db, geo
 from kommunkarta.models import Role
 from kommunkarta.services import audit
-from kommunkarta.services.data_io import export_cache, exporter, importer, serialise
+from kommunkarta.services.data_io import deflate, export_cache, exporter, importer, serialise
 from kommunkarta.services.data_io.importing import read, row_check
 from kommunkarta.vocabulary import selection_from_request
 
@@ -73,22 +73,24 @@ def _streamed(chunks: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
 @bp.get("/export.csv")
 def export_csv():
     """Sent from the kept copy while the data is as it was when the copy was written
-    (services.data_io.export_cache); else written, and kept as it streams."""
+    (services.data_io.export_cache); else joined from the lines kept per process (or
+    written), and kept as it streams. Compressed either way: unpacked here for a client
+    that does not take gzip."""
     selection = selection_from_request()
     generated = datetime.now(UTC)
     kept = export_cache.get(export_cache.key(db.session(), selection))
     if kept is None:
-        body = _streamed(
+        packed = _streamed(
             lambda session: export_cache.keeping(
-                export_cache.key(session, selection), exporter.csv_chunks(session, selection)
+                export_cache.key(session, selection), exporter.csv_gzip(session, selection)
             )
         )
-        return _download(body, "csv", generated)
-    if request.accept_encodings["gzip"]:
-        response = Response(kept)
-        response.headers["Content-Encoding"] = "gzip"
     else:
-        response = Response(export_cache.unpacked(kept))
+        packed = [kept]
+    if not request.accept_encodings["gzip"]:
+        return _download(Response(deflate.gunzip(packed)), "csv", generated)
+    response = Response(kept if kept is not None else packed)
+    response.headers["Content-Encoding"] = "gzip"
     return _download(response, "csv", generated)
 
 

@@ -25,8 +25,14 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative
-from kommunkarta.services.data_io import effect_sheet, export_records, serialise, tables
-from kommunkarta.services.data_io.export_records import ExportRecord
+from kommunkarta.services.data_io import (
+    deflate,
+    effect_sheet,
+    export_records,
+    export_rows,
+    serialise,
+    tables,
+)
 from kommunkarta.services.places.geodata import Geodata
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson"}
@@ -55,17 +61,22 @@ def metadata(selection: InitiativeFilter, generated: datetime) -> dict[str, Any]
     }
 
 
-def _cells(record: ExportRecord) -> list[Any]:
-    row = serialise.to_row(record)
-    return [row[name] for name in serialise.COLUMNS]
-
-
 def csv_chunks(session: Session, selection: InitiativeFilter) -> Iterator[bytes]:
     """The CSV file in pieces (tables.csv_chunks), starting with the BOM and the header."""
     rows = (
-        _cells(record) for batch in export_records.batches(session, selection) for record in batch
+        serialise.to_cells(record)
+        for batch in export_records.batches(session, selection)
+        for record in batch
     )
     return tables.csv_chunks(serialise.COLUMNS, rows)
+
+
+def csv_gzip(session: Session, selection: InitiativeFilter) -> Iterator[bytes]:
+    """The same CSV file as `csv_chunks`, gzip-compressed: joined from the lines kept in
+    this process (data_io.export_rows) when a request can use them, else written and
+    compressed here."""
+    parts = export_rows.csv_parts(session, selection)
+    return deflate.gzip(csv_chunks(session, selection) if parts is None else parts)
 
 
 def write_xlsx(
@@ -79,7 +90,7 @@ def write_xlsx(
     effects = book.sheet(effect_sheet.SHEET, effect_sheet.COLUMNS)
     for batch in export_records.batches(session, selection):
         for record in batch:
-            sheet.append(_cells(record))
+            sheet.append(serialise.to_cells(record))
         for values in effect_sheet.rows_for(session, [record.id for record in batch]):
             effects.append(values)
 

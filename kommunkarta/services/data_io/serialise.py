@@ -200,36 +200,37 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def to_row(initiative: ExportRecord) -> dict[str, Any]:
-    """The export row: lists joined with SEPARATOR, no text is None ("" instead), numbers
-    stay numbers for XLSX (None: an empty cell), and the facts are as the item has them."""
-    return {
-        **_text_fields(initiative),
-        "lang": initiative.lang,
-        "status": initiative.status,
-        "benefit_areas": SEPARATOR.join(initiative.benefit_areas),
-        "areas": SEPARATOR.join(initiative.areas),
-        "technologies": SEPARATOR.join(initiative.technologies),
-        "municipalities": SEPARATOR.join(initiative.municipalities),
-        "start_year": initiative.start_year,
-        "url": initiative.url or "",
-        "contact": initiative.contact or "",
-        "lat": initiative.lat,
-        "lon": initiative.lon,
-        "state": initiative.state,
-        "is_demo": _cell(bool(initiative.is_demo)),
-        "published_at": timestamp(initiative.published_at) or "",
-        "updated_at": timestamp(initiative.updated_at) or "",
-        "last_confirmed_at": timestamp(initiative.last_confirmed_at) or "",
-        "source": sources.attribution_text(initiative),
-        "hours_per_year": _figure(initiative.hours_per_year),
-        "sek_per_year": _figure(initiative.sek_per_year),
-        **{
-            name: _cell(value)
-            for group in facts(initiative).values()
-            for name, value in group.items()
-        },
-    }
+def to_cells(initiative: ExportRecord) -> list[Any]:
+    """The export row, in the order of COLUMNS: lists joined with SEPARATOR, no text is
+    None ("" instead), numbers stay numbers for XLSX (None: an empty cell), and the facts
+    are as the item has them. A list rather than a mapping by column: it is built for every
+    row of every export."""
+    return [
+        initiative.id,
+        initiative.title,
+        initiative.summary or "",
+        initiative.description or "",
+        initiative.lang,
+        initiative.status,
+        SEPARATOR.join(initiative.benefit_areas),
+        SEPARATOR.join(initiative.areas),
+        SEPARATOR.join(initiative.technologies),
+        SEPARATOR.join(initiative.municipalities),
+        initiative.start_year,
+        initiative.url or "",
+        initiative.contact or "",
+        initiative.lat,
+        initiative.lon,
+        initiative.state,
+        _cell(bool(initiative.is_demo)),
+        timestamp(initiative.published_at) or "",
+        timestamp(initiative.updated_at) or "",
+        timestamp(initiative.last_confirmed_at) or "",
+        sources.attribution_text(initiative),
+        _figure(initiative.hours_per_year),
+        _figure(initiative.sek_per_year),
+        *(_cell(value) for group in facts(initiative).values() for value in group.values()),
+    ]
 
 
 def selected(

@@ -14,7 +14,6 @@ their rows through here, so that every file we hand out is written the same way:
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
@@ -33,22 +32,42 @@ def guarded(row: Iterable[Any]) -> list[Any]:
     return [serialise.guard_formula(v) if isinstance(v, str) else v for v in row]
 
 
+class _Lines(list[str]):
+    """What csv.writer writes to: it writes each row as one string, kept here."""
+
+    write = list.append
+
+
+def csv_head(header: Sequence[str]) -> bytes:
+    """The start of a CSV file: the byte order mark and the header line."""
+    lines = _Lines()
+    csv.writer(lines).writerow(header)
+    return ("\ufeff" + lines[0]).encode("utf-8")
+
+
+def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[bytes]:
+    """Each row as its line of the CSV file, guarded and encoded: the file is its head and
+    these lines joined, so lines kept apart (data_io.export_rows) make the same file."""
+    lines = _Lines()
+    writer = csv.writer(lines)
+    for row in rows:
+        writer.writerow(guarded(row))
+        yield lines.pop().encode("utf-8")
+
+
 def csv_chunks(
     header: Sequence[str], rows: Iterable[Iterable[Any]], chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[bytes]:
-    """The CSV file in pieces of `chunk_rows` rows, the first starting with the byte order
-    mark and the header."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    for n, row in enumerate(rows, start=1):
-        writer.writerow(guarded(row))
-        if n % chunk_rows == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    """The CSV file in pieces: the head, then `chunk_rows` lines at a time."""
+    yield csv_head(header)
+    chunk = []
+    for line in csv_lines(rows):
+        chunk.append(line)
+        if len(chunk) == chunk_rows:
+            yield b"".join(chunk)
+            chunk = []
+    if chunk:
+        yield b"".join(chunk)
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Iterable[Any]], out: IO[bytes]) -> None:

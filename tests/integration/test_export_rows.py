@@ -1,0 +1,193 @@
+"""The CSV export joined from the lines kept per process (services.data_io.export_rows)
+against writing it afresh, as the `export` command does.
+
+After a random mix of writes — publishing, withdrawing, titles with commas, quotes, line
+breaks and formula-like text, places, terms, statuses, adoptions, deletions, new initiatives
+— every download under a set of filters must be the freshly written file byte for byte, on
+both databases, gzip-compressed and plain; the store must have caught up write by write, and
+a change no write can name (the taxonomy's order) must make it read everything again.
+"""
+
+import gzip
+import random
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kommunkarta.filters import InitiativeFilter
+from kommunkarta.models import (
+    Adoption,
+    BenefitArea,
+    Initiative,
+    Municipality,
+    State,
+    Status,
+    Technology,
+)
+from kommunkarta.services.data_io import demo, export_cache, export_rows, exporter
+
+SELECTIONS = {
+    "": InitiativeFilter(),
+    "benefit=efficiency&benefit=safety": InitiativeFilter(benefit=("efficiency", "safety")),
+    "region=01": InitiativeFilter(region="01"),
+    # adopters count as taking part
+    "municipality=0180": InitiativeFilter(municipality="0180"),
+    "status=pilot&tech=chatbot": InitiativeFilter(status=("pilot",), tech=("chatbot",)),
+    "q=chattbot": InitiativeFilter(q="chattbot"),
+    "year_from=2020&reuse=call-off": InitiativeFilter(year_from=2020, reuse=("call-off",)),
+}
+PLACES = ["0180", "0114", "1480", "1280", "0380", "2584"]
+TITLES = [
+    'Chattbot, "Frida" för äldreomsorgen',
+    '=HYPERLINK("http://example.org")',
+    "+46 8 123 45 67, växel",
+    "-1, eller?",
+    "@SUM(A1:A2)",
+    "Rad ett\r\nrad två\nrad tre",
+    "  \t=1+1",
+    "'=redan skyddad",
+    "Ｆull-width ＝ tecken",
+    "Vanlig titel",
+]
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of eight ids, so that a filter selects whole blocks and parts of others."""
+    monkeypatch.setattr(export_rows, "BLOCK_IDS", 8)
+    monkeypatch.setattr(export_cache, "MAX_BYTES", 0)  # every download joined anew
+
+
+@pytest.fixture
+def full_loads(monkeypatch):
+    """How often a store read every initiative."""
+    calls = []
+    read_all = export_rows._all_blocks
+
+    def counted(session):
+        calls.append(1)
+        return read_all(session)
+
+    monkeypatch.setattr(export_rows, "_all_blocks", counted)
+    return calls
+
+
+def _fresh(engine, selection: InitiativeFilter) -> bytes:
+    """The file as the `export` command writes it: outside a request, no store."""
+    with Session(engine) as session:
+        return b"".join(exporter.csv_chunks(session, selection))
+
+
+def _assert_downloads_are_fresh(client, engine, plain: bool = False) -> None:
+    for query, selection in SELECTIONS.items():
+        expected = _fresh(engine, selection)
+        with client.get(f"/export.csv?{query}", headers={"Accept-Encoding": "gzip"}) as sent:
+            assert sent.status_code == 200
+            assert sent.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(sent.data) == expected, query
+        if plain:
+            with client.get(f"/export.csv?{query}") as sent:
+                assert "Content-Encoding" not in sent.headers
+                assert sent.data == expected, query
+
+
+def _term(session, model, slug):
+    return session.scalar(select(model).where(model.slug == slug))
+
+
+def _random_write(session: Session, rng: random.Random) -> None:
+    ids = list(session.scalars(select(Initiative.id).order_by(Initiative.id)))
+    item = session.get_one(Initiative, rng.choice(ids))
+    statuses = list(session.scalars(select(Status)))
+    kind = rng.choice(
+        ["state", "title", "title", "places", "terms", "status", "year", "adopt", "unadopt"]
+        + ["delete", "new"]
+    )
+    if kind == "state":
+        item.state = rng.choice([State.PUBLISHED, State.REJECTED, State.DRAFT])
+    elif kind == "title":
+        item.title = rng.choice(TITLES)
+        item.summary = rng.choice(["", 'Sammanfattning, med "citat"', "@riskabel"])
+        item.refresh_search_text()
+    elif kind == "places":
+        item.municipalities = [session.get_one(Municipality, c) for c in rng.sample(PLACES, 2)]
+    elif kind == "terms":
+        item.benefit_areas = [
+            _term(session, BenefitArea, slug)
+            for slug in rng.sample(["efficiency", "safety", "welfare-quality"], rng.randint(0, 2))
+        ]
+        item.technologies = [_term(session, Technology, "chatbot")]
+    elif kind == "status":
+        item.status = rng.choice(statuses)
+    elif kind == "year":
+        item.start_year = rng.choice([None, 2019, 2021, 2023])
+        item.others_may_call_off = rng.choice([None, True, False])
+    elif kind == "adopt":
+        taken = {a.municipality_code for a in item.adoptions}
+        code = rng.choice([c for c in PLACES if c not in taken])
+        item.adoptions.append(
+            Adoption(municipality_code=code, status=rng.choice(statuses), start_year=2022)
+        )
+    elif kind == "unadopt" and item.adoptions:
+        item.adoptions.remove(rng.choice(item.adoptions))
+    elif kind == "delete":
+        session.delete(item)
+    elif kind == "new":
+        added = Initiative(
+            title=rng.choice(TITLES),
+            state=State.PUBLISHED,
+            status=rng.choice(statuses),
+            start_year=2021,
+            municipalities=[session.get(Municipality, rng.choice(PLACES))],
+            technologies=[_term(session, Technology, "chatbot")],
+        )
+        added.refresh_search_text()
+        session.add(added)
+    session.commit()
+
+
+def test_downloads_after_random_writes_equal_a_fresh_export(app, geo, small_blocks, full_loads):
+    engine = app.extensions["db_engine"]
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=120, seed_value=7)
+    client = app.test_client()
+    _assert_downloads_are_fresh(client, engine, plain=True)
+    assert len(full_loads) == 1
+    rng = random.Random(19)
+    with Session(engine) as session:
+        for step in range(48):
+            _random_write(session, rng)
+            if step % 4 == 3:
+                _assert_downloads_are_fresh(client, engine, plain=step % 16 == 15)
+    assert len(full_loads) == 1  # caught up write by write, never read again whole
+
+    # the taxonomy's order is in every row that lists terms: no write can name those rows
+    with Session(engine) as session, session.begin():
+        for position, term in enumerate(
+            session.scalars(select(BenefitArea).order_by(BenefitArea.position.desc()))
+        ):
+            term.position = position
+    _assert_downloads_are_fresh(client, engine)
+    assert len(full_loads) == 2
+
+
+def test_a_second_app_on_the_same_database_sees_the_writes(app, geo, tmp_path, small_blocks):
+    from tests.conftest import make_app
+
+    engine = app.extensions["db_engine"]
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=30, seed_value=3)
+    other = make_app(app.config["DATABASE_URL"], tmp_path / "other")
+    try:
+        first, second = app.test_client(), other.test_client()
+        _assert_downloads_are_fresh(first, engine)
+        _assert_downloads_are_fresh(second, engine)
+        with Session(engine) as session, session.begin():
+            item = session.scalars(select(Initiative).order_by(Initiative.id)).first()
+            item.title = 'Ändrad, "igen"'
+            item.state = State.PUBLISHED
+        _assert_downloads_are_fresh(second, engine)
+        _assert_downloads_are_fresh(first, engine)
+    finally:
+        other.extensions["db_engine"].dispose()
