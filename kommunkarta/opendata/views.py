@@ -34,6 +34,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from kommunkarta import db, geo
+from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Role
 from kommunkarta.services import audit
 from kommunkarta.services.data_io import deflate, export_cache, exporter, importer, serialise
@@ -70,26 +71,29 @@ def _streamed(chunks: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
     return stream_with_context(generate())
 
 
+def _csv_gzip(session: Session, selection: InitiativeFilter) -> Iterator[bytes]:
+    """The gzip CSV (exporter.csv_gzip), kept as it streams when it has a filter: without
+    one it is the lines kept per process sent as they are, and keeping it would hold them
+    twice."""
+    chunks = exporter.csv_gzip(session, selection)
+    if selection.is_empty:
+        return chunks
+    return export_cache.keeping(export_cache.key(session, selection), chunks)
+
+
 @bp.get("/export.csv")
 def export_csv():
     """Sent from the kept copy while the data is as it was when the copy was written
-    (services.data_io.export_cache); else joined from the lines kept per process (or
-    written), and kept as it streams. Compressed either way: unpacked here for a client
-    that does not take gzip."""
+    (services.data_io.export_cache); else joined from the lines kept per process
+    (services.data_io.export_rows). Compressed either way: unpacked here for a client that
+    does not take gzip."""
     selection = selection_from_request()
     generated = datetime.now(UTC)
     kept = export_cache.get(export_cache.key(db.session(), selection))
-    if kept is None:
-        packed = _streamed(
-            lambda session: export_cache.keeping(
-                export_cache.key(session, selection), exporter.csv_gzip(session, selection)
-            )
-        )
-    else:
-        packed = [kept]
+    packed = [kept] if kept is not None else _streamed(lambda s: _csv_gzip(s, selection))
     if not request.accept_encodings["gzip"]:
         return _download(Response(deflate.gunzip(packed)), "csv", generated)
-    response = Response(kept if kept is not None else packed)
+    response = Response(kept if kept is not None else packed)  # a kept copy with its length
     response.headers["Content-Encoding"] = "gzip"
     return _download(response, "csv", generated)
 

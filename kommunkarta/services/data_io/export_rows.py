@@ -68,7 +68,7 @@ class Block:
         """A block of (id, line) pairs in id order."""
         return cls(
             array("q", [initiative_id for initiative_id, _ in lines]),
-            array("q", [len(line) for _, line in lines]),
+            array("i", [len(line) for _, line in lines]),
             deflate.pack(b"".join(line for _, line in lines)),
         )
 
