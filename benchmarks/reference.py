@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import folium
 from flask import Flask, Response, current_app, request
 from sqlalchemy import func, select
 
@@ -19,6 +20,9 @@ from kommunkarta import db, geo
 from kommunkarta.models import Initiative, initiative_municipalities
 from kommunkarta.services.register.initiatives import visible
 from kommunkarta.vocabulary import selection_from_request
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 BASELINE = "/_bench/folium"
 FLOOR = "/_bench/floor"
@@ -34,7 +38,24 @@ def floor_path(path: str) -> str:
     return f"{FLOOR}?path={quote(path, safe='')}"
 
 
+@cache
+def _boundaries() -> gpd.GeoDataFrame:
+    """The municipalities as the usual Folium page holds them: a GeoDataFrame read once."""
+    import geopandas as gpd
+
+    areas = geo.current().municipalities.values()
+    return gpd.GeoDataFrame(
+        {"code": [a.code for a in areas], "name": [a.name for a in areas]},
+        geometry=[a.geometry for a in areas],
+        crs=4326,
+    ).set_index("code")
+
+
 def naive_folium_map() -> str:
+    # imported here, as the app imports its own libraries: a worker that never serves the
+    # baseline does not hold Folium, pandas and geopandas, and its memory is the app's own
+    import folium
+
     selection = selection_from_request()
     link = initiative_municipalities
     counts: dict[str, int] = dict(
@@ -50,7 +71,7 @@ def naive_folium_map() -> str:
         )
         .all()
     )
-    frame = geo.current().municipalities.copy()
+    frame = _boundaries().copy()
     frame["count"] = [counts.get(code, 0) for code in frame.index]
     frame = frame.reset_index()
     fmap = folium.Map(location=[62.5, 17.0], zoom_start=5, tiles=None)

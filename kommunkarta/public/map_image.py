@@ -192,7 +192,7 @@ def picture(
         outlines = geodata.outlines(level, county)
         areas, legend = choropleth(counts, outlines, measure)
         if county:
-            name = geodata.regions.loc[county, "name"]
+            name = geodata.regions[county].name
             title = _("AI initiatives per municipality in %(county)s", county=name)
         elif level == "region":
             title = _("AI initiatives per county")

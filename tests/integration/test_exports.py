@@ -98,7 +98,7 @@ def test_geojson_points_at_the_location_or_the_first_municipality(client, seeded
         else:
             unlocated += 1
             first = item["municipalities"][0]["code"]
-            shape = geo.municipalities.geometry[first]
+            shape = geo.municipalities[first].geometry
             assert shapely.dwithin(shape, shapely.Point(lon, lat), 1e-4)
             expected = geo.representative_point(first)
             assert (lat, lon) == pytest.approx(expected, abs=1e-5)

@@ -53,7 +53,7 @@ def test_municipalities_lists_all_290_with_counts(seeded_app, geo):
     }
     assert all(isinstance(i["hours_per_year"], int | float) for i in body)
     for item in body:
-        assert item["region_code"] == geo.municipalities.loc[item["code"], "region_code"]
+        assert item["region_code"] == geo.municipalities[item["code"]].region_code
     expected = _published_counts(seeded_app)
     assert {i["code"]: i["count"] for i in body if i["count"]} == expected
     assert sum(1 for i in body if i["count"]) >= 200

@@ -57,7 +57,7 @@ def test_bordering_municipalities_with_their_initiatives_by_benefit_area(client,
     add(session, "Göteborg", places=("1480",))
     html = client.get("/municipalities/0180?lang=en").get_data(as_text=True)
     rows = {row[0]: row for row in table_rows(html, "bordering")}
-    names = {code: geo.municipalities.loc[code, "name"] for code in geo.neighbours["0180"]}
+    names = {code: geo.municipalities[code].name for code in geo.neighbours["0180"]}
     assert set(rows) == set(names.values())
     # name, total, then the benefit areas in taxonomy order: efficiency first, safety sixth
     assert rows["Solna"][1:3] == ["2", "1"] and rows["Solna"][7] == "2"
@@ -74,7 +74,7 @@ def test_nearby_municipalities_are_sorted_by_distance_and_bounded(reader, geo):
     distances = [float(row[1].removesuffix(" km")) for row in rows]
     assert distances == sorted(distances) and all(0 < d <= 10 for d in distances)
     expected = {
-        geo.municipalities.loc[code, "name"]
+        geo.municipalities[code].name
         for code, km in geo.within("0180", 10)
         if code not in geo.neighbours["0180"]
     }

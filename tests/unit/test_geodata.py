@@ -1,27 +1,31 @@
 """The served boundary files pass every check, and the checks catch broken data."""
 
+import dataclasses
 import json
 import sys
 
 import pytest
+import shapely
 
 from kommunkarta.services.places import geodata
 from kommunkarta.services.places.geodata import GeodataError
+from tests.conftest import GEODATA_DIR
 
 
 def test_served_files_are_complete(geo):
-    assert len(geo.municipalities) == 290
-    assert geo.municipalities.index.is_unique
-    assert all(len(code) == 4 and code.isdigit() for code in geo.municipalities.index)
+    codes = [area.code for area in geo.municipalities.values()]
+    assert len(codes) == len(set(codes)) == 290
+    assert codes == list(geo.municipalities) == sorted(codes)
+    assert all(len(code) == 4 and code.isdigit() for code in codes)
     assert len(geo.regions) == 21
-    assert all(code[:2] == region for code, region in geo.municipalities["region_code"].items())
-    assert geo.municipalities.geometry.is_valid.all()
-    assert geo.regions.geometry.is_valid.all()
+    assert all(area.code[:2] == area.region_code for area in geo.municipalities.values())
+    assert all(area.geometry.is_valid for area in geo.municipalities.values())
+    assert all(area.geometry.is_valid for area in geo.regions.values())
 
 
 def test_codes_keep_leading_zero(geo):
-    assert geo.municipalities.loc["0180", "name"] == "Stockholm"
-    assert geo.municipalities.loc["0114", "region_code"] == "01"
+    assert geo.municipalities["0180"].name == "Stockholm"
+    assert geo.municipalities["0114"].region_code == "01"
 
 
 def test_neighbours_are_symmetric_and_plausible(geo):
@@ -52,22 +56,50 @@ def test_geojson_is_compact_and_keyed_by_code(geo):
 
 
 def _broken(geo, change):
-    return geodata.Geodata(municipalities=change(geo.municipalities.copy()), regions=geo.regions)
+    return geodata.Geodata(municipalities=change(dict(geo.municipalities)), regions=geo.regions)
+
+
+def _without_stockholm(areas):
+    del areas["0180"]
+    return areas
+
+
+def _stockholm_in(region_code):
+    def change(areas):
+        areas["0180"] = dataclasses.replace(areas["0180"], region_code=region_code)
+        return areas
+
+    return change
+
+
+def _stockholm_shaped_as_a_bow_tie(areas):
+    bow_tie = shapely.Polygon([(18, 59), (18.1, 59.1), (18.1, 59), (18, 59.1), (18, 59)])
+    areas["0180"] = dataclasses.replace(areas["0180"], geometry=bow_tie)
+    return areas
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda f: f.drop(index="0180"), "290"),
-        (
-            lambda f: f.assign(region_code=f["region_code"].where(f.index != "0180", "03")),
-            "first two digits",
-        ),
+        (_without_stockholm, "290"),
+        (_stockholm_in("03"), "first two digits"),
+        (_stockholm_shaped_as_a_bow_tie, "invalid geometries"),
     ],
 )
 def test_validation_rejects_broken_data(geo, change, message):
     with pytest.raises(GeodataError, match=message):
         geodata.validate(_broken(geo, change))
+
+
+def test_a_code_given_twice_is_refused(tmp_path):
+    collection = json.loads((GEODATA_DIR / "municipalities.geojson").read_text(encoding="utf-8"))
+    collection["features"][1]["properties"]["code"] = collection["features"][0]["properties"][
+        "code"
+    ]
+    (tmp_path / "municipalities.geojson").write_text(json.dumps(collection), encoding="utf-8")
+    (tmp_path / "regions.geojson").write_bytes((GEODATA_DIR / "regions.geojson").read_bytes())
+    with pytest.raises(GeodataError, match="more than once"):
+        geodata.load(tmp_path)
 
 
 def test_missing_files_are_reported(tmp_path):
@@ -79,7 +111,7 @@ def test_build_reproduces_the_served_files(tmp_path, geo):
     sizes = geodata.build(tmp_path)
     assert set(sizes) == {"municipalities.geojson", "regions.geojson", "municipalities.topojson"}
     rebuilt = geodata.load(tmp_path)
-    assert list(rebuilt.municipalities.index) == list(geo.municipalities.index)
+    assert list(rebuilt.municipalities) == list(geo.municipalities)
     assert rebuilt.municipalities_geojson == geo.municipalities_geojson
     assert rebuilt.municipalities_topology == geo.municipalities_topology
 

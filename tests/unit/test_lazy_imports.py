@@ -20,9 +20,9 @@ HEAVY = [
     "openpyxl",
     "pandas",
     "pyarrow",
+    "pyproj",
     "scipy",
     "shapely",
-    "sklearn",
 ]
 PROGRAM = """
 import json, sys

@@ -71,3 +71,36 @@ def test_common_pieces_are_dropped_from_a_thousand_texts_on():
 def test_a_text_without_words_has_no_model():
     with pytest.raises(ValueError):
         learn(["och i på", "2024"])
+
+
+def test_weights_are_sublinear_tf_times_smoothed_idf_of_unit_length():
+    """The weighting written out by hand for a corpus of short words (no 5-grams): a word's
+    weight in a text is (1 + ln count) × (1 + ln((n + 1) / (texts with it + 1))), and each
+    row is scaled to length 1; a word no text had is left out of a new text's row."""
+    texts = ["bot bot bot väg", "väg bro", "bro bro katt"]
+    model, learnt = learn(texts)
+    vocabulary = sorted({w for text in texts for w in words(text)})
+    n = len(texts)
+
+    def row(text):
+        counts = {w: words(text).count(w) for w in vocabulary}
+        weights = np.array(
+            [
+                (1 + np.log(counts[w]))
+                * (1 + np.log((n + 1) / (1 + sum(w in words(t) for t in texts))))
+                if counts[w]
+                else 0.0
+                for w in vocabulary
+            ]
+        )
+        return weights / np.linalg.norm(weights)
+
+    def by_word(matrix):
+        columns = {w: model.pieces[model.vocabulary[w]].indices[0] for w in vocabulary}
+        dense = matrix.toarray()
+        return np.array(
+            [[r[list(model.keep).index(columns[w])] for w in vocabulary] for r in dense]
+        )
+
+    assert np.allclose(by_word(learnt), [row(t) for t in texts], atol=1e-6)
+    assert np.allclose(by_word(model.transform(["bro väg okänd"])), [row("bro väg")], atol=1e-6)

@@ -93,7 +93,7 @@ def _point_sampler(geodata: Geodata, rng: random.Random) -> Callable[[str], tupl
     prepared: dict[str, object] = {}
 
     def sample(code: str) -> tuple[float, float]:
-        geometry = geodata.municipalities.geometry[code]
+        geometry = geodata.municipalities[code].geometry
         if code not in prepared:
             shapely.prepare(geometry)
             prepared[code] = geometry

