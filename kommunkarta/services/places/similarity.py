@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,7 @@ DUPLICATE_LIMIT = 5
 CANDIDATES = 50  # best-scored rows read back from the database, so that stale rows can drop out
 SYNC_LIMIT = 5_000  # published initiatives up to which a changed index is rebuilt at once
 REBUILD_AFTER = 60.0  # seconds: above SYNC_LIMIT, at most one rebuild this often per process
+STREAM_ROWS = 2_000  # initiatives read from the database at a time while the index is built
 MAX_DATABASES = 4  # indexes kept per process (tests use many databases, an app one)
 
 _lock = threading.Lock()
@@ -125,17 +126,28 @@ def _term_keys(initiative: Initiative) -> list[tuple[str, int]]:
 def build(session: Session, version: str | None) -> Index:
     """Read every published initiative and vectorise it (seconds at 100,000)."""
     connection = session.connection()  # Core rows: a third of the time of ORM rows here
-    rows = connection.execute(
+    # streamed: the texts are counted as they arrive, never all held at once (at 100,000
+    # initiatives the rows and their documents were some 200 MB more at the peak)
+    rows = connection.execution_options(yield_per=STREAM_ROWS).execute(
         initiatives.visible(
             select(Initiative.id, Initiative.title, Initiative.summary, Initiative.description)
         ).order_by(Initiative.id)
-    ).all()
-    ids = np.fromiter((row.id for row in rows), dtype=np.int64, count=len(rows))
+    )
+    read: list[int] = []
+
+    def documents() -> Iterator[str]:
+        for row in rows:
+            read.append(row.id)
+            yield document(row.title, row.summary, row.description)
+
     model: TextModel | None
     try:
-        model, texts = learn([document(*row[1:]) for row in rows])
+        model, texts = learn(documents())
     except ValueError:  # no initiatives, or not one word that is not a stop word
-        model, texts = None, sparse.csr_matrix((len(rows), 0), dtype=np.float32)
+        model, texts = None, sparse.csr_matrix((len(read), 0), dtype=np.float32)
+    ids = np.array(read, dtype=np.int64)
+    postings = texts.T.tocsr()
+    del texts  # one copy of the rows at a time
 
     def linked(link: Table, column: str) -> tuple[NDArray[np.intp], list[Any]]:
         pairs = connection.execute(
@@ -174,7 +186,7 @@ def build(session: Session, version: str | None) -> Index:
         built_at=time.monotonic(),
         ids=ids,
         model=model,
-        postings=texts.T.tocsr(),
+        postings=postings,
         terms=unit_rows(terms),
         places=places,
         term_columns=term_columns,

@@ -15,8 +15,9 @@ resident, more than the rest of the similarity index together.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,20 +61,30 @@ def document(title: str, summary: str | None, description: str | None) -> str:
 def unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """The rows of a CSR matrix scaled to unit (Euclidean) length; empty rows stay empty."""
     matrix = sparse.csr_matrix(matrix, copy=True)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1
-    matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(matrix.dtype)
+    _scale_rows_to_unit(matrix)
     return matrix
 
 
+def _scale_rows_to_unit(matrix: sparse.csr_matrix) -> None:
+    """unit_rows in place: at 100,000 texts a copy of the rows is some 100 MB."""
+    lengths = np.diff(matrix.indptr)
+    filled = lengths > 0
+    norms = np.ones(len(lengths), dtype=matrix.dtype)
+    if filled.any():  # the sum of squares over each row that has entries
+        norms[filled] = np.sqrt(np.add.reduceat(matrix.data**2, matrix.indptr[:-1][filled]))
+    norms[norms == 0] = 1
+    matrix.data /= np.repeat(norms, lengths)
+
+
 def _counts(
-    texts: Sequence[str], vocabulary: dict[str, int], learning: bool = False
+    texts: Iterable[str], vocabulary: dict[str, int], learning: bool = False
 ) -> sparse.csr_matrix:
     """texts x vocabulary: how often each word occurs in each text. Learning, every new word
-    joins the vocabulary (in the order first met); otherwise unknown words are left out."""
-    indices: list[int] = []
-    values: list[int] = []
-    indptr = [0]
+    joins the vocabulary (in the order first met); otherwise unknown words are left out.
+    Gathered in typed arrays: a list holds a Python int of 28 bytes for each entry."""
+    indices = array("i")
+    values = array("f")
+    indptr = array("i", [0])
     for text in texts:
         if learning:
             found = Counter(vocabulary.setdefault(w, len(vocabulary)) for w in words(text))
@@ -83,20 +94,21 @@ def _counts(
         values.extend(found.values())
         indptr.append(len(indices))
     matrix = sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
-        shape=(len(texts), len(vocabulary)),
+        (np.frombuffer(values, dtype=np.float32), np.frombuffer(indices, dtype=np.int32), indptr),
+        shape=(len(indptr) - 1, len(vocabulary)),
     )
     matrix.sort_indices()
     return matrix
 
 
 def _weighted(counts: sparse.csr_matrix, idf: NDArray[np.float32]) -> sparse.csr_matrix:
-    """TF-IDF rows of unit length: (1 + log count) x idf, each row scaled to length 1."""
-    weighted = sparse.csr_matrix(counts, dtype=np.float32, copy=True)
-    np.log(weighted.data, out=weighted.data)
-    weighted.data += 1
-    weighted.data *= idf[weighted.indices]
-    return unit_rows(weighted)
+    """TF-IDF rows of unit length, (1 + log count) x idf each row scaled to length 1, made in
+    place of `counts` (which must be float32 and not used again)."""
+    np.log(counts.data, out=counts.data)
+    counts.data += 1
+    counts.data *= idf[counts.indices]
+    _scale_rows_to_unit(counts)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -104,20 +116,22 @@ class TextModel:
     """TF-IDF over words and the 5-grams of long words, as learnt by `learn()`."""
 
     vocabulary: dict[str, int]  # word -> its column in the word counts
-    pieces: sparse.csr_matrix  # words -> their pieces
-    keep: NDArray[np.intp]  # the pieces kept (the others are in over half of the texts)
-    idf: NDArray[np.float32]  # the weight of each kept piece
+    pieces: sparse.csr_matrix  # words -> their pieces, but those in over half of the texts
+    idf: NDArray[np.float32]  # the weight of each piece
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Rows of unit length, comparable with the learnt ones by a dot product."""
-        return _weighted((_counts(texts, self.vocabulary) @ self.pieces)[:, self.keep], self.idf)
+        return _weighted(sparse.csr_matrix(_counts(texts, self.vocabulary) @ self.pieces), self.idf)
 
 
-def learn(texts: Sequence[str]) -> tuple[TextModel, sparse.csr_matrix]:
+def learn(texts: Iterable[str]) -> tuple[TextModel, sparse.csr_matrix]:
     """A model of the texts and their rows; raises ValueError if there is not one word.
 
-    Words are counted per text (the part done in Python) and turned into pieces by one sparse
-    product with a words-to-pieces matrix: half the time of cutting every text into pieces."""
+    Words are counted per text as the texts come (the part done in Python; the texts need not
+    all be in memory at once) and turned into pieces by one sparse product with a
+    words-to-pieces matrix: half the time of cutting every text into pieces. Every later step
+    works in place or drops what it came from, so that at most two copies of the rows are
+    held at a time (each some 100 MB at 100,000 texts)."""
     vocabulary: dict[str, int] = {}
     counts = _counts(texts, vocabulary, learning=True)
     if not vocabulary:
@@ -132,13 +146,15 @@ def learn(texts: Sequence[str]) -> tuple[TextModel, sparse.csr_matrix]:
         (np.ones(len(rows), dtype=np.float32), (rows, cols)),
         shape=(counts.shape[1], len(columns)),
     )
-    counts = counts @ to_pieces
-    if len(texts) >= PRUNE_FROM:
-        keep = np.flatnonzero(np.diff(counts.tocsc().indptr) <= len(texts) / 2)
-    else:
-        keep = np.arange(counts.shape[1])
-    counts = sparse.csr_matrix(counts[:, keep])
+    n = counts.shape[0]
+    keep = np.arange(len(columns))
+    if n >= PRUNE_FROM:  # the texts with each piece, and the pieces in at most half of them
+        documents = np.bincount((counts @ to_pieces).indices, minlength=len(columns))
+        keep = np.flatnonzero(documents <= n / 2)
+    # the words counted straight into the kept pieces: no copy of all the rows to cut down
+    to_pieces = sparse.csr_matrix(to_pieces[:, keep])
+    counts = sparse.csr_matrix(counts @ to_pieces)
+    documents = np.bincount(counts.indices, minlength=len(keep))
     # smoothed: as if one more text held every piece once, so no piece has a zero weight
-    documents = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
-    idf = (np.log((len(texts) + 1) / (documents + 1)) + 1).astype(np.float32)
-    return TextModel(vocabulary, to_pieces, keep, idf), _weighted(counts, idf)
+    idf = (np.log((n + 1) / (documents.astype(np.float32) + 1)) + 1).astype(np.float32)
+    return TextModel(vocabulary, to_pieces, idf), _weighted(counts, idf)
