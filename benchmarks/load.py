@@ -28,6 +28,28 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 WRK_MIXED_SCRIPT = Path(__file__).with_name("wrk_mixed.lua")
 WORKERS = 2
 CONNECTIONS = 8
+# gunicorn's default of 30 s is less than the first build of the similarity index takes at
+# 100,000 initiatives on a busy machine: the worker would be killed and the page fail
+WORKER_TIMEOUT = 300
+# What a worker has served when its memory is read: every kind of page, list, API answer,
+# image, feed and download a visitor asks for (the initiative page with its similar ones)
+MEMORY_MIX = (
+    "/",
+    "/?benefit=efficiency",
+    "/initiatives",
+    "/initiatives/1",
+    "/municipalities/0180",
+    "/regions/01",
+    "/stats",
+    "/api/v1/municipalities",
+    "/api/v1/initiatives",
+    "/export.csv",
+    "/export.xlsx",
+    "/map.svg",
+    "/feed.atom",
+    "/map/boundaries/municipalities",
+    "/api/v1/boundaries/municipalities",
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +65,14 @@ class LoadResult:
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class WorkerMemory:
+    """One gunicorn worker's resident memory in bytes, read from /proc after MEMORY_MIX."""
+
+    steady: int  # VmRSS of the worker holding most once the mix is served
+    peak: int  # VmHWM: the most a worker held at any moment (a build, a download)
 
 
 @dataclass(frozen=True)
@@ -71,7 +101,8 @@ def gunicorn(database_url: str) -> Iterator[Server]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "benchmark"}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS)]
-    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "benchmarks.serve:app"]
+    command += ["--bind", f"127.0.0.1:{port}", "--timeout", str(WORKER_TIMEOUT)]
+    command += ["--log-level", "warning", "benchmarks.serve:app"]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         try:
@@ -131,9 +162,29 @@ def run_wrk(label: str, url: str, seconds: float, paths: Sequence[str] = ()) -> 
     )
 
 
+def _status(pid: int, field: str) -> int:
+    """A memory figure of /proc/PID/status (VmRSS, VmHWM), in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
 def peak_rss(pid: int) -> int:
     """The most resident memory the process has had (VmHWM), in bytes."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmHWM for process {pid}")
+    return _status(pid, "VmHWM")
+
+
+def worker_memory(server: Server, paths: Sequence[str] = MEMORY_MIX) -> WorkerMemory:
+    """Ask for every path of the mix 2 × WORKERS times in turn (sync workers take requests
+    as they come free, so each worker serves most of them), then read the workers' own
+    figures: never the master's (a few tens of MB, it serves nothing), and no baseline's or
+    floor's, whose pages are not in the mix. Raises OSError when a path fails."""
+    for _ in range(2 * WORKERS):
+        for path in paths:
+            fetch(server.url + path)
+    pids = server.worker_pids()
+    return WorkerMemory(
+        steady=max(_status(pid, "VmRSS") for pid in pids),
+        peak=max(_status(pid, "VmHWM") for pid in pids),
+    )

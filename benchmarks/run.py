@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from benchmarks import databases, draw, load, reference, report
+from benchmarks.load import WorkerMemory
 from benchmarks.measure import (
     ROOT,
     Budget,
@@ -132,7 +133,7 @@ class BackendResult:
     sizes: list[SizeResult] = field(default_factory=list)
     load: list[tuple[str, load.LoadResult]] | NotAvailable | None = None  # (label, result)
     load_size: int | None = None
-    worker_rss: int | None = None
+    worker_memory: WorkerMemory | None = None
     # seconds from navigation to the drawn map in Chromium, by benchmarks.draw's profile key
     draw: dict[str, Timing] | NotAvailable | None = None
 
@@ -309,8 +310,8 @@ def _export_import(
 
 
 def load_run(url: str, options: argparse.Namespace):
-    """Load-test the map page, the counts and their floors; then the workers' peak memory
-    after a few requests to every page endpoint."""
+    """Load-test the map page, the counts and their floors; then one worker's memory after
+    the mix of pages a visitor asks for (benchmarks.load.worker_memory)."""
     if not load.wrk_available():
         return NotAvailable(load.WRK_MISSING), None
     results = []
@@ -324,17 +325,16 @@ def load_run(url: str, options: argparse.Namespace):
                 continue
             results.append((label, outcome))
             say(f"  load {label}: {report.load_text(outcome)}")
-        for endpoint in ENDPOINTS:
-            if endpoint.key in (*EXPORTS, "baseline", "baseline_benefit"):
-                continue
-            for _ in range(2 * load.WORKERS):
-                try:
-                    load.fetch(server.url + endpoint.path)
-                except OSError:
-                    break  # not available here; reported by the timed part
-        rss = max(load.peak_rss(pid) for pid in server.worker_pids())
-    say(f"  peak RSS of one worker: {rss / report.MB:.0f} MB")
-    return results, rss
+        try:
+            memory = load.worker_memory(server)
+        except OSError as error:
+            say(f"  worker memory: not measured: {error}")
+            return results, None
+    say(
+        f"  one worker after the mix: {memory.steady / report.MB:.0f} MB resident, "
+        f"{memory.peak / report.MB:.0f} MB at its peak"
+    )
+    return results, memory
 
 
 def draw_run(url: str, options: argparse.Namespace) -> dict[str, Timing] | NotAvailable:
@@ -366,7 +366,7 @@ def bench_backend(backend: str, options: argparse.Namespace, scratch: Path) -> B
                 result.draw = draw_run(url, options)
             if size == options.sizes[-1] and options.load_seconds > 0:
                 try:
-                    result.load, result.worker_rss = load_run(url, options)
+                    result.load, result.worker_memory = load_run(url, options)
                 except RuntimeError as error:  # gunicorn did not start
                     result.load = NotAvailable(f"not available: {error}")
                 result.load_size = size
