@@ -81,7 +81,7 @@ def test_coverage_map_draws_four_distinct_states_with_a_legend(page, live_server
     for path in page.locator(AREAS).all()[:60]:
         path.hover(force=True)
         info = page.locator(".map-info")
-        if info.is_visible() and re.search(r"[A-Z][a-z]+ \d{1,2}, \d{4}", info.inner_text()):
+        if info.is_visible() and re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}", info.inner_text()):
             found = info.inner_text()
             break
     assert found and any(label in found for label in ("Reports initiatives", "Stale"))
