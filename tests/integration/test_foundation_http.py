@@ -124,6 +124,23 @@ def test_boundaries_are_cached_and_compressed(client):
     assert len(plain["features"]) == 21
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/boundaries/municipalities", "/map/boundaries/municipalities"]
+)
+def test_boundaries_are_the_same_bytes_gzipped_or_not(client, path):
+    """Compressed once and kept: each gzipped download is the same bytes, which unpack to
+    the body a client that takes no gzip gets."""
+    first, second = (client.get(path, headers={"Accept-Encoding": "gzip"}) for _ in range(2))
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert first.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert first.get_data() == second.get_data()
+    assert gzip.decompress(first.get_data()) == plain.get_data()
+    assert json.loads(plain.get_data())["type"] in ("FeatureCollection", "Topology")
+    for response in (first, plain):
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert response.headers["ETag"] == plain.headers["ETag"]
+
+
 def test_bad_filters_are_400_with_the_parameter_named(client):
     for query, field in [
         ("benefit=nope", "benefit"),
