@@ -19,8 +19,9 @@ from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Effect, Initiative, Revision, Status, data_changes
 from kommunkarta.services.data_io import effect_sheet
 from kommunkarta.services.data_io.importing import plan
-from kommunkarta.services.register import count_index, initiatives
+from kommunkarta.services.register import count_serving, initiatives
 from tests.conftest import initialised_app
+from tests.integration.test_count_index import built_index
 
 HEADER = [
     "id",
@@ -193,9 +194,10 @@ def test_an_import_names_the_initiatives_it_wrote_and_the_counts_follow(app, tmp
     as the ORM's writes do, instead of "anything may have changed"."""
     engine = app.extensions["db_engine"]
     path = _workbook(tmp_path / "some.xlsx", ROWS[:3], [])
-    # the in-memory counts serve requests only (count_index.current)
+    # the in-memory counts serve requests only (count_serving.current), once built
+    with app.test_request_context():
+        built_index(engine)  # loaded, empty
     with app.test_request_context(), Session(engine) as session:
-        assert count_index.current(session, InitiativeFilter()) is not None  # loaded, empty
         assert initiatives.count(session, InitiativeFilter()) == 0
     _import(app, path, "3 new")
     with app.test_request_context(), Session(engine) as session:
@@ -204,10 +206,10 @@ def test_an_import_names_the_initiatives_it_wrote_and_the_counts_follow(app, tmp
             select(data_changes.c.initiative_id).where(data_changes.c.serial == last)
         ).all()
         assert sorted(named) == [40, 41, 42]  # no null: not "anything may have changed"
-        assert count_index.current(session, InitiativeFilter()) is not None  # caught up
+        assert count_serving.current(session, InitiativeFilter()) is not None  # caught up
         by_memory = initiatives.figures_by_municipality(session, InitiativeFilter())
     with Session(engine) as session:
         session.info[cache.CHANGED] = True  # a transaction with writes of its own counts by SQL
-        assert count_index.current(session, InitiativeFilter()) is None
+        assert count_serving.current(session, InitiativeFilter()) is None
         assert initiatives.figures_by_municipality(session, InitiativeFilter()) == by_memory
     assert by_memory["0180"][0] == 1  # the draft (1280, 1281) is not counted

@@ -7,7 +7,8 @@ arrays, one slot per initiative (services.register.count_arrays). A count under 
 without free text is then a few vectorised passes over them instead of a GROUP BY over every
 link, and each filter asked for keeps its result as a tally (services.register.count_tallies).
 
-It stays current without reading the world again. Every write to public data numbers itself
+It stays current without reading the world again (services.register.count_serving decides
+which index answers a request). Every write to public data numbers itself
 (`data_version.serial`) and names the initiatives it touched (`data_changes`, see
 kommunkarta.cache). A reader whose transaction sees a newer serial than the index reads the
 initiatives the rows in between name (services.register.count_reading): their old slots
@@ -16,30 +17,21 @@ puts in the new ones' — no filter is counted again. A change no write could na
 places, bulk statements), a gap in the serials (rows pruned) or too many dead slots makes it
 read everything again. What it reads after seeing the serial is at least as new as that
 serial, never older, so no count is older than the data version the reader's transaction
-sees; several processes and instances on one database each catch up on their own. It is
-built for requests only (the first one a worker serves after start pays the reading, 1–3 s
-at 100,000 initiatives); the command line and scripts count with SQL.
-
-`current()` gives None when the index cannot answer — free text (`q`), a transaction with
-writes of its own, a schema without serials — and the caller counts with SQL instead
-(services.register.initiatives keeps those queries as the reference).
+sees; several processes and instances on one database each catch up on their own.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
-from flask import has_request_context
-from sqlalchemy import Pool, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kommunkarta import cache
 from kommunkarta.filters import TAXONOMY_PARAMS, InitiativeFilter
 from kommunkarta.models import (
     Municipality,
@@ -58,13 +50,11 @@ from kommunkarta.services.register.count_reading import (
 )
 from kommunkarta.services.register.count_tallies import Tally, figures, totals
 
-CATCH_UP_MAX = 2_000  # an index further behind than this many writes reads everything again
 CHOSEN_MAX = 32  # filters whose tallies are kept (100 KB each at 100,000 initiatives)
 NO_RISK = -1
 T = TypeVar("T")
 
-_lock = threading.RLock()
-_indexes: weakref.WeakKeyDictionary[Pool, CountIndex] = weakref.WeakKeyDictionary()
+lock = threading.RLock()  # answers read the arrays while no other thread changes them
 
 
 # Per place (or in total): initiatives, summed yearly hours and kronor, and how many state them
@@ -77,7 +67,7 @@ def _locked(method: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(method)
     def answer(*args: Any, **kwargs: Any) -> T:
-        with _lock:
+        with lock:
             return method(*args, **kwargs)
 
     return answer
@@ -370,36 +360,3 @@ class CountIndex:
             (first + int(key) // width, int(key) % width): int(counts[key])
             for key in np.flatnonzero(counts).tolist()
         }
-
-
-def current(session: Session, selection: InitiativeFilter) -> CountIndex | None:
-    """This database's index, caught up with what the session's transaction sees, or None
-    when it cannot answer the filter (free text), the transaction has writes of its own, the
-    schema has no serials or no request is being served: a command that counts once reads
-    with SQL rather than load every initiative."""
-    if selection.q or not has_request_context() or cache.writing(session):
-        return None
-    serial = cache.serial(session)
-    if serial is None:
-        return None
-    # the engine's pool: the app's reading and writing engines share it (db.writing_engine)
-    pool = session.get_bind().engine.pool
-    with _lock:
-        index = _indexes.get(pool)
-        if index is not None and index.serial >= serial:
-            return index
-        _indexes[pool] = index = _caught_up(session, index, serial)
-        return index
-
-
-def _caught_up(session: Session, index: CountIndex | None, serial: int) -> CountIndex:
-    if (
-        index is not None
-        and serial - index.serial <= CATCH_UP_MAX
-        and index.dead < max(1000, (index.size - index.dead) // 4)
-        and index.catch_up(session, serial)
-    ):
-        return index
-    fresh = CountIndex(session)
-    fresh.load_all(session, serial)
-    return fresh

@@ -65,11 +65,11 @@ WITH_ADOPTIONS = (
 
 def in_memory(session: Session, selection: InitiativeFilter) -> CountIndex | None:
     """The in-memory counts, caught up with this transaction, when they can answer the
-    filter (services.register.count_index); imported here, when first counted, so that the
+    filter (services.register.count_serving); imported here, when first counted, so that the
     command line starts without numpy."""
-    from kommunkarta.services.register import count_index
+    from kommunkarta.services.register import count_serving
 
-    return count_index.current(session, selection)
+    return count_serving.current(session, selection)
 
 
 def _loaded(stmt: AnySelect) -> AnySelect:
