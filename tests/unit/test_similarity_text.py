@@ -54,10 +54,10 @@ def test_a_compound_meets_its_parts(model):
     assert cosine(model, CORPUS[3], CORPUS[4]) > cosine(model, CORPUS[3], CORPUS[5]) + 0.2
 
 
-def test_learnt_rows_are_the_transformed_texts_of_unit_length(model):
-    _, learnt = learn(CORPUS)
+def test_the_postings_hold_the_transformed_texts_of_unit_length(model):
+    _, postings = learn(CORPUS)
     rows = model.transform(CORPUS)
-    assert np.allclose(learnt.toarray(), rows.toarray())
+    assert np.allclose(postings.T.toarray(), rows.toarray())
     assert np.allclose(np.sqrt(rows.multiply(rows).sum(axis=1)), 1.0)
 
 
@@ -78,7 +78,7 @@ def test_weights_are_sublinear_tf_times_smoothed_idf_of_unit_length():
     weight in a text is (1 + ln count) × (1 + ln((n + 1) / (texts with it + 1))), and each
     row is scaled to length 1; a word no text had is left out of a new text's row."""
     texts = ["bot bot bot väg", "väg bro", "bro bro katt"]
-    model, learnt = learn(texts)
+    model, postings = learn(texts)
     vocabulary = sorted({w for text in texts for w in words(text)})
     n = len(texts)
 
@@ -100,5 +100,5 @@ def test_weights_are_sublinear_tf_times_smoothed_idf_of_unit_length():
         dense = matrix.toarray()
         return np.array([[r[columns[w]] for w in vocabulary] for r in dense])
 
-    assert np.allclose(by_word(learnt), [row(t) for t in texts], atol=1e-6)
+    assert np.allclose(by_word(postings.T), [row(t) for t in texts], atol=1e-6)
     assert np.allclose(by_word(model.transform(["bro väg okänd"])), [row("bro väg")], atol=1e-6)

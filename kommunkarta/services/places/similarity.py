@@ -142,12 +142,10 @@ def build(session: Session, version: str | None) -> Index:
 
     model: TextModel | None
     try:
-        model, texts = learn(documents())
+        model, postings = learn(documents())
     except ValueError:  # no initiatives, or not one word that is not a stop word
-        model, texts = None, sparse.csr_matrix((len(read), 0), dtype=np.float32)
+        model, postings = None, sparse.csr_matrix((0, len(read)), dtype=np.float32)
     ids = np.array(read, dtype=np.int64)
-    postings = texts.T.tocsr()
-    del texts  # one copy of the rows at a time
 
     def linked(link: Table, column: str) -> tuple[NDArray[np.intp], list[Any]]:
         pairs = connection.execute(

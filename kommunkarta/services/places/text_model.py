@@ -27,6 +27,8 @@ from scipy import sparse
 PRUNE_FROM = 1_000  # from this size, terms found in over half of all initiatives are dropped:
 # they say little about any one and would make every query walk most of the index
 COMPOUND_FROM = 8  # words at least this long also give their character 5-grams
+CHUNK_ROWS = 10_000  # texts, and
+CHUNK_ENTRIES = 1_000_000  # postings, taken a slice at a time for sums over all of them
 
 STOP_WORDS = frozenset(
     """
@@ -125,13 +127,16 @@ class TextModel:
 
 
 def learn(texts: Iterable[str]) -> tuple[TextModel, sparse.csr_matrix]:
-    """A model of the texts and their rows; raises ValueError if there is not one word.
+    """A model of the texts and their postings: pieces x texts, each text's column its TF-IDF
+    of unit length, so that a query's row (`TextModel.transform`) times the postings is its
+    cosine with every text, reading only the rows of its own pieces. Raises ValueError if
+    there is not one word.
 
     Words are counted per text as the texts come (the part done in Python; the texts need not
     all be in memory at once) and turned into pieces by one sparse product with a
-    words-to-pieces matrix: half the time of cutting every text into pieces. Every later step
-    works in place or drops what it came from, so that at most two copies of the rows are
-    held at a time (each some 100 MB at 100,000 texts)."""
+    words-to-pieces matrix: half the time of cutting every text into pieces. The product is
+    made the postings' way round at once and weighted in place, so that at 100,000 texts
+    (some 100 MB of postings) no second copy of them is held."""
     vocabulary: dict[str, int] = {}
     counts = _counts(texts, vocabulary, learning=True)
     if not vocabulary:
@@ -147,14 +152,38 @@ def learn(texts: Iterable[str]) -> tuple[TextModel, sparse.csr_matrix]:
         shape=(counts.shape[1], len(columns)),
     )
     n = counts.shape[0]
-    keep = np.arange(len(columns))
-    if n >= PRUNE_FROM:  # the texts with each piece, and the pieces in at most half of them
-        documents = np.bincount((counts @ to_pieces).indices, minlength=len(columns))
-        keep = np.flatnonzero(documents <= n / 2)
-    # the words counted straight into the kept pieces: no copy of all the rows to cut down
-    to_pieces = sparse.csr_matrix(to_pieces[:, keep])
-    counts = sparse.csr_matrix(counts @ to_pieces)
-    documents = np.bincount(counts.indices, minlength=len(keep))
-    # smoothed: as if one more text held every piece once, so no piece has a zero weight
+    if n >= PRUNE_FROM:  # the pieces in at most half of the texts, counted a slice at a time
+        documents = np.zeros(len(columns), dtype=np.int64)
+        for first in range(0, n, CHUNK_ROWS):
+            product = counts[first : first + CHUNK_ROWS] @ to_pieces
+            documents += np.bincount(product.indices, minlength=len(columns))
+        to_pieces = sparse.csr_matrix(to_pieces[:, np.flatnonzero(documents <= n / 2)])
+    by_text = sparse.csr_matrix(counts.T)  # words x texts
+    del counts
+    postings = sparse.csr_matrix(to_pieces.T) @ by_text  # pieces x texts
+    del by_text
+    # each row is one piece, in as many texts as it has entries; smoothed: as if one more
+    # text held every piece once, so no piece has a zero weight
+    documents = np.diff(postings.indptr)
     idf = (np.log((n + 1) / (documents.astype(np.float32) + 1)) + 1).astype(np.float32)
-    return TextModel(vocabulary, to_pieces, idf), _weighted(counts, idf)
+    _weigh_postings(postings, idf, n)
+    return TextModel(vocabulary, to_pieces, idf), postings
+
+
+def _weigh_postings(postings: sparse.csr_matrix, idf: NDArray[np.float32], texts: int) -> None:
+    """Counts (pieces x texts) to TF-IDF in place, each text's column of unit length; the
+    sums of squares are gathered a slice of the entries at a time (float64 weights of all
+    of them would be another 100 MB at 100,000 texts)."""
+    data, indices = postings.data, postings.indices
+    np.log(data, out=data)
+    data += 1
+    data *= np.repeat(idf, np.diff(postings.indptr))
+    squares = np.zeros(texts)
+    for first in range(0, len(data), CHUNK_ENTRIES):
+        part = slice(first, first + CHUNK_ENTRIES)
+        squares += np.bincount(indices[part], weights=data[part] ** 2, minlength=texts)
+    norms = np.sqrt(squares).astype(np.float32)
+    norms[norms == 0] = 1
+    for first in range(0, len(data), CHUNK_ENTRIES):
+        part = slice(first, first + CHUNK_ENTRIES)
+        data[part] /= norms[indices[part]]
