@@ -22,9 +22,10 @@ everything again. What it reads is at least as new as the serial the transaction
 id the filter selects that the store lacks (published by a write newer than that serial) is
 read on the spot.
 
-Memory: about a ninth of the CSV, as the blocks are compressed; a register whose blocks
-would pass MAX_BYTES is not kept, and its downloads are written as the `export` command
-writes them. Built for requests only: a command reads everything once anyway.
+Memory: the blocks are compressed, about a ninth of the CSV for the demo data (1.1 MB per
+process at 10,000 initiatives, 11 MB at 100,000, ids and lengths included); a register whose
+blocks would pass MAX_BYTES is not kept, and its downloads are written as the `export`
+command writes them. Built for requests only: a command reads everything once anyway.
 """
 
 from __future__ import annotations
