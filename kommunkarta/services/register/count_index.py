@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -48,7 +48,7 @@ from kommunkarta.services.register.count_reading import (
     read_all,
     read_changes,
 )
-from kommunkarta.services.register.count_tallies import Tally, figures, totals
+from kommunkarta.services.register.count_tallies import Facets, Tally, figures, totals
 
 CHOSEN_MAX = 32  # filters whose tallies are kept (100 KB each at 100,000 initiatives)
 NO_RISK = -1
@@ -160,8 +160,9 @@ class CountIndex:
         if len(slots) and self._tallies:
             links = (self.taking_part.of(slots), self.adopting.of(slots), self.counties.of(slots))
             amounts = [column.values for column in self.amounts]
+            facets = Facets(amounts, self.year.values, self.status.values)
             for tally in self._tallies.values():
-                tally.add(slots, links, amounts, sign)
+                tally.add(slots, links, facets, sign)
 
     def _apply(self, batch: Batch) -> None:
         """New slots for the batch's initiatives, with their links."""
@@ -350,13 +351,14 @@ class CountIndex:
     @_locked
     def by_year_and_status(self, selection: InitiativeFilter) -> dict[tuple[int, int], int]:
         """(start year, status id) -> initiatives under the filter that have a start year."""
-        chosen = self._tally(selection).chosen & (self.year.values != NO_YEAR)
-        years, statuses = self.year.values[chosen], self.status.values[chosen]
-        if not len(years):
-            return {}
-        first, width = int(years.min()), int(statuses.max()) + 1
-        counts = np.bincount((years - first).astype(np.int64) * width + statuses)
-        return {
-            (first + int(key) // width, int(key) % width): int(counts[key])
-            for key in np.flatnonzero(counts).tolist()
-        }
+        tally = self._tally(selection)
+        if tally.years is None:
+            tally.years = Counter()
+            chosen = tally.chosen & (self.year.values != NO_YEAR)
+            years, statuses = self.year.values[chosen], self.status.values[chosen]
+            if len(years):
+                first, width = int(years.min()), int(statuses.max()) + 1
+                counts = np.bincount((years - first).astype(np.int64) * width + statuses)
+                for key in np.flatnonzero(counts).tolist():
+                    tally.years[first + key // width, key % width] = int(counts[key])
+        return dict(tally.years)

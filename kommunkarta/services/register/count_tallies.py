@@ -1,7 +1,8 @@
 """The in-memory counts of one filter, kept current write by write.
 
 A tally holds which slots of the index (services.register.count_index) are under the filter
-and, once asked for, the figures per municipality, per county and in total. When a write
+and, once asked for, the figures per municipality, per county and in total, and the
+initiatives by start year and status. When a write
 changes some initiatives, their old slots' part is taken out of every tally and their new
 slots' part put in — a few small sums over the links of the changed slots — instead of
 counting every link again: at 100,000 initiatives that is the difference between the first
@@ -12,12 +13,23 @@ differ from a recount in their last bits.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from kommunkarta.services.register.count_arrays import Part
+from kommunkarta.services.register.count_reading import NO_YEAR
+
+
+class Facets(NamedTuple):
+    """The index's per-slot values that tallies sum or count by."""
+
+    amounts: Sequence[np.ndarray]  # hours, kronor, with hours, with kronor
+    year: np.ndarray
+    status: np.ndarray
 
 
 def figures(
@@ -51,17 +63,15 @@ class Tally:
     adopted: np.ndarray | None = None  # (municipalities,): adopting and not taking part
     counties: np.ndarray | None = None  # (5, counties): any of its municipalities
     total: np.ndarray | None = None  # (5,): each initiative once
+    years: Counter[tuple[int, int]] | None = None  # (start year, status id): initiatives
 
     def add(
-        self,
-        slots: np.ndarray,
-        links: tuple[Part, Part, Part],
-        amounts: Sequence[np.ndarray],
-        sign: int,
+        self, slots: np.ndarray, links: tuple[Part, Part, Part], facets: Facets, sign: int
     ) -> None:
         """Put in (sign 1) or take out (sign -1) the part of the given slots, whose links
         (taking part, adopting, counties) are given; `chosen` must cover the slots."""
         taking_part, adopting, counties = links
+        amounts = facets.amounts
         if self.places is not None:
             _add(self.places, self.chosen, (taking_part, adopting), amounts, sign)
         if self.adopted is not None:
@@ -70,6 +80,14 @@ class Tally:
             _add(self.counties, self.chosen, (counties,), amounts, sign)
         if self.total is not None:
             self.total += sign * totals(self.chosen, slots, amounts)
+        if self.years is not None:
+            picked = slots[self.chosen[slots]]
+            years, statuses = facets.year[picked].tolist(), facets.status[picked].tolist()
+            for key in zip(years, statuses, strict=True):
+                if key[0] != NO_YEAR:
+                    self.years[key] += sign
+                    if not self.years[key]:
+                        del self.years[key]
 
 
 def _add(
