@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from html import unescape
 
@@ -191,6 +192,38 @@ def test_a_large_index_is_rebuilt_in_the_background_after_a_write(
     while similarity._building and time.monotonic() < deadline:
         time.sleep(0.05)
     assert page_titles(client.get(url))[0] == CHATBOT[0]
+
+
+def test_a_large_first_index_is_built_in_the_background_while_the_page_says_so(
+    client, session, crafted, monkeypatch
+):
+    """Above SYNC_LIMIT the first build takes longer than a worker may spend on a request:
+    the page answers at once, says the similar initiatives are being gathered, and shows
+    them once the thread is done; the duplicate check finds none meanwhile."""
+    monkeypatch.setattr(similarity, "_indexes", similarity.OrderedDict())  # a new process
+    monkeypatch.setattr(similarity, "SYNC_LIMIT", 0)
+    release = threading.Event()
+    build = similarity._build_apart
+
+    def slow_build(engine):
+        assert release.wait(20)  # the build goes on until the checks below are done
+        return build(engine)
+
+    monkeypatch.setattr(similarity, "_build_apart", slow_build)
+    url = f"/initiatives/{crafted['original']}"
+    waiting = client.get(f"{url}?lang=en")
+    assert waiting.status_code == 200
+    assert "The similar initiatives are being gathered" in waiting.get_data(as_text=True)
+    assert page_titles(waiting) == []
+    assert similarity.possible_duplicates(session, *CHATBOT, ["0180"]) == []
+    assert "De liknande initiativen" in client.get(f"{url}?lang=sv").get_data(as_text=True)
+    assert similarity._building  # one thread, not one per request
+    release.set()
+    deadline = time.monotonic() + 20
+    while similarity._building and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert page_titles(client.get(f"{url}?lang=en"))[0] == NEAR[0]
+    assert "De liknande initiativen" not in client.get(f"{url}?lang=sv").get_data(as_text=True)
 
 
 def test_possible_duplicates_are_in_the_same_municipality_and_published(session, crafted):

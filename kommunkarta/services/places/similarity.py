@@ -7,13 +7,14 @@ operational areas and technologies, as a cosine over the initiatives' term sets.
 whose text shares too little (under MIN_TEXT) is never a match, whatever its terms.
 
 The index is built once per database and data version (`kommunkarta.cache.version`), never
-per request. The first one in a process is built by the request that first needs it (seconds
-at 100,000 initiatives; requests arriving meanwhile wait for it). After a write, up to
-SYNC_LIMIT published initiatives it is rebuilt at once (a fraction of a second); above that a
-thread rebuilds it, at most every REBUILD_AFTER seconds, while requests keep using the
-previous one. Either way every match is read back through `initiatives.visible()` and its
-municipalities are checked again, so an older index can miss a newer initiative but never
-shows an unpublished one or one from the same municipality.
+per request. Up to SYNC_LIMIT published initiatives it is built, and after a write rebuilt, at
+once by the request that needs it (a fraction of a second). Above that a thread builds it: the
+first one in a process (6-75 s at 100,000 initiatives on a busy machine, past a worker's
+time limit) while the pages say that the similar initiatives are being gathered, and after a
+write at most every REBUILD_AFTER seconds while requests keep using the previous one.
+Either way every match is read back through `initiatives.visible()` and its municipalities
+are checked again, so an older index can miss a newer initiative but never shows an
+unpublished one or one from the same municipality.
 """
 
 from __future__ import annotations
@@ -204,9 +205,10 @@ def _keep(key: str, index: Index) -> None:
             _indexes.popitem(last=False)
 
 
-def current(session: Session) -> Index:
+def current(session: Session) -> Index | None:
     """The index for this session's database at its data version or, while a large one is
-    rebuilt after a write, the previous one."""
+    rebuilt after a write, the previous one; None while a large one is built for the first
+    time."""
     version = cache.version(session)
     if version is None:
         return build(session, None)  # no version to key a kept index on
@@ -218,7 +220,7 @@ def current(session: Session) -> Index:
     # built in a reading transaction of its own: never under SQLite's write lock, even for a
     # request that writes
     engine = session.get_bind().execution_options(sqlite_immediate=False)
-    if index is None or initiatives.count(session, InitiativeFilter()) <= SYNC_LIMIT:
+    if initiatives.count(session, InitiativeFilter()) <= SYNC_LIMIT:
         with _sync_build:  # one build at a time, not one per waiting request
             with _lock:
                 index = _indexes.get(key)
@@ -227,7 +229,9 @@ def current(session: Session) -> Index:
                 _keep(key, index)
         return index
     with _lock:
-        if key in _building or time.monotonic() - index.built_at < REBUILD_AFTER:
+        if key in _building:
+            return index
+        if index is not None and time.monotonic() - index.built_at < REBUILD_AFTER:
             return index
         _building.add(key)
     threading.Thread(target=_rebuild, args=(engine, key), daemon=True).start()
@@ -323,12 +327,12 @@ def _read_back(
     return matches
 
 
-def similar(session: Session, initiative: Initiative, limit: int = LIMIT) -> list[Match]:
+def similar(session: Session, initiative: Initiative, limit: int = LIMIT) -> list[Match] | None:
     """The published initiatives most like `initiative` in municipalities other than its own,
-    best first."""
+    best first; None while the index is first built (`current`)."""
     index = current(session)
-    if not len(index):
-        return []
+    if index is None or not len(index):
+        return None if index is None else []
     text = TEXT_WEIGHT * index.text_scores(
         document(initiative.title, initiative.summary, initiative.description)
     )
@@ -350,9 +354,9 @@ def possible_duplicates(
 ) -> list[Match]:
     """Published initiatives in any of the municipalities whose text is very like this one
     (text similarity at least DUPLICATE_MIN), most alike first; `exclude` is the initiative
-    being edited."""
+    being edited. None found while the index is first built: the check only advises."""
     index = current(session)
-    if not len(index):
+    if index is None or not len(index):
         return []
     codes = set(municipality_codes)
     text = index.text_scores(document(title, summary, description))
