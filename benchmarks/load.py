@@ -28,9 +28,7 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 WRK_MIXED_SCRIPT = Path(__file__).with_name("wrk_mixed.lua")
 WORKERS = 2
 CONNECTIONS = 8
-# gunicorn's default of 30 s is less than the first build of the similarity index takes at
-# 100,000 initiatives on a busy machine: the worker would be killed and the page fail
-WORKER_TIMEOUT = 300
+GATHERING = b'id="similar-gathering"'  # an initiative page while its worker builds the index
 # What a worker has served when its memory is read: every kind of page, list, API answer,
 # image, feed and download a visitor asks for (the initiative page with its similar ones).
 # The workbook is a county's: the whole register's takes minutes at 100,000 initiatives (it is
@@ -104,7 +102,7 @@ def gunicorn(database_url: str) -> Iterator[Server]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "benchmark"}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS)]
-    command += ["--bind", f"127.0.0.1:{port}", "--timeout", str(WORKER_TIMEOUT)]
+    command += ["--bind", f"127.0.0.1:{port}"]
     command += ["--log-level", "warning", "benchmarks.serve:app"]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -132,9 +130,9 @@ def _wait_until_ready(url: str, process: subprocess.Popen, log) -> None:
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
-def fetch(url: str) -> None:
+def fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=120) as response:
-        response.read()
+        return response.read()
 
 
 def run_wrk(label: str, url: str, seconds: float, paths: Sequence[str] = ()) -> LoadResult:
@@ -182,10 +180,19 @@ def worker_memory(server: Server, paths: Sequence[str] = MEMORY_MIX) -> WorkerMe
     """Ask for every path of the mix 2 × WORKERS times in turn (sync workers take requests
     as they come free, so each worker serves most of them), then read the workers' own
     figures: never the master's (a few tens of MB, it serves nothing), and no baseline's or
-    floor's, whose pages are not in the mix. Raises OSError when a path fails."""
+    floor's, whose pages are not in the mix. A large register's similarity index is built in
+    a thread of each worker: its initiative page is asked for until no worker is building
+    (at most 10 minutes), so that the figures hold the index. Raises OSError when a path
+    fails."""
     for _ in range(2 * WORKERS):
         for path in paths:
             fetch(server.url + path)
+    initiative = next((server.url + p for p in paths if p.startswith("/initiatives/")), None)
+    deadline = time.monotonic() + 600
+    while initiative and time.monotonic() < deadline:
+        if not any(GATHERING in fetch(initiative) for _ in range(2 * WORKERS)):
+            break
+        time.sleep(1)
     pids = server.worker_pids()
     return WorkerMemory(
         steady=max(_status(pid, "VmRSS") for pid in pids),
