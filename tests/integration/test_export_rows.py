@@ -25,7 +25,7 @@ from kommunkarta.models import (
     Status,
     Technology,
 )
-from kommunkarta.services.data_io import demo, export_cache, export_rows, exporter
+from kommunkarta.services.data_io import deflate, demo, export_cache, export_rows, exporter
 
 SELECTIONS = {
     "": InitiativeFilter(),
@@ -191,3 +191,35 @@ def test_a_second_app_on_the_same_database_sees_the_writes(app, geo, tmp_path, s
         _assert_downloads_are_fresh(first, engine)
     finally:
         other.extensions["db_engine"].dispose()
+
+
+def test_a_request_behind_the_store_never_puts_an_old_line_back(app, geo, small_blocks):
+    """A request whose transaction began before a withdrawal, asking for a filtered download
+    after another request caught the store up past it, gets the initiative as its own
+    snapshot sees it; the store, and with it every later download, does not."""
+    engine = app.extensions["db_engine"]
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=30, seed_value=3)
+    with Session(engine) as session:
+        first = session.scalars(
+            select(Initiative).where(Initiative.state == State.PUBLISHED).order_by(Initiative.id)
+        ).first()
+        withdrawn, code = first.id, first.municipalities[0].code
+    selection = InitiativeFilter(municipality=code)
+    with app.test_request_context("/export.csv"), Session(engine) as behind:
+        before = _fresh(engine, selection)
+        export_rows.current(behind)  # its transaction begins
+        with Session(engine) as writer, writer.begin():
+            writer.get_one(Initiative, withdrawn).state = State.REJECTED
+        with Session(engine) as ahead:
+            export_rows.current(ahead)  # another request catches the store up
+        parts = export_rows.csv_parts(behind, selection)
+        assert parts is not None
+        # SQLite reads the snapshot its transaction began with; PostgreSQL (read committed)
+        # what is committed when each statement runs
+        expected = before if engine.dialect.name == "sqlite" else _fresh(engine, selection)
+        assert gzip.decompress(b"".join(deflate.gzip(parts))) == expected
+    client = app.test_client()
+    for query, chosen in (("", InitiativeFilter()), (f"municipality={code}", selection)):
+        with client.get(f"/export.csv?{query}", headers={"Accept-Encoding": "gzip"}) as sent:
+            assert gzip.decompress(sent.data) == _fresh(engine, chosen), query
