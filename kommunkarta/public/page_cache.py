@@ -27,13 +27,14 @@ changes. What the page depends on, and how this cache accounts for it:
 Pages that depend on the time of day (the coverage view's states) are not for this cache;
 the caller decides.
 
-The cache is bounded by size (MAX_CHARS of pages, least recently used first out), so
-that a crawler trying every filter cannot grow a worker.
+The cache is bounded by the memory its pages take (MAX_BYTES, least recently used first
+out), so that a crawler trying every filter cannot grow a worker.
 """
 
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -44,7 +45,7 @@ from flask_login import current_user
 from kommunkarta import cache, db, i18n
 from kommunkarta.security import csp_nonce
 
-MAX_CHARS = 8 * 1024 * 1024  # about 200 map pages
+MAX_BYTES = 8 * 1024 * 1024  # about 200 map pages (a page with a "–" takes 2 bytes a character)
 EXTENSION = "kommunkarta.page_cache"
 # where the nonce goes into a kept page; random, so no visitor's text can contain it
 SLOT = "kommunkarta-nonce-" + secrets.token_hex(16)
@@ -53,11 +54,11 @@ SLOT = "kommunkarta-nonce-" + secrets.token_hex(16)
 class PageCache:
     """Pages under one data version token, least recently used first."""
 
-    def __init__(self, max_chars: int = MAX_CHARS) -> None:
-        self.max_chars = max_chars
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
         self.token: str | None = None
         self.pages: OrderedDict[Hashable, str] = OrderedDict()
-        self.chars = 0
+        self.bytes = 0
         self.lock = threading.Lock()
 
     def get(self, token: str, key: Hashable) -> str | None:
@@ -68,25 +69,28 @@ class PageCache:
             return self.pages[key]
 
     def put(self, token: str, key: Hashable, page: str) -> None:
-        if len(page) > self.max_chars:
+        if sys.getsizeof(page) > self.max_bytes:
             return
         with self.lock:
             if token != self.token:  # a write since: no page kept under the old token can serve
                 self.pages.clear()
-                self.chars = 0
+                self.bytes = 0
                 self.token = token
             previous = self.pages.pop(key, None)
             if previous is not None:
-                self.chars -= len(previous)
+                self.bytes -= sys.getsizeof(previous)
             self.pages[key] = page
-            self.chars += len(page)
-            while self.chars > self.max_chars:
+            self.bytes += sys.getsizeof(page)
+            while self.bytes > self.max_bytes:
                 _, dropped = self.pages.popitem(last=False)
-                self.chars -= len(dropped)
+                self.bytes -= sys.getsizeof(dropped)
 
 
 def _cache() -> PageCache:
-    return current_app.extensions.setdefault(EXTENSION, PageCache())
+    pages = current_app.extensions.get(EXTENSION)
+    if pages is None:  # the first request of the app (a lost race costs one page)
+        pages = current_app.extensions[EXTENSION] = PageCache()
+    return pages
 
 
 def _anonymous_request() -> bool:

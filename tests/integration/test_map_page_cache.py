@@ -3,6 +3,7 @@ as a fresh render apart from the nonce, new after every write, never for someone
 or with a message waiting, never for a bad filter; on both databases."""
 
 import re
+import sys
 
 import pytest
 from sqlalchemy import select
@@ -149,16 +150,22 @@ def test_signed_in_visitors_and_messages_get_their_own_page(app, client, login_a
     assert "Logga ut" not in anonymous.get("/").get_data(as_text=True)
 
 
-def test_the_cache_is_bounded():
-    pages = page_cache.PageCache(max_chars=100)
+def test_the_cache_is_bounded_by_the_memory_its_pages_take():
+    size = sys.getsizeof("x" * 30)  # the same for every 30-character ASCII page
+    pages = page_cache.PageCache(max_bytes=3 * size + size // 2)
     for n in range(10):
         pages.put("t", n, "x" * 30)
-    assert list(pages.pages) == [7, 8, 9] and pages.chars == 90
+    assert list(pages.pages) == [7, 8, 9] and pages.bytes == 3 * size
     assert pages.get("t", 8) == "x" * 30
     pages.put("t", 10, "y" * 30)  # 7 is the least recently used
     assert list(pages.pages) == [9, 8, 10]
     assert pages.get("u", 10) is None  # another data version: nothing kept serves it
     pages.put("u", 1, "z")
-    assert list(pages.pages) == [1] and pages.chars == 1
-    pages.put("u", 2, "w" * 101)  # larger than the whole cache: not kept
+    assert list(pages.pages) == [1] and pages.bytes == sys.getsizeof("z")
+    pages.put("u", 2, "w" * 4 * size)  # larger than the whole cache: not kept
     assert list(pages.pages) == [1]
+    wide = "–" * 30  # a character past Latin-1 takes two bytes each, and so does the page
+    assert sys.getsizeof(wide) > 2 * 30
+    pages.put("u", 3, wide)
+    pages.put("u", 4, wide)  # the two fit only without 1
+    assert list(pages.pages) == [3, 4] and pages.bytes == 2 * sys.getsizeof(wide)

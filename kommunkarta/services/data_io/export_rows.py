@@ -133,6 +133,7 @@ class RowStore:
             assert self.blocks is not None
             return [self.blocks[number] for number in sorted(self.blocks)]
 
+
 def _all_blocks(session: Session) -> dict[int, Block] | None:
     """Every published initiative's line in blocks; None past MAX_BYTES."""
     blocks: dict[int, Block] = {}
