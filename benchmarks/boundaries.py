@@ -17,6 +17,7 @@ import gzip
 import json
 from pathlib import Path
 
+from benchmarks import draw
 from kommunkarta.services.places import geodata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +101,7 @@ def page(boundaries: geodata.Geodata, smooth: float) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.boundaries")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=draw.CHROMIUM)
     parser.add_argument(
         "--smooth",
         type=float,

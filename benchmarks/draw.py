@@ -12,6 +12,7 @@ measurement (`measure`) at its largest size. Nothing here is a test.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import threading
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from kommunkarta import create_app
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium, or the one the browser tests are pointed at
+CHROMIUM = os.environ.get("KOMMUNKARTA_CHROMIUM", "/usr/bin/chromium")
 SHAPES = ".leaflet-areas-pane path.leaflet-interactive"
 
 
