@@ -47,6 +47,7 @@ def boundary_response(body: bytes, etag: str, mimetype: str = "application/geo+j
     if request.accept_encodings["gzip"]:
         response = Response(_gzipped(body, etag), mimetype=mimetype)
         response.headers["Content-Encoding"] = "gzip"
+        etag += ":gzip"  # other bytes, another tag (as Flask-Compress tags what it packs)
     else:
         response = Response(body, mimetype=mimetype)
     response.vary.add("Accept-Encoding")

@@ -136,9 +136,14 @@ def test_boundaries_are_the_same_bytes_gzipped_or_not(client, path):
     assert first.get_data() == second.get_data()
     assert gzip.decompress(first.get_data()) == plain.get_data()
     assert json.loads(plain.get_data())["type"] in ("FeatureCollection", "Topology")
-    for response in (first, plain):
+    assert first.headers["ETag"] == plain.headers["ETag"][:-1] + ':gzip"'
+    for response, coding in ((first, "gzip"), (plain, "identity")):
         assert "Accept-Encoding" in response.headers["Vary"]
-        assert response.headers["ETag"] == plain.headers["ETag"]
+        again = client.get(
+            path,
+            headers={"Accept-Encoding": coding, "If-None-Match": response.headers["ETag"]},
+        )
+        assert again.status_code == 304
 
 
 def test_bad_filters_are_400_with_the_parameter_named(client):
