@@ -10,8 +10,12 @@ misses, so nothing stale is served and no shared cache is needed.
 The same write also numbers itself (`data_version.serial`, one more than the last: writers
 take the row's lock in turn, so serials commit in order) and names the initiatives it touched
 in `data_changes`, or a null initiative when it cannot say (taxonomy, places, bulk
-statements whose caller does not name them with `touched`). The in-memory counts
-(services.register.count_index) reload only those.
+statements whose caller does not name them with `touched`). What a process keeps in memory
+past one data version — the counts (services.register.count_index) and the export's lines
+(services.data_io.export_rows) — reloads only those, by one rule (`named_since`): the
+initiatives the writes after its serial named, unless one of them named none, rows it needs
+may have been pruned, or it is more than CATCH_UP_MAX writes behind (then it reads
+everything again).
 Only writes through an ORM session are seen: raw SQL on a bare connection is not.
 """
 
@@ -64,6 +68,8 @@ NAMED_MAX = 1000
 # writes); a reader further behind reads everything again
 KEEP_SERIALS = 10_000
 PRUNE_EVERY = 500
+# what is kept in memory further behind than this many writes reads everything again
+CATCH_UP_MAX = 2_000
 
 _entries: OrderedDict[Hashable, Any] = OrderedDict()
 _lock = threading.Lock()
@@ -126,6 +132,43 @@ def _read_version(session: Session) -> tuple[str | None, int | None, str | None]
         ).first()
         session.info[TOKEN] = tuple(row) if row is not None else (None, None, None)
     return session.info[TOKEN]
+
+
+def named_since(
+    connection: Connection | Session, after: int, upto: int | None = None
+) -> list[int] | None:
+    """The initiatives named by the writes after serial `after` (up to `upto` if given), or
+    None when what is kept must read everything again (see `named_in`)."""
+    rows = connection.execute(
+        select(data_changes.c.serial, data_changes.c.initiative_id).where(
+            data_changes.c.serial > after
+        )
+    ).all()
+    return named_in([(number, initiative_id) for number, initiative_id in rows], after, upto)
+
+
+def named_in(
+    rows: Sequence[tuple[int, int | None]], after: int, upto: int | None = None
+) -> list[int] | None:
+    """The initiatives named by `rows` — every (serial, initiative id) of data_changes after
+    serial `after`, newer ones than `upto` too — up to `upto` if given; None when `upto` is
+    more than CATCH_UP_MAX writes ahead, when one of the writes up to it could not name what
+    it changed, or when the rows it needs may have been pruned: a writer that pruned rows
+    this reader needs committed its own row, at least KEEP_SERIALS above them, with it."""
+    if upto is not None and too_far_behind(after, upto):
+        return None
+    if any(number >= after + KEEP_SERIALS for number, _ in rows):
+        return None
+    named = {i for number, i in rows if upto is None or number <= upto}
+    if None in named:
+        return None
+    return sorted(i for i in named if i is not None)
+
+
+def too_far_behind(after: int, upto: int) -> bool:
+    """Whether what is kept at serial `after` should read everything again rather than
+    catch up to `upto` write by write."""
+    return upto - after > CATCH_UP_MAX
 
 
 def writing(session: Session) -> bool:

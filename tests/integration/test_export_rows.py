@@ -10,6 +10,8 @@ a change no write can name (the taxonomy's order) must make it read everything a
 
 import gzip
 import random
+import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -223,3 +225,49 @@ def test_a_request_behind_the_store_never_puts_an_old_line_back(app, geo, small_
     for query, chosen in (("", InitiativeFilter()), (f"municipality={code}", selection)):
         with client.get(f"/export.csv?{query}", headers={"Accept-Encoding": "gzip"}) as sent:
             assert gzip.decompress(sent.data) == _fresh(engine, chosen), query
+
+
+def test_a_large_first_build_runs_in_a_thread_while_downloads_are_written(
+    app, geo, small_blocks, full_loads, monkeypatch
+):
+    """Above SYNC_LIMIT no request reads everything: one thread builds the store while every
+    download is written afresh, and once it is in place downloads are joined from it."""
+    monkeypatch.setattr(export_rows, "SYNC_LIMIT", 0)
+    release = threading.Event()
+    build = export_rows._all_blocks
+
+    def slow_build(session):
+        assert release.wait(20)  # the build goes on until the checks below are done
+        return build(session)
+
+    monkeypatch.setattr(export_rows, "_all_blocks", slow_build)
+    engine = app.extensions["db_engine"]
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=40, seed_value=5)
+    client = app.test_client()
+    _assert_downloads_are_fresh(client, engine, plain=True)
+    with Session(engine) as session:
+        _random_write(session, random.Random(3))
+    _assert_downloads_are_fresh(client, engine)
+    assert len(export_rows._building) == 1  # one thread, not one per download
+    assert not export_rows._stores
+    release.set()
+    deadline = time.monotonic() + 20
+    while export_rows._building and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not export_rows._building
+    assert len(full_loads) == 1
+    with Session(engine) as session:
+        _random_write(session, random.Random(4))  # caught up write by write
+    joined = []
+    parts_of = export_rows.csv_parts
+
+    def spied(session, selection):
+        parts = parts_of(session, selection)
+        joined.append(parts is not None)
+        return parts
+
+    monkeypatch.setattr(export_rows, "csv_parts", spied)
+    _assert_downloads_are_fresh(client, engine, plain=True)
+    assert joined and all(joined)  # every download joined from the store
+    assert len(full_loads) == 1

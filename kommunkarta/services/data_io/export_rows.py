@@ -14,24 +14,34 @@ and no compression of its own:
 
 The blocks stay current as the count index does (services.register.count_index): every write
 names the initiatives it touched in `data_changes` (kommunkarta.cache). A reader whose
-transaction sees a newer serial than the store reads the changes in between, re-reads just
-those initiatives, re-encodes their lines and repacks the blocks they fall in (a deleted or
-withdrawn one drops out). A change no write could name (taxonomy, places, bulk statements),
-a gap in the serials (rows pruned) or a store more than CATCH_UP_MAX writes behind reads
-everything again. What it reads is at least as new as the serial the transaction sees. The
-store may be newer than a request's transaction (another request caught it up): an id the
-request's filter selects that the store lacks (withdrawn since) is encoded for that response
-alone, from the request's own snapshot, and never put into the store, which stays at its
-serial.
+transaction sees a newer serial than the store reads the changes in between
+(`cache.named_since`, the counts' rule too), re-reads just those initiatives, re-encodes their
+lines and repacks the blocks they fall in (a deleted or withdrawn one drops out). What it reads
+is at least as new as the serial the transaction sees. The store may be newer than a
+request's transaction (another request caught it up): an id the request's filter selects
+that the store lacks (withdrawn since) is encoded for that response alone, from the
+request's own snapshot, and never put into the store, which stays at its serial.
+
+Reading everything — in a new worker, after a change no write could name (taxonomy, places,
+bulk statements), a gap in the serials (rows pruned) or with a store more than
+cache.CATCH_UP_MAX writes behind — costs 0.6 s of CPU at 10,000 initiatives and 7 s at
+100,000, past a worker's time limit under load. Up to SYNC_LIMIT published initiatives the
+request does it (a fraction of a second). Above that a thread does, one per database, on a
+connection of its own (its serial read first, then the rows), into a new store put in place
+only if it is newer than the one there; a stale store is dropped at once rather than served,
+and meanwhile downloads are written as the `export` command writes them.
 
 Memory: the blocks are compressed, about a ninth of the CSV for the demo data (1.1 MB per
 process at 10,000 initiatives, 11 MB at 100,000, ids and lengths included); a register whose
 blocks would pass MAX_BYTES is not kept, and its downloads are written as the `export`
-command writes them. Built for requests only: a command reads everything once anyway.
+command writes them; it is remembered by the number of its published initiatives and read
+again only once there are fewer, not on every write. Built for requests only: a command
+reads everything once anyway.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from array import array
@@ -40,22 +50,27 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from flask import has_request_context
-from sqlalchemy import Pool, select
+from sqlalchemy import Engine, Pool, select
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.models import Initiative, data_changes
+from kommunkarta.models import Initiative
 from kommunkarta.services.data_io import deflate, export_records, serialise, tables
+from kommunkarta.services.register import initiatives
 from kommunkarta.services.register.initiatives import visible
 
 BLOCK_IDS = 256  # ids per block: a change repacks one block, about 200 KB of CSV
-CATCH_UP_MAX = 2_000  # a store further behind than this many writes reads everything again
 RELOAD_CHUNK = 500  # initiative ids per IN (...) when re-reading named initiatives
 MAX_BYTES = 64 * 2**20  # compressed blocks per database, about 600 MB of CSV
+SYNC_LIMIT = 5_000  # published initiatives up to which a request builds the store itself
 
+log = logging.getLogger(__name__)
 _lock = threading.RLock()
 _stores: weakref.WeakKeyDictionary[Pool, RowStore] = weakref.WeakKeyDictionary()
+_building: weakref.WeakSet[Pool] = weakref.WeakSet()  # databases whose store a thread builds
+# databases whose register passed MAX_BYTES, with the published initiatives it had then
+_too_large: weakref.WeakKeyDictionary[Pool, int] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,20 +109,14 @@ def _encoded(session: Session, ids: Sequence[int] | None) -> Iterator[tuple[int,
 
 
 class RowStore:
-    """The blocks of one database at one serial; `blocks` is None for a register too large
-    to keep (see MAX_BYTES)."""
+    """The blocks of one database at one serial."""
 
     def __init__(self) -> None:
         self.serial = -1
-        self.blocks: dict[int, Block] | None = {}
+        self.blocks: dict[int, Block] = {}
 
-    def load(self, session: Session, ids: Sequence[int] | None) -> None:
-        """Read the named initiatives (all if None) as they are now."""
-        if ids is None:
-            self.blocks = _all_blocks(session)
-            return
-        if self.blocks is None:
-            return
+    def load(self, session: Session, ids: Sequence[int]) -> None:
+        """Read the named initiatives again as they are now."""
         for start in range(0, len(ids), RELOAD_CHUNK):
             named = ids[start : start + RELOAD_CHUNK]
             fresh = dict(_encoded(session, named))
@@ -130,7 +139,6 @@ class RowStore:
         """The blocks in id order as they are now (blocks are never changed, only replaced,
         so a download may go on reading these while a write is caught up with)."""
         with _lock:
-            assert self.blocks is not None
             return [self.blocks[number] for number in sorted(self.blocks)]
 
 
@@ -152,45 +160,97 @@ def _all_blocks(session: Session) -> dict[int, Block] | None:
     return blocks
 
 
-def _changed_since(session: Session, serial: int) -> list[int] | None:
-    """The initiatives named by the writes after `serial`, or None when one of them could
-    not name what it changed or some of them were pruned."""
-    rows = session.execute(
-        select(data_changes.c.serial, data_changes.c.initiative_id).where(
-            data_changes.c.serial > serial
-        )
-    ).all()
-    ids = {initiative_id for _, initiative_id in rows}
-    # a writer that pruned rows this reader needs committed its own row, at least
-    # KEEP_SERIALS above them, with it
-    if None in ids or any(number >= serial + cache.KEEP_SERIALS for number, _ in rows):
-        return None
-    return sorted(i for i in ids if i is not None)
-
-
 def current(session: Session) -> RowStore | None:
     """This database's store, caught up with what the session's transaction sees, or None
     when there is none to use: outside a request, in a transaction with writes of its own,
-    on a schema without serials, or for a register past MAX_BYTES."""
+    on a schema without serials, for a register past MAX_BYTES, or while a thread builds
+    the store."""
     if not has_request_context() or cache.writing(session):
         return None
     serial = cache.serial(session)
     if serial is None:
         return None
-    pool = session.get_bind().engine.pool
+    # the engine's pool: the app's reading and writing engines share it (db.writing_engine)
+    engine = session.get_bind().engine
+    pool = engine.pool
     with _lock:
         store = _stores.get(pool)
-        if store is None:
-            store = _stores[pool] = RowStore()
-        if store.serial < serial:
-            changed = (
-                _changed_since(session, store.serial)
-                if store.serial >= 0 and serial - store.serial <= CATCH_UP_MAX
-                else None
-            )
-            store.load(session, changed)
-            store.serial = serial
-        return store if store.blocks is not None else None
+        if store is not None and store.serial >= serial:
+            return store
+        if store is not None:
+            changed = cache.named_since(session, store.serial, serial)
+            if changed is not None:
+                store.load(session, changed)
+                store.serial = serial
+                return store
+            _stores.pop(pool, None)  # never served again: older than what this request sees
+    published = initiatives.count(session, InitiativeFilter())
+    with _lock:
+        if published >= _too_large.get(pool, published + 1):
+            return None  # not retried on every write, only once the register has shrunk
+        if published > SYNC_LIMIT:
+            _build(engine)
+            return None
+        store = _stores.get(pool)
+        if store is None or store.serial < serial:
+            # read in this transaction, whose serial was read before any row
+            store = _keep(pool, _whole(session, serial), published)
+        return store
+
+
+def _whole(session: Session, serial: int) -> RowStore | None:
+    """A new store of every published initiative as the session's transaction (whose serial
+    is `serial`) sees them; None past MAX_BYTES."""
+    blocks = _all_blocks(session)
+    if blocks is None:
+        return None
+    fresh = RowStore()
+    fresh.blocks, fresh.serial = blocks, serial
+    return fresh
+
+
+def _keep(pool: Pool, fresh: RowStore | None, published: int) -> RowStore | None:
+    """Put a new store in place (under _lock) unless the one there is as new, and return the
+    one in place; a register of `published` initiatives past MAX_BYTES (`fresh` None) is
+    remembered by that number instead."""
+    if fresh is None:
+        _too_large[pool] = published
+        return None
+    store = _stores.get(pool)
+    if store is None or store.serial < fresh.serial:
+        store = _stores[pool] = fresh
+        _too_large.pop(pool, None)
+    return store
+
+
+def _build(engine: Engine) -> None:
+    """Start building the database's store in a thread of its own (unless one is), under
+    _lock."""
+    if engine.pool in _building:
+        return
+    _building.add(engine.pool)
+    # a reading transaction: never SQLite's write lock, whatever the request's engine takes
+    reading = engine.execution_options(sqlite_immediate=False)
+    threading.Thread(target=_built, args=(reading,), name="export-rows", daemon=True).start()
+
+
+def _built(engine: Engine) -> None:
+    try:
+        # a connection of its own, closed when done rather than returned to a pool that
+        # may have been disposed of meanwhile (an app shutting down)
+        with engine.connect() as connection, Session(connection) as session:
+            connection.detach()
+            serial = cache.serial(session)  # first: the rows read after it are as new or newer
+            if serial is not None:
+                published = initiatives.count(session, InitiativeFilter())
+                fresh = _whole(session, serial)
+                with _lock:
+                    _keep(engine.pool, fresh, published)
+    except Exception:  # noqa: BLE001 - a thread's error would vanish; downloads are written
+        log.exception("building the export's lines failed; downloads are written meanwhile")
+    finally:
+        with _lock:
+            _building.discard(engine.pool)
 
 
 def csv_parts(session: Session, selection: InitiativeFilter) -> list[deflate.Packed | bytes] | None:

@@ -86,8 +86,8 @@ def read_changes(
     connection: Connection, after: int, upto: int, risk_code: Callable[[str | None], int]
 ) -> tuple[np.ndarray, Batch] | None:
     """The ids that the writes after serial `after` up to `upto` named, and those of them
-    now published; None when one of the writes could not name what it changed or the rows
-    naming them may have been pruned (then everything must be read again).
+    now published; None when everything must be read again (cache.named_in: one of the
+    writes could not name what it changed, or the rows naming them may have been pruned).
 
     The links are read first and the named rows after them, with every row since `after`,
     newer ones too: a writer that pruned rows the links' statement needed committed its own
@@ -96,12 +96,11 @@ def read_changes(
     window = {"after": after, "upto": upto}
     links = _columns(connection, _links(True), window, whole, whole, whole)
     rows = connection.execute(CHANGED_FACETS, {"after": after}).all()
-    if any(row[0] >= after + cache.KEEP_SERIALS for row in rows):
+    named_ids = cache.named_in([(row[0], row[1]) for row in rows], after, upto)
+    if named_ids is None:
         return None
     named = [row for row in rows if row[0] <= upto]
-    if any(row[1] is None for row in named):
-        return None
-    ids = np.array(sorted({row[1] for row in named}), dtype=np.int64)
+    ids = np.array(named_ids, dtype=np.int64)
     # each published one once (the same initiative's facets from one statement are equal)
     published = sorted({tuple(row[2:]) for row in named if row[2] is not None})
     values = list(zip(*published, strict=True)) or [()] * len(FACETS)

@@ -29,8 +29,6 @@ from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.services.register.count_index import CountIndex, lock
 
-CATCH_UP_MAX = 2_000  # an index further behind than this many writes reads everything again
-
 log = logging.getLogger(__name__)
 _indexes: weakref.WeakKeyDictionary[Pool, CountIndex] = weakref.WeakKeyDictionary()
 _building: weakref.WeakSet[Pool] = weakref.WeakSet()
@@ -55,7 +53,7 @@ def current(session: Session, selection: InitiativeFilter) -> CountIndex | None:
             return index
         if (
             index is not None
-            and serial - index.serial <= CATCH_UP_MAX
+            and not cache.too_far_behind(index.serial, serial)
             and index.catch_up(session, serial)
         ):
             if index.dead >= max(1000, (index.size - index.dead) // 4):
