@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,10 @@ from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
-from kommunkarta import db, geo, rules
+from kommunkarta import cache, db, geo, rules
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.i18n import select_locale
 from kommunkarta.public import (
@@ -55,7 +58,15 @@ def _pattern(singular: str, plural: str, n: int) -> str:
 
 
 def _texts() -> dict[str, str]:
-    """The strings map.js shows, in the current language."""
+    """The strings map.js shows, in the current language (shared: never change it)."""
+    return _texts_in(select_locale())
+
+
+@functools.cache
+def _texts_in(locale: str) -> dict[str, str]:
+    """`_texts()` made once per language: they depend on nothing else, and rebuilding them
+    took a good part of rendering the map page after a write. `locale` is the request's
+    language, which the translations below follow; it is only the key."""
     return {
         "initiative_one": _pattern("%(num)s initiative", "%(num)s initiatives", 1),
         "initiatives_many": _pattern("%(num)s initiative", "%(num)s initiatives", 2),
@@ -207,7 +218,7 @@ def _map_page() -> tuple[str, int]:
     config = _base_config(
         level, map_measure.area_values(session, selection, level, measure, counts)
     )
-    config["text"].update(map_measure.texts())
+    config["text"] = _page_texts(locale)
     config.update(
         measure=measure,
         filters=args,
@@ -226,8 +237,6 @@ def _map_page() -> tuple[str, int]:
         benefitNames={t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
         years=year_control.config(session),
     )
-    config["text"].update(coverage_map.map_texts())
-    config["text"].update(year_control.texts())
     covered = coverage_map.load(session) if view == "coverage" else None
     if covered is not None:
         config.update(coverage_map.map_config(covered))
@@ -241,7 +250,8 @@ def _map_page() -> tuple[str, int]:
     page = render_template(
         "public/map.html",
         selection=selection,
-        form=filter_form.build(session, selection, locale, problems),
+        filters=_filters(session, selection, locale, problems, level, view, measure),
+        problems=problems,
         level=level,
         view=view,
         measure=measure,
@@ -254,6 +264,59 @@ def _map_page() -> tuple[str, int]:
         years=year_control.position(session, selection),
     )
     return page, problems.status
+
+
+@functools.cache
+def _page_texts(locale: str) -> dict[str, str]:
+    """Every string map.js shows on the map page, in `locale` (the request's language, the
+    key), made once per language (shared: never change it)."""
+    return {
+        **_texts_in(locale),
+        **map_measure.texts(),
+        **coverage_map.map_texts(),
+        **year_control.texts(),
+    }
+
+
+def _filters(
+    session: Session,
+    selection: InitiativeFilter,
+    locale: str,
+    problems: filter_form.Problems,
+    level: str,
+    view: str,
+    measure: str,
+) -> Markup:
+    """The map page's filter form with its switches, rendered. It shows the filters, the
+    switches, the problems and the language, with choices read from the taxonomy and the
+    places alone, never counts: kept rendered until a write that is not only about named
+    initiatives, so that the first page after a moderator's write does not render it again.
+    The script root is in the key for the form's links."""
+    key = (
+        "map filters",
+        cache.filter_key(selection),
+        tuple(problems.messages.items()),
+        tuple(problems.sent.items()),
+        level,
+        view,
+        measure,
+        locale,
+        request.script_root,
+    )
+
+    def render() -> Markup:
+        return Markup(
+            render_template(
+                "public/_map_filters.html",
+                form=filter_form.build(session, selection, locale, problems),
+                level=level,
+                view=view,
+                measure=measure,
+                covered=view == "coverage",
+            )
+        )
+
+    return cache.cached(session, key, render, reference=True)
 
 
 def level_counts(session, selection: InitiativeFilter, level: str) -> dict[str, int]:

@@ -2,6 +2,7 @@
 as a fresh render apart from the nonce, new after every write, never for someone signed in
 or with a message waiting, never for a bad filter; on both databases."""
 
+import json
 import re
 import sys
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kommunkarta import cache
 from kommunkarta.models import BenefitArea, Initiative, Municipality, State, Status
 from kommunkarta.public import page_cache
 
@@ -134,6 +136,64 @@ def test_a_write_shows_at_once(app, session):
     _publish(session, "Prognos för hemtjänst", "1480", "efficiency")
     assert '"counts": {"0180": 1, "1480": 1}' in client.get("/?lang=en").get_data(as_text=True)
     assert "1 initiativ i 1 kommun" in client.get("/?benefit=safety&lang=sv").get_data(as_text=True)
+
+
+# pages whose filter form the map keeps rendered (public.map_views._filters): both languages,
+# a chosen term, a bad value beside its field, both switches, the coverage view
+FORM_QUERIES = [
+    "lang=en",
+    "lang=sv",
+    "benefit=safety&lang=sv",
+    "benefit=nope&q=%3Cb%3E&lang=en",
+    "level=region&measure=sek&lang=en",
+    "view=coverage&benefit=safety&lang=sv",
+]
+
+
+PLACE_FIGURES = re.compile(r'\{"\d+": [^{}]*\}')  # {code: figure, ...} in the map's settings
+
+
+def _in_code_order(html: str) -> str:
+    """`html` with the map's figures per place in code order: counts caught up after a write
+    may list a place in another order than a recount, which is the same map."""
+    return PLACE_FIGURES.sub(lambda m: json.dumps(dict(sorted(json.loads(m[0]).items()))), html)
+
+
+def _form(html: str) -> str:
+    """The map's filter form."""
+    start = html.index('<form class="filters"')
+    return html[start : html.index("</form>", start)]
+
+
+def _fresh(app, client, query: str, monkeypatch) -> str:
+    """The page rendered from nothing kept: no page, no form, no cached query."""
+    _forget(app)
+    with monkeypatch.context() as fresh:
+        fresh.setattr(cache, "cached", lambda session, key, compute, **_: compute())
+        return _in_code_order(_without_nonce(client.get(f"/?{query}")))
+
+
+def _pages_are_fresh(app, client, monkeypatch) -> dict[str, str]:
+    pages = {}
+    for query in FORM_QUERIES:
+        pages[query] = _in_code_order(_without_nonce(client.get(f"/?{query}")))
+        assert pages[query] == _fresh(app, client, query, monkeypatch), query
+    return pages
+
+
+def test_the_kept_filter_form_follows_named_writes_and_the_taxonomy(app, session, monkeypatch):
+    client = app.test_client()
+    _publish(session, "Chattbot för bygglov", "0180", "safety")
+    _pages_are_fresh(app, client, monkeypatch)  # every form rendered and kept
+    _publish(session, "Prognos för hemtjänst", "1480", "efficiency")  # a named write
+    pages = _pages_are_fresh(app, client, monkeypatch)
+    assert "2 initiatives in 2 municipalities" in pages["lang=en"]
+    safety = session.scalar(select(BenefitArea).where(BenefitArea.slug == "safety"))
+    safety.name_en, safety.name_sv = "Safety renamed", "Säkerhet omdöpt"
+    session.commit()  # a write to the taxonomy: every kept form is rendered again
+    pages = _pages_are_fresh(app, client, monkeypatch)
+    assert "Safety renamed" in _form(pages["lang=en"])
+    assert "Säkerhet omdöpt" in _form(pages["benefit=safety&lang=sv"])
 
 
 def test_signed_in_visitors_and_messages_get_their_own_page(app, client, login_as):
