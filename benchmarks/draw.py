@@ -15,6 +15,7 @@ import argparse
 import os
 import statistics
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +82,14 @@ def drawn_after(browser, url: str, profile: Profile) -> float:
 
 def measure(database_url: str, runs: int, chromium: str = CHROMIUM) -> dict[str, list[float]]:
     """Milliseconds to the drawn map, `runs` fresh page loads per profile (by key), after one
-    untimed load that warms the server's caches."""
+    untimed load that warms the server's caches. In a thread of its own: Playwright's sync
+    API refuses a thread whose asyncio loop runs (as pytest's does once Playwright's browser
+    tests have run in it)."""
+    with ThreadPoolExecutor(max_workers=1) as apart:
+        return apart.submit(_measure, database_url, runs, chromium).result()
+
+
+def _measure(database_url: str, runs: int, chromium: str) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "benchmark"})
