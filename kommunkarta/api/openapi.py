@@ -13,12 +13,9 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
 from kommunkarta import rules
-from kommunkarta.api import schemas
 from kommunkarta.filters import InitiativeFilter, Vocabulary
 from kommunkarta.services.data_io import serialise
 
@@ -200,6 +197,13 @@ def _openapi_path(rule: str) -> str:
 def build(app: Flask, vocabulary: Vocabulary) -> dict[str, Any]:
     """The OpenAPI document of every route under /api/v1; raises LookupError if one of them
     has no `@documented` operation."""
+    # here, not with the module: apispec and marshmallow take a twentieth of a second that
+    # every command and worker would pay at start for a document asked for now and then
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    from kommunkarta.api import schemas
+
     spec = APISpec(
         title="Kommunkartan API",
         version="1",

@@ -14,8 +14,10 @@ from kommunkarta.services.data_io import tables
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = [
     "alembic",
+    "apispec",
     "folium",
     "geopandas",
+    "marshmallow",
     "numpy",
     "openpyxl",
     "pandas",
