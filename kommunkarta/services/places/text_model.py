@@ -2,9 +2,10 @@
 
 Text is case-folded into runs of letters (å, ä and ö are letters) without a short Swedish
 stop-word list; long words — Swedish writes compounds as one word — also give their character
-5-grams, so that "planering av hemtjänst" still meets "hemtjänstplanering". `learn()` fits a
-model on the published texts and returns their rows; the model turns new texts into rows that
-compare with those by a dot product.
+5-grams, so that "planering av hemtjänst" still meets "hemtjänstplanering" among the texts
+learnt. `learn()` fits a model on the published texts and returns their rows; the model turns
+new texts into rows that compare with those by a dot product. A word of a new text that no
+learnt text has is left out, its 5-grams with it, as scikit-learn's fixed vocabulary did.
 
 Counting words and weighting them is a few lines of numpy and scipy.sparse here rather than
 scikit-learn's CountVectorizer and TfidfTransformer (the same arithmetic: smoothed IDF,
