@@ -249,13 +249,13 @@ def test_a_large_first_build_runs_in_a_thread_while_downloads_are_written(
     with Session(engine) as session:
         _random_write(session, random.Random(3))
     _assert_downloads_are_fresh(client, engine)
-    assert len(export_rows._building) == 1  # one thread, not one per download
+    assert export_rows._builds.running() == 1  # one thread, not one per download
     assert not export_rows._stores
     release.set()
     deadline = time.monotonic() + 20
-    while export_rows._building and time.monotonic() < deadline:
+    while export_rows._builds.running() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not export_rows._building
+    assert not export_rows._builds.running()
     assert len(full_loads) == 1
     with Session(engine) as session:
         _random_write(session, random.Random(4))  # caught up write by write

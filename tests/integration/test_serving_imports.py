@@ -12,24 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.load import MEMORY_MIX
+
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = [
-    "/",
-    "/?benefit=efficiency",
-    "/initiatives",
-    "/initiatives/1",
-    "/municipalities/0180",
-    "/regions/01",
-    "/stats",
-    "/api/v1/municipalities",
-    "/api/v1/initiatives",
-    "/export.csv",
-    "/export.xlsx",
-    "/map.svg",
-    "/feed.atom",
-    "/map/boundaries/municipalities",
-    "/api/v1/boundaries/municipalities",
-]
+PAGES = list(MEMORY_MIX)  # the pages whose memory `make bench` reads
 NEVER = ["geopandas", "pandas", "pyarrow", "pyogrio", "sklearn"]
 PROGRAM = """
 import json, sys

@@ -41,7 +41,6 @@ reads everything once anyway.
 
 from __future__ import annotations
 
-import logging
 import threading
 import weakref
 from array import array
@@ -50,7 +49,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from flask import has_request_context
-from sqlalchemy import Engine, Pool, select
+from sqlalchemy import Pool, select
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
@@ -59,16 +58,15 @@ from kommunkarta.models import Initiative
 from kommunkarta.services.data_io import deflate, export_records, serialise, tables
 from kommunkarta.services.register import initiatives
 from kommunkarta.services.register.initiatives import visible
+from kommunkarta.services.whole_reads import WholeReads
 
 BLOCK_IDS = 256  # ids per block: a change repacks one block, about 200 KB of CSV
 RELOAD_CHUNK = 500  # initiative ids per IN (...) when re-reading named initiatives
 MAX_BYTES = 64 * 2**20  # compressed blocks per database, about 600 MB of CSV
 SYNC_LIMIT = 5_000  # published initiatives up to which a request builds the store itself
 
-log = logging.getLogger(__name__)
 _lock = threading.RLock()
 _stores: weakref.WeakKeyDictionary[Pool, RowStore] = weakref.WeakKeyDictionary()
-_building: weakref.WeakSet[Pool] = weakref.WeakSet()  # databases whose store a thread builds
 # databases whose register passed MAX_BYTES, with the published initiatives it had then
 _too_large: weakref.WeakKeyDictionary[Pool, int] = weakref.WeakKeyDictionary()
 
@@ -189,7 +187,7 @@ def current(session: Session) -> RowStore | None:
         if published >= _too_large.get(pool, published + 1):
             return None  # not retried on every write, only once the register has shrunk
         if published > SYNC_LIMIT:
-            _build(engine)
+            _builds.start(engine)
             return None
         store = _stores.get(pool)
         if store is None or store.serial < serial:
@@ -223,34 +221,19 @@ def _keep(pool: Pool, fresh: RowStore | None, published: int) -> RowStore | None
     return store
 
 
-def _build(engine: Engine) -> None:
-    """Start building the database's store in a thread of its own (unless one is), under
-    _lock."""
-    if engine.pool in _building:
-        return
-    _building.add(engine.pool)
-    # a reading transaction: never SQLite's write lock, whatever the request's engine takes
-    reading = engine.execution_options(sqlite_immediate=False)
-    threading.Thread(target=_built, args=(reading,), name="export-rows", daemon=True).start()
+def _keep_built(pool: Pool, session: Session, serial: int) -> None:
+    published = initiatives.count(session, InitiativeFilter())
+    fresh = _whole(session, serial)
+    with _lock:
+        _keep(pool, fresh, published)
 
 
-def _built(engine: Engine) -> None:
-    try:
-        # a connection of its own, closed when done rather than returned to a pool that
-        # may have been disposed of meanwhile (an app shutting down)
-        with engine.connect() as connection, Session(connection) as session:
-            connection.detach()
-            serial = cache.serial(session)  # first: the rows read after it are as new or newer
-            if serial is not None:
-                published = initiatives.count(session, InitiativeFilter())
-                fresh = _whole(session, serial)
-                with _lock:
-                    _keep(engine.pool, fresh, published)
-    except Exception:  # noqa: BLE001 - a thread's error would vanish; downloads are written
-        log.exception("building the export's lines failed; downloads are written meanwhile")
-    finally:
-        with _lock:
-            _building.discard(engine.pool)
+_builds = WholeReads(
+    "export-rows",
+    _lock,
+    _keep_built,
+    "building the export's lines failed; downloads are written meanwhile",
+)
 
 
 def csv_parts(session: Session, selection: InitiativeFilter) -> list[deflate.Packed | bytes] | None:

@@ -17,21 +17,18 @@ compact copy is built the same way.
 
 from __future__ import annotations
 
-import logging
-import threading
 import weakref
 
 from flask import has_request_context
-from sqlalchemy import Engine, Pool
+from sqlalchemy import Pool
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.services.register.count_index import CountIndex, lock
+from kommunkarta.services.whole_reads import WholeReads
 
-log = logging.getLogger(__name__)
 _indexes: weakref.WeakKeyDictionary[Pool, CountIndex] = weakref.WeakKeyDictionary()
-_building: weakref.WeakSet[Pool] = weakref.WeakSet()
 
 
 def current(session: Session, selection: InitiativeFilter) -> CountIndex | None:
@@ -57,37 +54,23 @@ def current(session: Session, selection: InitiativeFilter) -> CountIndex | None:
             and index.catch_up(session, serial)
         ):
             if index.dead >= max(1000, (index.size - index.dead) // 4):
-                _build(engine)
+                _builds.start(engine)
             return index
         _indexes.pop(pool, None)  # never served again: older than what this request sees
-        _build(engine)
+        _builds.start(engine)
         return None
 
 
-def _build(engine: Engine) -> None:
-    """Start building the database's index in a thread of its own (unless one is)."""
-    if engine.pool in _building:
-        return
-    _building.add(engine.pool)
-    # a reading transaction: never SQLite's write lock, whatever the request's engine takes
-    reading = engine.execution_options(sqlite_immediate=False)
-    threading.Thread(target=_built, args=(reading,), name="count-index", daemon=True).start()
+def _keep_built(pool: Pool, session: Session, serial: int) -> None:
+    fresh = CountIndex(session)
+    fresh.load_all(session, serial)
+    with lock:
+        _indexes[pool] = fresh
 
 
-def _built(engine: Engine) -> None:
-    try:
-        # a connection of its own, closed when done rather than returned to a pool that
-        # may have been disposed of meanwhile (an app shutting down)
-        with engine.connect() as connection, Session(connection) as session:
-            connection.detach()
-            serial = cache.serial(session)
-            if serial is not None:
-                fresh = CountIndex(session)
-                fresh.load_all(session, serial)
-                with lock:
-                    _indexes[engine.pool] = fresh
-    except Exception:  # noqa: BLE001 - a thread's error would vanish; requests count with SQL
-        log.exception("building the in-memory counts failed; counting with SQL meanwhile")
-    finally:
-        with lock:
-            _building.discard(engine.pool)
+_builds = WholeReads(
+    "count-index",
+    lock,
+    _keep_built,
+    "building the in-memory counts failed; counting with SQL meanwhile",
+)
