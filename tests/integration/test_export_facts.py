@@ -8,7 +8,7 @@ import json
 import re
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, Revision
@@ -198,3 +198,91 @@ def test_an_update_changes_only_the_facts_the_file_has(app, runner, tmp_path):
             "procurement": ["direct-award", None],
             "dpia": [True, None],
         }
+
+
+def _id_of(app, title: str) -> int:
+    with Session(app.extensions["db_engine"]) as session:
+        return session.scalars(select(Initiative.id).where(Initiative.title == title)).one()
+
+
+def test_a_file_without_technologies_reads_the_ai_act_of_initiatives_that_have_them(
+    app, runner, tmp_path
+):
+    """A row that does not give the technologies leaves them as they are, so the AI Act
+    category is checked against the initiative's own: a file of ids and categories, as a
+    municipality's lawyer might send it, imports."""
+    created = _import(
+        runner,
+        tmp_path,
+        "title,status,municipalities,technologies\nChatbot,pilot,0180,chatbot\n"
+        "Tolk,idea,1480,language-technology\n",
+    )
+    assert created.exit_code == 0, created.output
+    chatbot, tolk = _id_of(app, "Chatbot"), _id_of(app, "Tolk")
+    categories = _import(
+        runner,
+        tmp_path,
+        f"id,title,status,municipalities,ai_act,fria\n{chatbot},Chatbot,pilot,0180,high,true\n"
+        f"{tolk},Tolk,idea,1480,minimal,\n",
+        "categories.csv",
+    )
+    assert categories.exit_code == 0, categories.output
+    assert "0 new, 2 changed, 0 unchanged" in categories.output
+    # a fundamental-rights assessment where the stored category is high risk
+    assessed = _import(
+        runner,
+        tmp_path,
+        f"id,title,status,municipalities,fria\n{chatbot},Chatbot,pilot,0180,false\n",
+        "fria.csv",
+    )
+    assert assessed.exit_code == 0, assessed.output
+    with Session(app.extensions["db_engine"]) as session:
+        assert (session.get(Initiative, chatbot).ai_act, session.get(Initiative, chatbot).fria) == (
+            "high",
+            False,
+        )
+        assert session.get(Initiative, tolk).ai_act == "minimal"
+        assert [t.slug for t in session.get(Initiative, chatbot).technologies] == ["chatbot"]
+
+
+def test_a_category_without_any_technology_is_refused_with_what_to_do(app, runner, tmp_path):
+    """A new initiative from a file without technologies has none: its AI Act category is
+    refused, saying that the column is missing; "unassessed" needs no technology. A row that
+    empties the technologies of a classified initiative is refused on that column."""
+    created = _import(
+        runner, tmp_path, "title,status,municipalities,technologies\nChatbot,pilot,0180,chatbot\n"
+    )
+    assert created.exit_code == 0, created.output
+    chatbot = _id_of(app, "Chatbot")
+    classified = _import(
+        runner,
+        tmp_path,
+        f"id,title,status,municipalities,ai_act\n{chatbot},Chatbot,pilot,0180,transparency\n",
+        "classified.csv",
+    )
+    assert classified.exit_code == 0, classified.output
+    new = _import(
+        runner,
+        tmp_path,
+        "title,status,municipalities,ai_act\nNy,idea,0180,high\nOklar,idea,0180,unassessed\n",
+        "new.csv",
+    )
+    assert new.exit_code == 1
+    assert (
+        "row 2, column ai_act: “high” an AI Act category needs an AI technology, and the file "
+        "has no technologies column" in new.output
+    ), new.output
+    assert "row 3" not in new.output
+    emptied = _import(
+        runner,
+        tmp_path,
+        f"id,title,status,municipalities,technologies\n{chatbot},Chatbot,pilot,0180,\n",
+        "emptied.csv",
+    )
+    assert emptied.exit_code == 1
+    assert "row 2, column technologies: An AI Act category needs an AI technology" in (
+        emptied.output
+    ), emptied.output
+    with Session(app.extensions["db_engine"]) as session:
+        assert session.scalar(select(func.count(Initiative.id))) == 1
+        assert [t.slug for t in session.get(Initiative, chatbot).technologies] == ["chatbot"]

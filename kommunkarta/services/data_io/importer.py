@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.models import User
 from kommunkarta.services.data_io import effect_sheet
-from kommunkarta.services.data_io.importing import plan, row_check
+from kommunkarta.services.data_io.importing import cells, plan, row_check
 from kommunkarta.services.data_io.importing.cells import CellError
 from kommunkarta.services.data_io.importing.plan import Progress
 from kommunkarta.services.data_io.importing.read import ImportFileError, Table, read_table
@@ -70,10 +70,11 @@ def import_table(
         return report
     columns = [h.strip().lower() for h in table.header]
     vocabulary = Vocabulary.load(session)
+    targets = plan.load_existing(session, _ids(table, columns))
     records: list[Record] = []
     first_row_of_id: dict[int, int] = {}
-    for done, (number, cells) in enumerate(table.rows, start=1):
-        record, errors = row_check.check_row(number, cells, columns, vocabulary, geodata)
+    for done, (number, row) in enumerate(table.rows, start=1):
+        record, errors = row_check.check_row(number, row, columns, vocabulary, geodata, targets)
         report.errors += errors
         if record is not None and (initiative_id := record.values.get("id")) is not None:
             if initiative_id in first_row_of_id:
@@ -97,7 +98,6 @@ def import_table(
     if report.errors:
         return report
 
-    targets = plan.load_existing(session, list(first_row_of_id))
     try:
         report.created, report.updated, report.unchanged = plan.apply(
             session, records, targets, "id", dry_run=dry_run, by=by, progress=progress
@@ -110,6 +110,23 @@ def import_table(
             )
         ) from None
     return report
+
+
+def _ids(table: Table, columns: list[str]) -> list[int]:
+    """The ids the rows name (a bad one is the row check's to report): the initiatives they
+    update are loaded before the rows are checked, whose rules judge what a row leaves."""
+    if "id" not in columns:
+        return []
+    position = columns.index("id")
+    found: dict[int, None] = {}
+    for _number, row in table.rows:
+        try:
+            initiative_id = cells.integer(cells.at(row, position), 1, row_check.MAX_ID)
+        except CellError:
+            continue
+        if initiative_id is not None:
+            found[initiative_id] = None
+    return list(found)
 
 
 def _read_effects(

@@ -283,6 +283,8 @@ class Facts:
 
 
 FACT_FIELDS = tuple(f.name for f in fields(Facts))
+# named: an import says more when its file has no technologies column (importing.facts)
+NEEDS_TECHNOLOGY = _l("An AI Act category needs an AI technology: choose one under Technologies.")
 
 
 def fact_problems(facts: Any, technologies: Sequence[str]) -> list[InvalidField]:
@@ -309,10 +311,7 @@ def fact_problems(facts: Any, technologies: Sequence[str]) -> list[InvalidField]
     if facts.ai_act and facts.ai_act not in AI_ACT:
         bad("ai_act", _l("Choose an AI Act category."))
     elif facts.ai_act in ("high", "transparency", "minimal") and not technologies:
-        bad(
-            "ai_act",
-            _l("An AI Act category needs an AI technology: choose one under Technologies."),
-        )
+        bad("ai_act", NEEDS_TECHNOLOGY)
     if facts.fria and facts.ai_act != "high":
         bad("fria", _l("A fundamental-rights assessment applies to high-risk AI only."))
     return errors

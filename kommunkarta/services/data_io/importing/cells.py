@@ -35,6 +35,12 @@ class CellError(Exception):
         self.reason = reason
 
 
+def at(row: list[Any], position: int) -> Any:
+    """The cell at `position`, None past the row's end (a CSV line or a sheet's row may stop
+    before its last empty cells)."""
+    return row[position] if position < len(row) else None
+
+
 def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from kommunkarta import rules
+from kommunkarta.models import Initiative
 from kommunkarta.services.data_io.importing import cells
 from kommunkarta.services.data_io.importing.cells import CellError
 from kommunkarta.services.register import effects
@@ -24,6 +25,10 @@ COLUMNS = (LANG, *effects.FACT_FIELDS)
 KRONOR = ("investment_sek", "running_sek_per_year")
 MAYBE = ("others_may_call_off", "dpia", "fria")  # yes, no or not given
 NULLABLE = ("procurement", "personal_data", "ai_act")  # slugs stored as NULL when not given
+TECHNOLOGIES = "technologies"
+# a rule between two columns, told on the second where the file has only that one: an AI Act
+# category needs a technology, a fundamental-rights assessment a high risk
+LEANS_ON = {"ai_act": TECHNOLOGIES, "fria": "ai_act"}
 
 
 def cell(column: str, value: Any) -> Any:
@@ -40,15 +45,37 @@ def cell(column: str, value: Any) -> Any:
     return (text or None) if column in NULLABLE else text
 
 
-def problems(values: dict[str, Any]) -> list[tuple[str, Any]]:
+def problems(
+    values: dict[str, Any], columns: list[str], stored: Initiative | None
+) -> list[tuple[str, Any]]:
     """(column, reason) for each rule the row's facts break together, such as an AI Act
-    category without an AI technology; the technologies are the row's."""
-    given = {name: values[name] for name in effects.FACT_FIELDS if name in values}
-    if not given:
+    category without an AI technology, judged on the initiative as the import leaves it: a
+    fact or the technologies that the file has no column for are `stored`'s (a new
+    initiative: none). A rule is told on the row only where the file has one of its columns,
+    on that column, and not where one of them is a bad cell (already told)."""
+    if not set(columns) & {*effects.FACT_FIELDS, TECHNOLOGIES}:
         return []
-    stated: dict[str, Any] = {
-        name: "" if value is None and name in NULLABLE else value for name, value in given.items()
-    }
-    facts = effects.Facts(**stated)
-    technologies = [t.slug for t in values.get("technologies", [])]
-    return [(error.field, error.reason) for error in effects.fact_problems(facts, technologies)]
+    stated: dict[str, Any] = {}
+    for name in effects.FACT_FIELDS:
+        value = values.get(name) if name in columns else getattr(stored, name, None)
+        if value is not None or name in NULLABLE:
+            stated[name] = "" if value is None else value
+    if TECHNOLOGIES in columns:
+        technologies = [t.slug for t in values.get(TECHNOLOGIES, [])]
+    else:
+        technologies = [t.slug for t in stored.technologies] if stored is not None else []
+    found = []
+    for error in effects.fact_problems(effects.Facts(**stated), technologies):
+        rule = (error.field, LEANS_ON.get(error.field))
+        if any(name in columns and name not in values for name in rule if name):
+            continue
+        given = [name for name in rule if name in columns]
+        if not given:
+            continue
+        reason = error.reason
+        if error.reason is effects.NEEDS_TECHNOLOGY and TECHNOLOGIES not in columns:
+            reason = _l(
+                "an AI Act category needs an AI technology, and the file has no technologies column"
+            )
+        found.append((given[0], reason))
+    return found

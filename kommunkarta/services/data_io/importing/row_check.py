@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta import rules
-from kommunkarta.models import Municipality, State, TermModel
+from kommunkarta.models import Initiative, Municipality, State, TermModel
 from kommunkarta.services import taxonomy
 from kommunkarta.services.data_io import serialise, sources
 from kommunkarta.services.data_io.importing import cells, facts
@@ -200,7 +201,11 @@ def check_row(
     columns: list[str],
     vocabulary: Vocabulary,
     geodata: Geodata,
+    existing: Mapping[Any, Initiative],
 ) -> tuple[Record | None, list[RowError]]:
+    """The row's values, or None and every problem of the row; `existing` holds the stored
+    initiatives by id, whose facts a row's rules are judged with where the file leaves them
+    (`facts.problems`)."""
     errors: list[RowError] = []
     extra = [c for c in row[len(columns) :] if c is not None and str(c).strip()]
     if extra:
@@ -211,7 +216,7 @@ def check_row(
     for position, column in enumerate(columns):
         if column in IGNORED_COLUMNS:
             continue
-        raw = row[position] if position < len(row) else None
+        raw = cells.at(row, position)
         if column == ATTRIBUTION_COLUMN:
             text = serialise.unguard_formula(str(raw or "")).strip()
             values.update(sources.from_attribution(text))
@@ -224,8 +229,8 @@ def check_row(
             errors.append(RowError(number, column, cells.shown(raw), bad.reason))
     if not values.get(facts.LANG):
         values.pop(facts.LANG, None)  # an empty cell leaves the language as it is
-    for column, reason in facts.problems(values):
-        raw = row[columns.index(column)] if column in columns else None
+    for column, reason in facts.problems(values, columns, existing.get(values.get("id"))):
+        raw = cells.at(row, columns.index(column))
         errors.append(RowError(number, column, cells.shown(raw), reason))
     lat, lon = values.get("lat"), values.get("lon")
     if (lat is None) != (lon is None):
