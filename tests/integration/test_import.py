@@ -6,6 +6,7 @@ import io
 import json
 import re
 import threading
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -217,6 +218,32 @@ def test_xlsx_formula_cells_are_refused(app, runner, tmp_path):
     assert result.exit_code == 1
     assert _problems(result.output) == {(2, "title")}
     assert _count(app) == 0
+
+
+def test_xlsx_rows_past_the_size_the_sheet_declares_are_read(app, runner, tmp_path):
+    """A sheet's <dimension> is what the program that wrote it claims; one that claims too
+    few rows must not make the import drop the rest without a word."""
+    book = openpyxl.Workbook()
+    book.active.append(["title", "status", "municipalities"])
+    for name in ("Första", "Andra", "Tredje", "Fjärde"):
+        book.active.append([name, "pilot", "0180"])
+    written = io.BytesIO()
+    book.save(written)
+    path = tmp_path / "understated.xlsx"
+    with (
+        zipfile.ZipFile(io.BytesIO(written.getvalue())) as source,
+        zipfile.ZipFile(path, "w") as target,
+    ):
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:C5"/>' in data
+                data = data.replace(b'<dimension ref="A1:C5"/>', b'<dimension ref="A1:C2"/>')
+            target.writestr(part, data)
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "4 rows: 4 new" in result.output
+    assert _count(app) == 4
 
 
 HEADER = "title,status,municipalities"

@@ -90,6 +90,9 @@ def _read_xlsx(data: bytes) -> Table:
     budget = file_limits.CellBudget()
     try:
         sheet = book.worksheets[0]
+        # the size a sheet declares is the writing program's claim: one that claims too few
+        # rows would stop the rows short of the sheet's end
+        sheet.reset_dimensions()
         header: list[str] = []
         rows = []
         # one column more than allowed, so that a value past the last column is reported
@@ -107,9 +110,9 @@ def _read_xlsx(data: bytes) -> Table:
         effects = None
         if effect_sheet.SHEET in book.sheetnames:
             # the effects of the initiatives above, read under the same cell budget
-            found = book[effect_sheet.SHEET].iter_rows(
-                values_only=True, max_col=len(effect_sheet.COLUMNS) + 1
-            )
+            effects_sheet = book[effect_sheet.SHEET]
+            effects_sheet.reset_dimensions()
+            found = effects_sheet.iter_rows(values_only=True, max_col=len(effect_sheet.COLUMNS) + 1)
             effect_header: list[str] = []
             effect_rows = []
             for number, values in enumerate(found, start=1):
