@@ -30,10 +30,11 @@ CONFIG_SLOT = "__kommunkarta_map_config__"  # where each page's config goes
 
 @dataclass(frozen=True)
 class RenderedMap:
-    """The three pieces of a Folium map that our own page template places."""
+    """The pieces of a Folium map that our own page template places."""
 
-    assets: Markup  # <script>/<link> tags for <head>
+    assets: Markup  # <link> and module <script> tags for <head>
     html: Markup  # the map's <div>
+    scripts: Markup  # the classic <script>s (Leaflet), right before the set-up script
     script: Markup  # the inline set-up script, after the div
 
 
@@ -52,7 +53,17 @@ def render(
     data the map fetches first (`fetch`) to preload."""
     html, script = skeleton(map_id, bounds or SWEDEN_BOUNDS, tiles, tiles_attribution)
     script = script.replace(CONFIG_SLOT, str(config_json))
-    return RenderedMap(_asset_links(asset_urls), Markup(html), Markup(script))
+    scripts = [f'<script src="{escape(url)}"></script>' for url in asset_urls.get("js", [])]
+    return RenderedMap(
+        _asset_links(asset_urls), Markup(html), Markup("\n".join(scripts)), Markup(script)
+    )
+
+
+def config_json(config: dict) -> Markup:
+    """A page's map config as JSON for its set-up script, without spaces and with letters
+    such as å as themselves rather than \\u escapes (the config is the largest part of the
+    map page); as safe in a <script> as `htmlsafe_json_dumps` makes it."""
+    return htmlsafe_json_dumps(config, separators=(",", ":"), ensure_ascii=False)
 
 
 def skeleton(
@@ -81,20 +92,26 @@ def _skeletons() -> dict[str, dict[str, str]]:
 
 def _asset_links(asset_urls: dict[str, list[str]]) -> Markup:
     """Only our links and scripts, not the rest of Folium's header: its page styles and its
-    viewport tag (which forbids zooming) would fight our layout and accessibility."""
-    links = [f'<link rel="stylesheet" href="{escape(url)}"/>' for url in asset_urls.get("css", [])]
-    links += [f'<script src="{escape(url)}"></script>' for url in asset_urls.get("js", [])]
+    viewport tag (which forbids zooming) would fight our layout and accessibility.
+
+    What the map needs first is asked for first and at once, side by side: the data it
+    draws, then Leaflet (whose <script> comes only at the end of the body, so that the
+    page is read while it loads), then the modules, instead of as each import or request
+    is reached."""
+    links = [
+        f'<link rel="preload" href="{escape(url)}" as="fetch" crossorigin>'
+        for url in asset_urls.get("fetch", [])
+    ]
+    links += [
+        f'<link rel="preload" href="{escape(url)}" as="script">' for url in asset_urls.get("js", [])
+    ]
+    links += [f'<link rel="stylesheet" href="{escape(url)}">' for url in asset_urls.get("css", [])]
     links += [
         f'<script type="module" src="{escape(url)}"></script>'
         for url in asset_urls.get("modules", [])
     ]
-    # fetched at once, side by side, instead of as each import or request is reached
     links += [
         f'<link rel="modulepreload" href="{escape(url)}">'
         for url in asset_urls.get("module_deps", [])
-    ]
-    links += [
-        f'<link rel="preload" href="{escape(url)}" as="fetch" crossorigin>'
-        for url in asset_urls.get("fetch", [])
     ]
     return Markup("\n".join(links))

@@ -32,7 +32,8 @@ def test_the_map_panel_marks_demo_initiatives(page, live_server):
     page.evaluate(
         """() => {
             map_kommunkarta_map.eachLayer(layer => {
-                if (layer.feature && layer.feature.properties.code === "1480") layer.fire("click");
+                const code = layer.feature && layer.feature.properties.code;
+                if (code === "1480") layer.fire("click", {}, true);
             });
         }"""
     )

@@ -138,3 +138,35 @@ def test_county_page_has_a_small_map_of_its_municipalities(page, live_server):
     page.wait_for_selector("#map_region_map[data-ready=true]", timeout=15_000)
     assert page.get_attribute("#map_region_map", "data-features") == "49"
     assert page.locator("#map_region_map path.leaflet-interactive").count() == 49
+
+
+# A tab opened in the background: hidden, and the browser runs no animation frames in it.
+HIDDEN_TAB = """
+Object.defineProperty(document, "hidden", { get: () => true });
+Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+window.requestAnimationFrame = () => 0;
+"""
+
+
+def test_a_map_opened_in_a_background_tab_gets_its_table_and_points(page, live_server):
+    page.add_init_script(HIDDEN_TAB)
+    _open(page, live_server.url + "/?lang=en")
+    assert page.locator(AREAS).count() == 290
+    assert page.locator("#map-counts tbody tr").count() == 290
+    page.wait_for_selector(".folium-map[data-points]", timeout=15_000)
+    assert page.locator(".leaflet-control-layers input").count() == 1
+
+
+def test_when_the_areas_cannot_be_drawn_the_points_still_come(page, live_server):
+    page.route(
+        "**/map/boundaries/municipalities",
+        lambda route: route.fulfill(status=503, json={"error": "unavailable"}),
+    )
+    page.goto(live_server.url + "/?lang=en")
+    expect(page.locator("#filter-error")).to_have_text(
+        "Could not load the data. Please try again.", timeout=15_000
+    )
+    expect(page.locator(".leaflet-control-layers input")).to_have_count(1)
+    page.wait_for_selector(".folium-map[data-points]", timeout=15_000)
+    assert page.locator(AREAS).count() == 0
+    assert page.get_attribute(".folium-map", "data-ready") is None

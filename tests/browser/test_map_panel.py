@@ -8,11 +8,13 @@ from tests.browser.test_map import READY
 
 
 def click_area(page, code: str) -> None:
-    """Click the map's shape of a municipality, as a pointer would."""
+    """Click the map's shape of a municipality, as a pointer would (the event goes on to
+    the shape's layer, where the map hears it)."""
     page.evaluate(
         """(code) => {
             map_kommunkarta_map.eachLayer(layer => {
-                if (layer.feature && layer.feature.properties.code === code) layer.fire("click");
+                const own = layer.feature && layer.feature.properties.code;
+                if (own === code) layer.fire("click", {}, true);
             });
         }""",
         code,

@@ -21,7 +21,8 @@ NEIGHBOUR_STROKE = "#d4500b"
 def select_area(page, code):
     page.evaluate(
         """code => map_kommunkarta_map.eachLayer(layer => {
-            if (layer.feature && layer.feature.properties.code === code) layer.fire("click");
+            const own = layer.feature && layer.feature.properties.code;
+            if (own === code) layer.fire("click", {}, true);
         })""",
         code,
     )

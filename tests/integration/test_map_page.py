@@ -1,5 +1,6 @@
 """The map page: light HTML that references the boundaries, filters that fail loudly."""
 
+import functools
 import json
 import re
 from html import unescape
@@ -8,12 +9,25 @@ import pytest
 from sqlalchemy import select
 
 from kommunkarta.models import Initiative, Municipality, Status
+from kommunkarta.services.places import geodata
+from tests.conftest import GEODATA_DIR
 
 
 def _config(html: str) -> dict:
+    """The map's config, with its figures (one per place in code order) by code, as map.js
+    reads them with the boundaries' codes, leaving out the zeros."""
     match = re.search(r"Kommunkarta\.mountMap\(map_kommunkarta_map, (\{.*?\})\);", html, re.S)
     assert match, "the map is not handed to map.js"
-    return json.loads(match.group(1))
+    config = json.loads(match.group(1))
+    codes = _codes(config["level"])
+    config["counts"] = {code: n for code, n in zip(codes, config["counts"], strict=True) if n}
+    return config
+
+
+@functools.cache
+def _codes(level: str) -> list[str]:
+    data = geodata.load(GEODATA_DIR)
+    return sorted(data.municipalities if level == "municipality" else data.regions)
 
 
 def test_map_page_is_light_and_references_boundaries(seeded_app):
@@ -51,7 +65,7 @@ def test_every_asset_is_served_by_the_app(seeded_app):
         seen.add(url)
         with client.get(url) as module:
             assert module.status_code == 200, url
-            imports = re.findall(r'from "(\./[^"]+)"', module.get_data(as_text=True))
+            imports = re.findall(r'(?:from |import\()"(\./[^"]+)"', module.get_data(as_text=True))
         base = url.rsplit("/", 1)[0]
         for name in imports:
             target = (base + "/" + name[2:]).replace("/map/../", "/")

@@ -3,6 +3,7 @@ map and its snippet, and the neighbours the map highlights: on SQLite and Postgr
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -204,9 +205,9 @@ def test_embed_shows_the_area_without_navigation_and_links_open_a_new_tab(client
     assert "1 published AI initiative" in html
     links = re.findall(r"<a [^>]*>", html)
     assert links and all('target="_blank"' in a and 'rel="noopener"' in a for a in links)
-    config = re.search(r"Kommunkarta\.mountMap\([^,]+, (\{.*\})\);", html).group(1)
-    assert '"municipality": "0180"' in config and '"linkTarget": "_blank"' in config
-    assert '"pointsUrl": "/map/points?municipality=0180"' in config
+    config = json.loads(re.search(r"Kommunkarta\.mountMap\([^,]+, (\{.*\})\);", html).group(1))
+    assert config["municipality"] == "0180" and config["linkTarget"] == "_blank"
+    assert config["pointsUrl"] == "/map/points?municipality=0180"
 
 
 @pytest.mark.parametrize(

@@ -8,21 +8,21 @@
  *   map/choropleth.js  the main map: counts, restyling in place, summary, table, address
  *   map/panel.js       the main map's side panel (a bottom sheet on phones) and neighbours
  *   map/labels.js      place names when zoomed in
- *   map/coverage.js    view=coverage: every municipality by its state
- *   map/compact.js     the small maps of county pages and the embed
+ *   map/coverage.js    view=coverage: every municipality by its state (imported when shown)
+ *   map/compact.js     the small maps of county pages and the embed (imported when shown)
  *   map/search.js      the "find a place" combobox
  */
 
 import { mountChoropleth } from "./map/choropleth.js";
-import { mountCompact } from "./map/compact.js";
-import { mountCoverage } from "./map/coverage.js";
 import { mountSearch } from "./map/search.js";
 
 let mainMap = null;
 
+/* The compact and coverage modes are imported only where a page shows them (the page's head
+ * preloads the one it needs), so that the main map waits for neither. */
 function mountMap(map, config) {
-  if (config.compact) return mountCompact(map, config);
-  if (config.view === "coverage") return mountCoverage(map, config);
+  if (config.compact) return import("./map/compact.js").then((mode) => mode.mountCompact(map, config));
+  if (config.view === "coverage") return import("./map/coverage.js").then((mode) => mode.mountCoverage(map, config));
   mainMap = mountChoropleth(map, config);
   return mainMap;
 }

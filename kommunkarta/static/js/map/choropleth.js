@@ -8,7 +8,7 @@
 
 import {
   addLegend, addScale, afterPaint, areaStyle, clearErrors, countText, createInfo, el, fill, filterParams, formatNumber,
-  getBoundaries, getJSON, keyboardAreas, paramsOf, pointClusters, pointMarker, queryFrom, showError,
+  getBoundaries, getJSON, keyboardAreas, paramsOf, pointClusters, pointMarker, queryFrom, showError, valuesByCode,
 } from "./common.js";
 import { addLabels } from "./labels.js";
 import { createPanel } from "./panel.js";
@@ -21,7 +21,9 @@ export function mountChoropleth(map, config) {
     level: config.level,
     measure: config.measure || "initiatives",
     note: config.measureNote || "",
-    counts: config.counts, // what the areas are coloured by: counts, or hours or kronor a year
+    // what the areas are coloured by (counts, or hours or kronor a year) by code, once the
+    // boundaries have said whose each of the page's figures is
+    counts: null,
     classes: config.classes, // and their classes, from the server (public/map_classes.py)
     params: paramsOf(config.filters), // the filters the page was drawn with: the address less any bad value
     layer: null,
@@ -38,11 +40,14 @@ export function mountChoropleth(map, config) {
   // areas lie below the markers' overlay pane, whatever order they are drawn in
   map.createPane("areas").style.zIndex = 350;
 
-  const drawLegend = addLegend(map, config);
-  addScale(map);
-  const info = createInfo(map);
-  const panel = createPanel(map, config, state);
-  const updateLabels = addLabels(map, config, state.names);
+  /* The areas come first: the legend, scale, info box, panel, labels and keyboard are set up
+   * once the areas are painted (mountControls), as are the filters' live updates, the table
+   * and the points. On a phone slowed 4x that set-up took tens of milliseconds before the
+   * first shape could show. */
+  let drawLegend = null;
+  let info = null;
+  let panel = null;
+  let updateLabels = null;
 
   /* ---- choropleth ---- */
   function describe(layer) {
@@ -59,14 +64,10 @@ export function mountChoropleth(map, config) {
     return state.measure === "initiatives" ? null : text["legend_" + state.measure];
   }
 
-  keyboardAreas(map, config, info, () => state.layer, describe, (layer) => {
-    panel.open(layer.feature.properties.code, layer.feature.properties.name);
-  });
-
   function restyle() {
     if (!state.layer) return;
     state.layer.setStyle(areaStyle(state.counts, state.classes, config));
-    drawLegend(state.classes, legendTitle(), state.note);
+    describeLayer(state.level);
     mapNode.setAttribute("data-restyled", String(Number(mapNode.getAttribute("data-restyled") || 0) + 1));
   }
 
@@ -79,27 +80,41 @@ export function mountChoropleth(map, config) {
     });
   }
 
+  /* Pointer events of every area, heard once on their layer (not three listeners on each of
+   * 290 shapes); none until the controls they use are there. */
+  const areaEvents = {
+    click: (event) => {
+      const p = event.propagatedFrom.feature.properties;
+      if (panel) panel.open(p.code, p.name);
+    },
+    mouseover: (event) => {
+      if (!info) return;
+      event.propagatedFrom.setStyle({ weight: 2.5, color: "#1b1f24" });
+      info.show(describe(event.propagatedFrom));
+    },
+    mouseout: (event) => {
+      if (!info) return;
+      state.layer.resetStyle(event.propagatedFrom);
+      panel.outline(event.propagatedFrom);
+      info.clear();
+    },
+  };
+
+  /** The legend and the place names for what is drawn (once the controls are there). */
+  function describeLayer(level) {
+    if (!drawLegend) return;
+    drawLegend(state.classes, legendTitle(), state.note);
+    updateLabels(level);
+  }
+
   function drawLayer(level) {
     return loadBoundaries(level).then((data) => {
+      if (!state.counts) state.counts = valuesByCode(config.counts, data.features);
       if (state.layer) map.removeLayer(state.layer);
-      state.layer = L.geoJSON(data, {
-        pane: "areas",
-        style: areaStyle(state.counts, state.classes, config),
-        onEachFeature: (feature, layer) => {
-          layer.on("click", () => panel.open(feature.properties.code, feature.properties.name));
-          layer.on("mouseover", () => {
-            layer.setStyle({ weight: 2.5, color: "#1b1f24" });
-            info.show(describe(layer));
-          });
-          layer.on("mouseout", () => {
-            state.layer.resetStyle(layer);
-            panel.outline(layer);
-            info.clear();
-          });
-        },
-      }).addTo(map);
-      drawLegend(state.classes, legendTitle(), state.note);
-      updateLabels(level);
+      state.layer = L.geoJSON(data, { pane: "areas", style: areaStyle(state.counts, state.classes, config) })
+        .on(areaEvents)
+        .addTo(map);
+      describeLayer(level);
       mapNode.setAttribute("data-level", level);
       mapNode.setAttribute("data-features", String(data.features.length));
     });
@@ -107,21 +122,30 @@ export function mountChoropleth(map, config) {
 
   /* ---- clustered points: from POINTS_ZOOM on, unless switched off (points=off) ---- */
   map.createPane("points").style.zIndex = 600;
-  const points = pointClusters(config, "points");
+  let points = null; // their cluster group, once mounted
+  let pointsMounted = null;
   state.showPoints = new URLSearchParams(window.location.search).get("points") !== "off";
 
   /** Their switch and their layer: hidden at the national view, so mounted after the areas'
-   * first paint (on a slowed phone they cost tens of milliseconds before it). */
+   * first paint (on a slowed phone they cost tens of milliseconds before it), whether or not
+   * the areas could be drawn. Kept once the switch is on the map. */
   function mountPoints() {
-    const overlays = {};
-    overlays[text.points] = points;
-    L.control.layers(null, overlays, { collapsed: false, position: "topleft" }).addTo(map);
-    if (state.showPoints) map.addLayer(points);
-    map.on("overlayadd overlayremove", (event) => {
-      if (event.layer !== points) return;
-      state.showPoints = event.type === "overlayadd";
-      window.history.replaceState(null, "", pageUrl());
-    });
+    if (!pointsMounted) {
+      pointsMounted = pointClusters(config, "points").then((group) => {
+        points = group;
+        const overlays = {};
+        overlays[text.points] = points;
+        L.control.layers(null, overlays, { collapsed: false, position: "topleft" }).addTo(map);
+        if (state.showPoints) map.addLayer(points);
+        map.on("overlayadd overlayremove", (event) => {
+          if (event.layer !== points) return;
+          state.showPoints = event.type === "overlayadd";
+          window.history.replaceState(null, "", pageUrl());
+        });
+      });
+      pointsMounted.catch(() => { pointsMounted = null; }); // tried again with the next filter
+    }
+    return pointsMounted;
   }
 
   function pointsByZoom() {
@@ -130,11 +154,9 @@ export function mountChoropleth(map, config) {
     map.getContainer().classList.toggle("points-hidden", hidden);
     updateLabels(state.level);
   }
-  map.on("zoomend", pointsByZoom);
-  pointsByZoom();
 
   function loadPoints() {
-    return getJSON(config.pointsUrl + "?" + state.params).then((rows) => {
+    return Promise.all([mountPoints(), getJSON(config.pointsUrl + "?" + state.params)]).then(([, rows]) => {
       points.clearLayers();
       points.addLayers(rows.map((row) => pointMarker(row, config, "points")));
       mapNode.setAttribute("data-points", String(rows.length));
@@ -172,7 +194,9 @@ export function mountChoropleth(map, config) {
   }
 
   function boundaryPlaces() {
-    return state.boundaries[state.level].features.map((f) => {
+    const boundaries = state.boundaries[state.level];
+    if (!boundaries || !state.counts) return [];
+    return boundaries.features.map((f) => {
       const code = f.properties.code;
       return { code: code, name: f.properties.name, count: state.counts[code] || 0 };
     });
@@ -249,7 +273,8 @@ export function mountChoropleth(map, config) {
       state.params = filters;
       const levelChanged = level !== state.level;
       state.level = level;
-      const drawn = levelChanged ? drawLayer(level) : Promise.resolve(restyle());
+      // drawn anew for another level, or when the page's first drawing failed
+      const drawn = levelChanged || !state.layer ? drawLayer(level) : Promise.resolve(restyle());
       return drawn.then(() => {
         updateSummary(told.summary, told.note || "");
         updateTable(places);
@@ -264,7 +289,9 @@ export function mountChoropleth(map, config) {
     });
   }
 
-  if (form) {
+  /** Changing a filter restyles the map in place (until then the form is sent as without
+   * script). */
+  function mountFilters() {
     let timer = null;
     const schedule = (delay) => {
       window.clearTimeout(timer);
@@ -281,25 +308,55 @@ export function mountChoropleth(map, config) {
     mountYearControl(form, config);
   }
 
+  /** Everything of the map but its areas; kept once it is there. */
+  const controls = (function () {
+    let mounted = null;
+    return () => {
+      if (!mounted) {
+        mounted = Promise.resolve().then(() => {
+          drawLegend = addLegend(map, config);
+          addScale(map);
+          info = createInfo(map);
+          panel = createPanel(map, config, state);
+          updateLabels = addLabels(map, config, state.names);
+          keyboardAreas(map, config, info, () => state.layer, describe, (layer) => {
+            panel.open(layer.feature.properties.code, layer.feature.properties.name);
+          });
+          map.on("zoomend", pointsByZoom);
+          pointsByZoom();
+          if (state.layer) describeLayer(state.level);
+          if (form) mountFilters();
+        });
+      }
+      return mounted;
+    };
+  }());
+
   /** Zooms to a place found by the search and opens its panel (focus moves into it). */
   function showPlace(place) {
-    return loadBoundaries(place.level).then((data) => {
+    return Promise.all([loadBoundaries(place.level), controls()]).then(([data]) => {
       const feature = data.features.find((f) => f.properties.code === place.code);
       if (!feature) return;
       const bounds = L.geoJSON(feature).getBounds();
       map.fitBounds(bounds, { padding: [20, 20], maxZoom: place.level === "region" ? 8 : 10 });
-      const count = place.level === state.level ? state.counts[place.code] || 0 : null;
+      const count = place.level === state.level && state.counts ? state.counts[place.code] || 0 : null;
       if (count !== null) info.show(place.name + ": " + valueText(count));
       panel.open(place.code, place.name, place.level);
     });
   }
 
-  // the figures table (folded away below the map) and the points (shown only once zoomed
-  // in) after the areas' first paint, not before it; then the map is ready in every part
-  drawLayer(state.level).then(afterPaint).then(() => {
+  // the controls, the figures table (folded away below the map) and the points (shown only
+  // once zoomed in) after the areas' first paint, not before it, and all of them even if
+  // the areas failed; the map is ready once every part is there
+  const areas = drawLayer(state.level).then(() => true, () => {
+    showError(text.failed);
+    return false;
+  });
+  areas.then(afterPaint).then(controls).then(() => {
     updateTable(boundaryPlaces());
-    mountPoints();
-    mapNode.setAttribute("data-ready", "true");
+    return Promise.all([areas, mountPoints()]);
+  }).then(([drawn]) => {
+    if (drawn) mapNode.setAttribute("data-ready", "true");
     return loadPoints();
   }).catch(() => showError(text.failed));
   return { showPlace };

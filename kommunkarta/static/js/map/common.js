@@ -62,9 +62,19 @@ export function formatNumber(n, lang) {
 }
 
 /** Kept once the browser has painted the page as it is now (the frame after this one has
- * begun and its tasks may run): what can wait for the map's first paint waits for this. */
+ * begun and its tasks may run): what can wait for the map's first paint waits for this.
+ * A hidden tab (opened in the background) paints nothing and runs no animation frames
+ * until it is shown, so there it is kept at once, and when the tab is hidden meanwhile. */
 export function afterPaint() {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  return new Promise((resolve) => {
+    const soon = () => setTimeout(resolve, 0);
+    if (document.hidden) {
+      soon();
+      return;
+    }
+    requestAnimationFrame(soon);
+    document.addEventListener("visibilitychange", soon, { once: true });
+  });
 }
 
 /** "1 initiative" / "1 200 initiatives" in the page's language. */
@@ -108,6 +118,19 @@ export function getJSON(url) {
       return body;
     }),
   );
+}
+
+/** The map page's figures, one for every place in code order (public/map_views.py), by
+ * code: the codes are those of `features`, the boundaries of those places. Throws when there
+ * are not as many places as figures (boundaries kept from before the places changed). */
+export function valuesByCode(values, features) {
+  const codes = features.map((f) => f.properties.code).sort();
+  if (codes.length !== values.length) throw new Error("the boundaries are not of the page's places");
+  const byCode = {};
+  codes.forEach((code, i) => {
+    if (values[i]) byCode[code] = values[i];
+  });
+  return byCode;
 }
 
 /** Boundaries as GeoJSON, whether the URL serves GeoJSON or the map's TopoJSON. */
@@ -256,9 +279,33 @@ const NamedIcon = L.DivIcon.extend({
   },
 });
 
-/** An empty cluster group for located initiatives, in the pane `pane` if given. */
+/* Leaflet.markercluster and its style sheets, from the app like every asset, asked for when
+ * points are first wanted rather than by the page: no area needs them, and on a slowed phone
+ * their script and three more requests came before the map's first paint. */
+const CLUSTERS = new URL("../../vendor/leaflet.markercluster/", import.meta.url);
+let clusterCode = null;
+
+function loadClusters() {
+  if (!clusterCode) {
+    ["MarkerCluster.css", "MarkerCluster.Default.css"].forEach((name) => {
+      document.head.appendChild(el("link", { rel: "stylesheet", href: new URL(name, CLUSTERS).href }));
+    });
+    clusterCode = new Promise((resolve, reject) => {
+      const script = el("script", { src: new URL("leaflet.markercluster.js", CLUSTERS).href });
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", () => {
+        clusterCode = null; // asked for again next time
+        reject(new Error("leaflet.markercluster.js"));
+      });
+      document.head.appendChild(script);
+    });
+  }
+  return clusterCode;
+}
+
+/** Kept with an empty cluster group for located initiatives, in the pane `pane` if given. */
 export function pointClusters(config, pane) {
-  return L.markerClusterGroup({
+  return loadClusters().then(() => L.markerClusterGroup({
     showCoverageOnHover: false,
     maxClusterRadius: 40,
     clusterPane: pane || L.Marker.prototype.options.pane,
@@ -272,7 +319,7 @@ export function pointClusters(config, pane) {
         label: fill(config.text.cluster, { n: formatNumber(n, config.lang) }),
       });
     },
-  });
+  }));
 }
 
 /** A marker for one row [id, lat, lon, title] of /map/points whose popup links to its page

@@ -10,8 +10,7 @@ import {
 
 /** The located initiatives of a compact map (config.pointsUrl), clustered. */
 function addPoints(map, config) {
-  const points = pointClusters(config);
-  return getJSON(config.pointsUrl).then((rows) => {
+  return Promise.all([pointClusters(config), getJSON(config.pointsUrl)]).then(([points, rows]) => {
     rows.forEach((row) => points.addLayer(pointMarker(row, config)));
     map.addLayer(points);
     map.getContainer().setAttribute("data-points", String(rows.length));
