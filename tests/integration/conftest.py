@@ -1,4 +1,7 @@
-"""Fixtures for integration modules that share one database per backend between their tests."""
+"""Fixtures for the integration modules: a database per backend shared by a module's tests,
+and a hold on work done in a thread."""
+
+import threading
 
 import pytest
 
@@ -19,3 +22,28 @@ def module_app(databases, geo, tmp_path_factory, sqlite_template):
 @pytest.fixture
 def fresh_limits():
     limiter.reset()
+
+
+@pytest.fixture
+def hold(monkeypatch):
+    """Holds work done in a thread until the test lets it go: `hold(owner, name)` puts a
+    wait in front of `owner.name` and returns (started, release), `started` set when a call
+    begins. Whatever still waits is let go when the test ends, passed or failed."""
+    releases: list[threading.Event] = []
+
+    def holding(owner, name: str) -> tuple[threading.Event, threading.Event]:
+        started, release = threading.Event(), threading.Event()
+        original = getattr(owner, name)
+
+        def waiting(*args, **kwargs):
+            started.set()
+            assert release.wait(60)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, waiting)
+        releases.append(release)
+        return started, release
+
+    yield holding
+    for release in releases:
+        release.set()

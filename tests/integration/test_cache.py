@@ -12,25 +12,12 @@ from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import BenefitArea, Initiative, Municipality, State, Status, data_version
 from kommunkarta.services.data_io import demo
 from kommunkarta.services.register import initiatives
+from tests.integration.helpers import add
 
 
 def _version(engine) -> str:
     with engine.connect() as connection:
         return connection.scalar(select(data_version.c.token))
-
-
-def _publish(session: Session, title: str, code: str = "0180", benefit: str = "safety") -> int:
-    item = Initiative(
-        title=title,
-        state=State.PUBLISHED,
-        status=session.scalar(select(Status).where(Status.slug == "pilot")),
-        municipalities=[session.get(Municipality, code)],
-        benefit_areas=[session.scalar(select(BenefitArea).where(BenefitArea.slug == benefit))],
-    )
-    item.refresh_search_text()
-    session.add(item)
-    session.commit()
-    return item.id
 
 
 def _count(client, code: str, query: str = "") -> int:
@@ -40,13 +27,13 @@ def _count(client, code: str, query: str = "") -> int:
 
 def test_a_published_initiative_counts_at_once(client, session):
     assert _count(client, "0180") == 0 and _count(client, "0180", "?benefit=safety") == 0
-    _publish(session, "Chattbot för bygglov")
+    add(session, "Chattbot för bygglov", benefits=("safety",))
     assert _count(client, "0180") == 1 and _count(client, "0180", "?benefit=safety") == 1
     assert "1 initiativ i 1 kommun" in client.get("/?benefit=safety").get_data(as_text=True)
 
 
 def test_a_bulk_update_counts_at_once(client, session):
-    item_id = _publish(session, "Prognos för hemtjänst")
+    item_id = add(session, "Prognos för hemtjänst", benefits=("safety",)).id
     assert _count(client, "0180") == 1
     session.execute(update(Initiative).where(Initiative.id == item_id).values(state=State.REJECTED))
     session.commit()
@@ -111,7 +98,7 @@ def test_counts_carry_an_etag_that_changes_with_the_counts(client, session):
     assert first.status_code == 200 and first.headers["ETag"]
     again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
-    _publish(session, "Trygghetskamera vid skolan")
+    add(session, "Trygghetskamera vid skolan", benefits=("safety",))
     changed = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
     regions = client.get("/api/v1/regions")

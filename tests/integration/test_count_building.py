@@ -3,8 +3,6 @@ while they are, every answer is SQL's and right — after writes made during the
 and after a write no one could name, whose stale index is never served again.
 """
 
-import threading
-
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -22,21 +20,9 @@ from tests.integration.test_count_index import (
 
 
 @pytest.fixture
-def held(monkeypatch):
+def held(hold):
     """Builds wait until the test lets them go: `started` is set when one begins reading."""
-    started, release = threading.Event(), threading.Event()
-    load_all = CountIndex.load_all
-
-    def waiting(self, session, serial):
-        started.set()
-        assert release.wait(60)
-        load_all(self, session, serial)
-
-    monkeypatch.setattr(CountIndex, "load_all", waiting)
-    try:
-        yield started, release
-    finally:
-        release.set()
+    return hold(CountIndex, "load_all")
 
 
 def _building(app, engine):

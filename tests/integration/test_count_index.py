@@ -10,24 +10,16 @@ import random
 import time
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.models import (
-    Adoption,
-    BenefitArea,
-    Initiative,
-    Municipality,
-    State,
-    Status,
-    Technology,
-)
+from kommunkarta.models import BenefitArea, State
 from kommunkarta.services.data_io import demo
 from kommunkarta.services.places import timeline
 from kommunkarta.services.register import count_serving, initiatives
 from tests.conftest import make_app
+from tests.integration.helpers import add, random_write, term
 
 SELECTIONS = [
     InitiativeFilter(),
@@ -48,7 +40,6 @@ COUNTS = [
     initiatives.count,
     timeline._counts,
 ]
-PLACES = ["0180", "0114", "1480", "1280", "0380", "2584", "1490"]
 
 
 @pytest.fixture
@@ -99,71 +90,6 @@ def built_index(engine):
         time.sleep(0.01)
 
 
-def _term(session, model, slug):
-    return session.scalar(select(model).where(model.slug == slug))
-
-
-def _random_write(session: Session, rng: random.Random) -> None:
-    ids = list(session.scalars(select(Initiative.id).order_by(Initiative.id)))
-    item = session.get_one(Initiative, rng.choice(ids))
-    statuses = list(session.scalars(select(Status)))
-    kind = rng.choice(
-        [
-            "state",
-            "places",
-            "benefits",
-            "status",
-            "year",
-            "figures",
-            "reuse",
-            "adopt",
-            "unadopt",
-            "delete",
-            "new",
-        ]
-    )
-    if kind == "state":
-        item.state = rng.choice([State.PUBLISHED, State.REJECTED, State.DRAFT])
-    elif kind == "places":
-        item.municipalities = [session.get_one(Municipality, c) for c in rng.sample(PLACES, 2)]
-    elif kind == "benefits":
-        item.benefit_areas = [_term(session, BenefitArea, rng.choice(["efficiency", "safety"]))]
-    elif kind == "status":
-        item.status = rng.choice(statuses)
-    elif kind == "year":
-        item.start_year = rng.choice([None, 2019, 2021, 2023])
-    elif kind == "figures":
-        item.hours_per_year = rng.choice([None, 12.5, 300.0])
-        item.sek_per_year = rng.choice([None, 1000.0])
-    elif kind == "reuse":
-        item.others_may_call_off = rng.choice([None, True, False])
-        item.open_source_url = rng.choice(["", "https://example.org/code"])
-        item.ai_act = rng.choice([None, "high", "minimal"])
-    elif kind == "adopt":
-        taken = {a.municipality_code for a in item.adoptions}
-        # an adopter may take part as well: it counts once
-        code = rng.choice([c for c in PLACES if c not in taken])
-        item.adoptions.append(
-            Adoption(municipality_code=code, status=rng.choice(statuses), start_year=2022)
-        )
-    elif kind == "unadopt" and item.adoptions:
-        item.adoptions.remove(rng.choice(item.adoptions))
-    elif kind == "delete":
-        session.delete(item)
-    elif kind == "new":
-        added = Initiative(
-            title="Ny",
-            state=State.PUBLISHED,
-            status=rng.choice(statuses),
-            start_year=2021,
-            municipalities=[session.get(Municipality, rng.choice(PLACES))],
-            technologies=[_term(session, Technology, "chatbot")],
-        )
-        added.refresh_search_text()
-        session.add(added)
-    session.commit()
-
-
 def test_counts_after_random_writes_equal_a_full_recount(app, geo, serving):
     engine = app.extensions["db_engine"]
     with Session(engine) as session, session.begin():
@@ -173,7 +99,7 @@ def test_counts_after_random_writes_equal_a_full_recount(app, geo, serving):
     rng = random.Random(19)
     with Session(engine) as session:
         for step in range(60):
-            _random_write(session, rng)
+            random_write(session, rng)
             if step % 6 == 5:
                 _assert_same_as_sql(engine)
     _assert_same_as_sql(engine)
@@ -246,7 +172,7 @@ def test_the_counts_api_kept_current_write_by_write_equals_a_recount(app, geo):
     rng = random.Random(23)
     with Session(engine) as session:
         for _ in range(30):
-            _random_write(session, rng)
+            random_write(session, rng)
             _assert_api_same_as_sql(client, engine)
     with app.test_request_context():
         assert built_index(engine) is first
@@ -260,7 +186,7 @@ def test_a_change_it_cannot_name_reads_everything_again(app, geo, serving):
         demo.seed(session, geo, count=40, seed_value=2)
     before = built_index(engine)
     with Session(engine) as session, session.begin():
-        _term(session, BenefitArea, "safety").name_en = "Safety and security"
+        term(session, BenefitArea, "safety").name_en = "Safety and security"
     after = built_index(engine)
     assert after is not before
     _assert_same_as_sql(engine)
@@ -278,16 +204,7 @@ def test_two_apps_on_one_database_see_each_others_writes(app, tmp_path):
 
     assert stockholm(first) == stockholm(second) == 0  # both start building an index
     with Session(engine) as session:
-        item = Initiative(
-            title="Chattbot för bygglov",
-            state=State.PUBLISHED,
-            status=_term(session, Status, "pilot"),
-            municipalities=[session.get(Municipality, "0180")],
-            benefit_areas=[_term(session, BenefitArea, "safety")],
-        )
-        item.refresh_search_text()
-        session.add(item)
-        session.commit()
+        item = add(session, "Chattbot för bygglov", benefits=("safety",))
         assert [stockholm(c, "?benefit=safety") for c in (first, second)] == [1, 1]
         item.state = State.REJECTED  # unpublished
         session.commit()

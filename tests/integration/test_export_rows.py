@@ -10,8 +10,6 @@ a change no write can name (the taxonomy's order) must make it read everything a
 
 import gzip
 import random
-import threading
-import time
 
 import pytest
 from sqlalchemy import select
@@ -19,15 +17,12 @@ from sqlalchemy.orm import Session
 
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
-    Adoption,
     BenefitArea,
     Initiative,
-    Municipality,
     State,
-    Status,
-    Technology,
 )
 from kommunkarta.services.data_io import deflate, demo, export_cache, export_rows, exporter
+from tests.integration.helpers import random_write, wait_until
 
 SELECTIONS = {
     "": InitiativeFilter(),
@@ -39,19 +34,6 @@ SELECTIONS = {
     "q=chattbot": InitiativeFilter(q="chattbot"),
     "year_from=2020&reuse=call-off": InitiativeFilter(year_from=2020, reuse=("call-off",)),
 }
-PLACES = ["0180", "0114", "1480", "1280", "0380", "2584"]
-TITLES = [
-    'Chattbot, "Frida" för äldreomsorgen',
-    '=HYPERLINK("http://example.org")',
-    "+46 8 123 45 67, växel",
-    "-1, eller?",
-    "@SUM(A1:A2)",
-    "Rad ett\r\nrad två\nrad tre",
-    "  \t=1+1",
-    "'=redan skyddad",
-    "Ｆull-width ＝ tecken",
-    "Vanlig titel",
-]
 
 
 @pytest.fixture
@@ -94,61 +76,6 @@ def _assert_downloads_are_fresh(client, engine, plain: bool = False) -> None:
                 assert sent.data == expected, query
 
 
-def _term(session, model, slug):
-    return session.scalar(select(model).where(model.slug == slug))
-
-
-def _random_write(session: Session, rng: random.Random) -> None:
-    ids = list(session.scalars(select(Initiative.id).order_by(Initiative.id)))
-    item = session.get_one(Initiative, rng.choice(ids))
-    statuses = list(session.scalars(select(Status)))
-    kind = rng.choice(
-        ["state", "title", "title", "places", "terms", "status", "year", "adopt", "unadopt"]
-        + ["delete", "new"]
-    )
-    if kind == "state":
-        item.state = rng.choice([State.PUBLISHED, State.REJECTED, State.DRAFT])
-    elif kind == "title":
-        item.title = rng.choice(TITLES)
-        item.summary = rng.choice(["", 'Sammanfattning, med "citat"', "@riskabel"])
-        item.refresh_search_text()
-    elif kind == "places":
-        item.municipalities = [session.get_one(Municipality, c) for c in rng.sample(PLACES, 2)]
-    elif kind == "terms":
-        item.benefit_areas = [
-            _term(session, BenefitArea, slug)
-            for slug in rng.sample(["efficiency", "safety", "welfare-quality"], rng.randint(0, 2))
-        ]
-        item.technologies = [_term(session, Technology, "chatbot")]
-    elif kind == "status":
-        item.status = rng.choice(statuses)
-    elif kind == "year":
-        item.start_year = rng.choice([None, 2019, 2021, 2023])
-        item.others_may_call_off = rng.choice([None, True, False])
-    elif kind == "adopt":
-        taken = {a.municipality_code for a in item.adoptions}
-        code = rng.choice([c for c in PLACES if c not in taken])
-        item.adoptions.append(
-            Adoption(municipality_code=code, status=rng.choice(statuses), start_year=2022)
-        )
-    elif kind == "unadopt" and item.adoptions:
-        item.adoptions.remove(rng.choice(item.adoptions))
-    elif kind == "delete":
-        session.delete(item)
-    elif kind == "new":
-        added = Initiative(
-            title=rng.choice(TITLES),
-            state=State.PUBLISHED,
-            status=rng.choice(statuses),
-            start_year=2021,
-            municipalities=[session.get(Municipality, rng.choice(PLACES))],
-            technologies=[_term(session, Technology, "chatbot")],
-        )
-        added.refresh_search_text()
-        session.add(added)
-    session.commit()
-
-
 def test_downloads_after_random_writes_equal_a_fresh_export(app, geo, small_blocks, full_loads):
     engine = app.extensions["db_engine"]
     with Session(engine) as session, session.begin():
@@ -159,7 +86,7 @@ def test_downloads_after_random_writes_equal_a_fresh_export(app, geo, small_bloc
     rng = random.Random(19)
     with Session(engine) as session:
         for step in range(48):
-            _random_write(session, rng)
+            random_write(session, rng)
             if step % 4 == 3:
                 _assert_downloads_are_fresh(client, engine, plain=step % 16 == 15)
     assert len(full_loads) == 1  # caught up write by write, never read again whole
@@ -228,37 +155,27 @@ def test_a_request_behind_the_store_never_puts_an_old_line_back(app, geo, small_
 
 
 def test_a_large_first_build_runs_in_a_thread_while_downloads_are_written(
-    app, geo, small_blocks, full_loads, monkeypatch
+    app, geo, small_blocks, full_loads, monkeypatch, hold
 ):
     """Above SYNC_LIMIT no request reads everything: one thread builds the store while every
     download is written afresh, and once it is in place downloads are joined from it."""
     monkeypatch.setattr(export_rows, "SYNC_LIMIT", 0)
-    release = threading.Event()
-    build = export_rows._all_blocks
-
-    def slow_build(session):
-        assert release.wait(20)  # the build goes on until the checks below are done
-        return build(session)
-
-    monkeypatch.setattr(export_rows, "_all_blocks", slow_build)
+    _started, release = hold(export_rows, "_all_blocks")  # until the checks below are done
     engine = app.extensions["db_engine"]
     with Session(engine) as session, session.begin():
         demo.seed(session, geo, count=40, seed_value=5)
     client = app.test_client()
     _assert_downloads_are_fresh(client, engine, plain=True)
     with Session(engine) as session:
-        _random_write(session, random.Random(3))
+        random_write(session, random.Random(3))
     _assert_downloads_are_fresh(client, engine)
     assert export_rows._builds.running() == 1  # one thread, not one per download
     assert not export_rows._stores
     release.set()
-    deadline = time.monotonic() + 20
-    while export_rows._builds.running() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not export_rows._builds.running()
+    wait_until(lambda: not export_rows._builds.running(), "the store was not built")
     assert len(full_loads) == 1
     with Session(engine) as session:
-        _random_write(session, random.Random(4))  # caught up write by write
+        random_write(session, random.Random(4))  # caught up write by write
     joined = []
     parts_of = export_rows.csv_parts
 

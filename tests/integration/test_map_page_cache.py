@@ -8,11 +8,11 @@ import sys
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kommunkarta import cache, geo
-from kommunkarta.models import BenefitArea, Initiative, Municipality, State, Status
+from kommunkarta.models import BenefitArea
 from kommunkarta.public import page_cache
+from tests.integration.helpers import add
 
 QUERIES = [
     "",
@@ -108,24 +108,11 @@ def test_the_coverage_view_is_rendered_each_time(seeded_app):
     assert _kept(seeded_app) == 0
 
 
-def _publish(session: Session, title: str, code: str, benefit: str) -> None:
-    item = Initiative(
-        title=title,
-        state=State.PUBLISHED,
-        status=session.scalar(select(Status).where(Status.slug == "pilot")),
-        municipalities=[session.get(Municipality, code)],
-        benefit_areas=[session.scalar(select(BenefitArea).where(BenefitArea.slug == benefit))],
-    )
-    item.refresh_search_text()
-    session.add(item)
-    session.commit()
-
-
 def test_a_write_shows_at_once(app, session):
     client = app.test_client()
     pages = {q: client.get(f"/?{q}") for q in ("lang=en", "benefit=safety&lang=sv")}
     assert "0 initiatives" in pages["lang=en"].get_data(as_text=True)
-    _publish(session, "Chattbot för bygglov", "0180", "safety")
+    add(session, "Chattbot för bygglov", places=("0180",), benefits=("safety",))
     after = client.get("/?lang=en")
     assert _counts(app, after) == {"0180": 1}
     assert "1 initiative in 1 municipality" in after.get_data(as_text=True)
@@ -133,7 +120,7 @@ def test_a_write_shows_at_once(app, session):
     assert "1 initiativ i 1 kommun" in swedish.get_data(as_text=True)
     _forget(app)
     assert _without_nonce(client.get("/?lang=en")) == _without_nonce(after)
-    _publish(session, "Prognos för hemtjänst", "1480", "efficiency")
+    add(session, "Prognos för hemtjänst", places=("1480",), benefits=("efficiency",))
     assert _counts(app, client.get("/?lang=en")) == {"0180": 1, "1480": 1}
     assert "1 initiativ i 1 kommun" in client.get("/?benefit=safety&lang=sv").get_data(as_text=True)
 
@@ -194,9 +181,10 @@ def _pages_are_fresh(app, client, monkeypatch) -> dict[str, str]:
 
 def test_the_kept_filter_form_follows_named_writes_and_the_taxonomy(app, session, monkeypatch):
     client = app.test_client()
-    _publish(session, "Chattbot för bygglov", "0180", "safety")
+    add(session, "Chattbot för bygglov", places=("0180",), benefits=("safety",))
     _pages_are_fresh(app, client, monkeypatch)  # every form rendered and kept
-    _publish(session, "Prognos för hemtjänst", "1480", "efficiency")  # a named write
+    # a named write
+    add(session, "Prognos för hemtjänst", places=("1480",), benefits=("efficiency",))
     pages = _pages_are_fresh(app, client, monkeypatch)
     assert "2 initiatives in 2 municipalities" in pages["lang=en"]
     safety = session.scalar(select(BenefitArea).where(BenefitArea.slug == "safety"))

@@ -8,26 +8,9 @@ import re
 from html import unescape
 
 import pytest
-from sqlalchemy import select
 
-from kommunkarta.models import BenefitArea, Initiative, Municipality, State, Status
-
-
-def add(session, title, places=("0180",), benefits=("efficiency",), status="pilot", **fields):
-    item = Initiative(
-        title=title,
-        status=session.scalar(select(Status).where(Status.slug == status)),
-        municipalities=[session.get(Municipality, code) for code in places],
-        benefit_areas=list(
-            session.scalars(select(BenefitArea).where(BenefitArea.slug.in_(benefits)))
-        ),
-        state=fields.pop("state", State.PUBLISHED),
-        **fields,
-    )
-    item.refresh_search_text()
-    session.add(item)
-    session.commit()
-    return item
+from kommunkarta.models import State
+from tests.integration.helpers import add
 
 
 @pytest.fixture

@@ -10,47 +10,10 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
-from kommunkarta.models import (
-    BenefitArea,
-    Initiative,
-    Municipality,
-    OperationalArea,
-    State,
-    Status,
-    Technology,
-)
+from kommunkarta.models import Initiative, State
+from tests.integration.helpers import add
 
 SCRIPT = "<script>alert(1)</script>"
-
-
-def add(
-    session: Session,
-    title: str,
-    *,
-    state: str = State.PUBLISHED,
-    places: tuple[str, ...] = ("0180",),
-    benefits: tuple[str, ...] = ("efficiency",),
-    status: str = "pilot",
-    updated: datetime | None = None,
-    **fields,
-) -> Initiative:
-    """An initiative with the given municipalities and benefit areas, committed."""
-    item = Initiative(
-        title=title,
-        state=state,
-        status=session.scalar(select(Status).where(Status.slug == status)),
-        municipalities=[session.get(Municipality, code) for code in places],
-        benefit_areas=list(
-            session.scalars(select(BenefitArea).where(BenefitArea.slug.in_(benefits)))
-        ),
-        **fields,
-    )
-    if updated:
-        item.updated_at = updated
-    item.refresh_search_text()
-    session.add(item)
-    session.commit()
-    return item
 
 
 def text_of(response) -> str:
@@ -99,9 +62,9 @@ def test_table_shows_only_published_initiatives_with_a_summary(client, session):
 
 
 def test_table_sorts_by_title_start_year_and_last_update(client, session):
-    add(session, "Beta", start_year=2019, updated=datetime(2025, 3, 1, tzinfo=UTC))
-    add(session, "alfa", start_year=2024, updated=datetime(2025, 1, 1, tzinfo=UTC))
-    add(session, "Gamma", start_year=2021, updated=datetime(2025, 6, 1, tzinfo=UTC))
+    add(session, "Beta", start_year=2019, updated_at=datetime(2025, 3, 1, tzinfo=UTC))
+    add(session, "alfa", start_year=2024, updated_at=datetime(2025, 1, 1, tzinfo=UTC))
+    add(session, "Gamma", start_year=2021, updated_at=datetime(2025, 6, 1, tzinfo=UTC))
 
     def titles(query: str) -> list[str]:
         response = client.get(f"/initiatives?{query}")
@@ -239,13 +202,10 @@ def test_initiative_page_shows_every_field(client, session):
         contact="ai@stockholm.se",
         lat=59.33,
         lon=18.06,
-        updated=datetime(2025, 5, 17, tzinfo=UTC),
+        areas=("it",),
+        techs=("chatbot",),
+        updated_at=datetime(2025, 5, 17, tzinfo=UTC),
     )
-    item.areas = list(session.scalars(select(OperationalArea).where(OperationalArea.slug == "it")))
-    item.technologies = list(
-        session.scalars(select(Technology).where(Technology.slug == "chatbot"))
-    )
-    session.commit()
 
     response = client.get(f"/initiatives/{item.id}?lang=en")
     assert response.status_code == 200

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 from html import unescape
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kommunkarta.models import (
-    BenefitArea,
-    Initiative,
-    Municipality,
-    OperationalArea,
-    State,
-    Status,
-    Technology,
-)
+from kommunkarta.models import Initiative, State
 from kommunkarta.services.places import similarity
+from tests.integration import helpers
+from tests.integration.helpers import wait_until
 
 CHATBOT = (
     "Chattbot för hemtjänsten",
@@ -39,33 +30,22 @@ def add(
     text: tuple[str, str, str],
     places: tuple[str, ...],
     *,
-    state: str = State.PUBLISHED,
-    benefits: tuple[str, ...] = ("efficiency",),
     areas: tuple[str, ...] = ("elderly-care",),
     techs: tuple[str, ...] = ("chatbot",),
-    contact: str = "",
+    **fields,
 ) -> Initiative:
+    """A pilot of `text` (title, summary, description) in `places`, committed."""
     title, summary, description = text
-
-    def terms(model, slugs):
-        return list(session.scalars(select(model).where(model.slug.in_(slugs))))
-
-    item = Initiative(
-        title=title,
+    return helpers.add(
+        session,
+        title,
         summary=summary,
         description=description,
-        state=state,
-        contact=contact,
-        status=session.scalar(select(Status).where(Status.slug == "pilot")),
-        municipalities=[session.get(Municipality, code) for code in places],
-        benefit_areas=terms(BenefitArea, benefits),
-        areas=terms(OperationalArea, areas),
-        technologies=terms(Technology, techs),
+        places=places,
+        areas=areas,
+        techs=techs,
+        **fields,
     )
-    item.refresh_search_text()
-    session.add(item)
-    session.commit()
-    return item
 
 
 @pytest.fixture
@@ -188,28 +168,19 @@ def test_a_large_index_is_rebuilt_in_the_background_after_a_write(
     monkeypatch.setattr(similarity, "REBUILD_AFTER", 0)
     add(session, CHATBOT, ("2584",))  # a copy in Kiruna: the most similar of all
     assert page_titles(client.get(url))[0] == NEAR[0]  # the previous index, meanwhile
-    deadline = time.monotonic() + 20
-    while similarity._building and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: not similarity._building, "the index was not built")
     assert page_titles(client.get(url))[0] == CHATBOT[0]
 
 
 def test_a_large_first_index_is_built_in_the_background_while_the_page_says_so(
-    client, session, crafted, monkeypatch
+    client, session, crafted, monkeypatch, hold
 ):
     """Above SYNC_LIMIT the first build takes longer than a worker may spend on a request:
     the page answers at once, says the similar initiatives are being gathered, and shows
     them once the thread is done; the duplicate check finds none meanwhile."""
     monkeypatch.setattr(similarity, "_indexes", similarity.OrderedDict())  # a new process
     monkeypatch.setattr(similarity, "SYNC_LIMIT", 0)
-    release = threading.Event()
-    build = similarity._build_apart
-
-    def slow_build(engine):
-        assert release.wait(20)  # the build goes on until the checks below are done
-        return build(engine)
-
-    monkeypatch.setattr(similarity, "_build_apart", slow_build)
+    _started, release = hold(similarity, "_build_apart")  # until the checks below are done
     url = f"/initiatives/{crafted['original']}"
     waiting = client.get(f"{url}?lang=en")
     assert waiting.status_code == 200
@@ -219,9 +190,7 @@ def test_a_large_first_index_is_built_in_the_background_while_the_page_says_so(
     assert "De liknande initiativen" in client.get(f"{url}?lang=sv").get_data(as_text=True)
     assert similarity._building  # one thread, not one per request
     release.set()
-    deadline = time.monotonic() + 20
-    while similarity._building and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: not similarity._building, "the index was not built")
     assert page_titles(client.get(f"{url}?lang=en"))[0] == NEAR[0]
     assert "De liknande initiativen" not in client.get(f"{url}?lang=sv").get_data(as_text=True)
 

@@ -11,16 +11,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import (
-    BenefitArea,
     Initiative,
-    Municipality,
     Revision,
     State,
-    Status,
 )
 from kommunkarta.services.errors import Conflict
 from kommunkarta.services.register import submissions
 from tests.conftest import csrf_from
+from tests.integration.helpers import add
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
 
@@ -93,20 +91,15 @@ def _revisions(app, initiative_id: int) -> list[tuple[str, dict]]:
     return [(action, json.loads(changes)) for action, changes in rows]
 
 
-def _published(app, **fields) -> int:
-    with Session(app.extensions["db_engine"], expire_on_commit=False) as s, s.begin():
-        item = Initiative(
-            title=fields.get("title", "Publicerad chatbot"),
+def _published(app, title: str = "Publicerad chatbot") -> int:
+    with Session(app.extensions["db_engine"]) as session:
+        return add(
+            session,
+            title,
+            status="production",
             summary="Svarar på frågor.",
             contact="ai@stockholm.se",
-            status=s.scalar(select(Status).where(Status.slug == "production")),
-            state=State.PUBLISHED,
-            municipalities=[s.get(Municipality, "0180")],
-            benefit_areas=[s.scalar(select(BenefitArea).where(BenefitArea.slug == "efficiency"))],
-        )
-        item.refresh_search_text()
-        s.add(item)
-    return item.id
+        ).id
 
 
 def _error_beside(body: str, field: str) -> str:
