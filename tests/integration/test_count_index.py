@@ -10,11 +10,12 @@ import random
 import time
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
-from kommunkarta.models import BenefitArea, State
+from kommunkarta.models import BenefitArea, Initiative, State
 from kommunkarta.services.data_io import demo
 from kommunkarta.services.places import timeline
 from kommunkarta.services.register import count_serving, initiatives
@@ -39,6 +40,7 @@ COUNTS = [
     initiatives.counts_by_region,
     initiatives.count,
     timeline._counts,
+    lambda session, _selection: demo.shown(session),  # the notice: any demo data published
 ]
 
 
@@ -104,6 +106,30 @@ def test_counts_after_random_writes_equal_a_full_recount(app, geo, serving):
                 _assert_same_as_sql(engine)
     _assert_same_as_sql(engine)
     assert built_index(engine) is first  # caught up write by write, never read again whole
+
+
+def test_the_demo_notice_follows_named_writes(app, geo, serving):
+    """Whether any demo initiative is published, from memory, as SQL says, write by write."""
+    engine = app.extensions["db_engine"]
+    with Session(engine) as session, session.begin():
+        demo.seed(session, geo, count=20, seed_value=7)
+    first = built_index(engine)
+    shown = COUNTS[-1]
+    with Session(engine) as session:
+        items = list(session.scalars(select(Initiative).order_by(Initiative.id)))
+        steps = [
+            [(item, "is_demo", False) for item in items],  # no demo data left
+            [(items[3], "is_demo", True)],
+            [(items[3], "state", State.REJECTED)],
+            [(items[3], "state", State.PUBLISHED)],
+        ]
+        for step, expected in zip(steps, [False, True, False, True], strict=True):
+            for item, name, value in step:
+                setattr(item, name, value)
+            session.commit()
+            assert _by_sql(engine, shown, InitiativeFilter()) is expected
+            assert _in_memory(engine, shown, InitiativeFilter()) is expected
+    assert built_index(engine) is first
 
 
 API_FILTERS = {

@@ -19,6 +19,7 @@ from sqlalchemy import Column, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
+from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import (
     Base,
     BenefitArea,
@@ -38,6 +39,7 @@ from kommunkarta.models import (
 from kommunkarta.services.data_io import demo_effects, demo_text
 from kommunkarta.services.data_io.importing import batch_insert
 from kommunkarta.services.places.geodata import Geodata
+from kommunkarta.services.register import initiatives
 
 BATCH = 5000
 ANALYZED = (
@@ -312,9 +314,12 @@ def demo_count(session: Session) -> int:
 
 def shown(session: Session) -> bool:
     """Whether the public sees any demo initiative (the site-wide notice); cached until the
-    next write."""
+    next write, and answered by the in-memory counts where they can, so that the first
+    page after a write does not ask the database once more."""
 
     def load() -> bool:
+        if (index := initiatives.in_memory(session, InitiativeFilter())) is not None:
+            return index.any_demo()
         published = select(Initiative.id).where(
             Initiative.is_demo, Initiative.state == State.PUBLISHED
         )

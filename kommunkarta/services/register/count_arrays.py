@@ -57,6 +57,7 @@ class Links:
     def of(self, slots: np.ndarray) -> Part:
         """The links of the given slots (sorted, each once)."""
         values = self.slots.values
+        slots = slots.astype(values.dtype)  # else numpy converts every link to search
         first = np.searchsorted(values, slots, "left")
         lengths = np.searchsorted(values, slots, "right") - first
         # each slot's run of positions, first[i] .. first[i] + lengths[i] - 1, in one array
@@ -68,7 +69,8 @@ class Links:
     def mark(self, start: int, size: int, targets: np.ndarray) -> np.ndarray:
         """Which of the slots start .. size - 1 have a link to any of `targets`."""
         marked = np.zeros(size - start, dtype=bool)
-        first = int(np.searchsorted(self.slots.values, start))
-        slots, linked = self.slots.values[first:], self.targets.values[first:]
+        values = self.slots.values
+        first = int(np.searchsorted(values, values.dtype.type(start)))  # (as in `of`)
+        slots, linked = values[first:], self.targets.values[first:]
         marked[slots[np.isin(linked, targets)] - start] = True
         return marked

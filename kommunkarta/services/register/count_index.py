@@ -2,10 +2,11 @@
 
 Each process keeps, per database engine, what the filters and the counts read of every
 published initiative — the municipalities taking part and adopting, its counties, its
-taxonomy terms, status, start year, reuse, AI Act category, yearly hours and kronor — in numpy
-arrays, one slot per initiative (services.register.count_arrays). A count under any filter
-without free text is then a few vectorised passes over them instead of a GROUP BY over every
-link, and each filter asked for keeps its result as a tally (services.register.count_tallies).
+taxonomy terms, status, start year, reuse, AI Act category, yearly hours and kronor, and
+whether it is demo data (the site's notice) — in numpy arrays, one slot per initiative
+(services.register.count_arrays). A count under any filter without free text is then a few
+vectorised passes over them instead of a GROUP BY over every link, and each filter asked for
+keeps its result as a tally (services.register.count_tallies).
 
 It stays current without reading the world again (services.register.count_serving decides
 which index answers a request). Every write to public data numbers itself
@@ -79,6 +80,7 @@ class CountIndex:
     def __init__(self, session: Session) -> None:
         self.serial = -1
         self.dead = 0
+        self.in_id_order = 0  # slots read whole, in id order (see _holding)
         self.ids = Column(np.int64)  # the initiative in each slot
         self.alive = Column(bool)
         self.status = Column(np.int32)
@@ -89,6 +91,7 @@ class CountIndex:
         self.call_off = Column(bool)
         self.open_source = Column(bool)
         self.risk = Column(np.int16)
+        self.demo = Column(bool)  # demo data (services.data_io.demo)
         self.risk_codes: dict[str, int] = {}
         places = session.execute(
             select(Municipality.code, Municipality.region_code).order_by(Municipality.code)
@@ -119,6 +122,7 @@ class CountIndex:
     def load_all(self, session: Session, serial: int) -> None:
         """Read every published initiative (once, into an empty index)."""
         self._apply(read_all(session.connection(), self._risk_code))
+        self.in_id_order = self.size  # read by id: the slots up to here hold ids ascending
         self.serial = serial
 
     def catch_up(self, session: Session, serial: int) -> bool:
@@ -131,7 +135,8 @@ class CountIndex:
         if changes is None:
             return False
         ids, batch = changes
-        old = np.flatnonzero(self._holding(ids) & self.alive.values)
+        held = self._holding(ids)
+        old = held[self.alive.values[held]]
         self._retally(old, -1)
         self.alive.data[old] = False
         for tally in self._tallies.values():
@@ -147,14 +152,21 @@ class CountIndex:
         return True
 
     def _holding(self, ids: np.ndarray) -> np.ndarray:
-        """Which slots hold any of the ids (a write names one or a few: compared one by
-        one, as np.isin would set up a lookup table over the whole range of ids)."""
+        """The slots that hold any of the ids, alive or not: those read whole hold ids in
+        ascending order, found by binary search; those added by catch-ups after them are
+        few (compared one by one, as np.isin would set up a lookup table over the whole
+        range of ids)."""
+        loaded = self.ids.values[: self.in_id_order]
+        at = np.minimum(np.searchsorted(loaded, ids), max(len(loaded) - 1, 0))
+        found = at[loaded[at] == ids] if len(loaded) else at[:0]
+        added = self.ids.values[self.in_id_order :]
         if len(ids) > 16:
-            return np.isin(self.ids.values, ids)
-        held = np.zeros(self.size, dtype=bool)
-        for initiative_id in ids.tolist():
-            held |= self.ids.values == initiative_id
-        return held
+            later = np.isin(added, ids)
+        else:
+            later = np.zeros(len(added), dtype=bool)
+            for initiative_id in ids.tolist():
+                later |= added == initiative_id
+        return np.concatenate([found, self.in_id_order + np.flatnonzero(later)])
 
     def _retally(self, slots: np.ndarray, sign: int) -> None:
         if len(slots) and self._tallies:
@@ -172,7 +184,7 @@ class CountIndex:
         base = self.size
         self.ids.extend(ids)
         self.alive.extend(np.ones(len(ids), dtype=bool))
-        status, year, hours, sek, call_off, open_source, risk = batch.facets[1:]
+        status, year, hours, sek, call_off, open_source, risk, demo = batch.facets[1:]
         self.status.extend(status)
         self.year.extend(year)
         for k, values in enumerate((hours, sek)):
@@ -182,6 +194,7 @@ class CountIndex:
         self.call_off.extend(call_off)
         self.open_source.extend(open_source)
         self.risk.extend(risk)
+        self.demo.extend(demo)
 
         owners, kinds, values = batch.links
         at = np.minimum(np.searchsorted(ids, owners), len(ids) - 1)
@@ -347,6 +360,11 @@ class CountIndex:
             tally.total = totals(tally.chosen, every, [c.values for c in self.amounts])
         count, hours, sek, with_hours, with_sek = tally.total.tolist()
         return (int(count), hours, sek, int(with_hours), int(with_sek))
+
+    @_locked
+    def any_demo(self) -> bool:
+        """Whether any published initiative is demo data (the site's notice says so)."""
+        return bool(np.any(self.demo.values & self.alive.values))
 
     @_locked
     def by_year_and_status(self, selection: InitiativeFilter) -> dict[tuple[int, int], int]:

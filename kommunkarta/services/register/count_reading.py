@@ -2,9 +2,11 @@
 facets and links of every published initiative, or of those that the writes after a serial
 named.
 
-Catching up after a write is three round trips in all (the data version, the links, the
-named rows with their facets), with statements built once and bound by serial alone, so
-that their SQL is compiled once and cached rather than built and expanded per write.
+Catching up after a write is two round trips in all: the data version, then one statement
+for the named rows with their facets and the links of the initiatives they name. That
+statement is built once and bound by serial alone, so that its SQL is compiled once and
+cached rather than built and expanded per write; on PostgreSQL a round trip costs more than
+reading the few rows does.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from sqlalchemy import (
     BigInteger,
+    CompoundSelect,
     Connection,
     FromClause,
     Integer,
@@ -23,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     literal_column,
+    null,
     select,
     union_all,
 )
@@ -36,6 +40,7 @@ from kommunkarta.services.register.initiatives import PUBLIC
 FETCH_CHUNK = 10_000  # rows read at a time when loading
 NO_YEAR = np.iinfo(np.int32).min
 TAKING_PART, ADOPTING, FIRST_TERM = 0, 1, 2  # kinds of link, as read in one statement
+NAMING = -1  # a row of data_changes, read with the links in read_changes
 
 AFTER = bindparam("after", type_=BigInteger)
 UPTO = bindparam("upto", type_=BigInteger)
@@ -48,20 +53,11 @@ FACETS = (
     Initiative.others_may_call_off,
     Initiative.open_source_url,
     Initiative.ai_act,
+    Initiative.is_demo,
 )
 # Every published initiative's facets, by id (PUBLIC: what the public may see, as
 # services.register.initiatives says)
 ALL_FACETS = select(*FACETS).where(PUBLIC).order_by(Initiative.id)
-# Every row naming initiatives after a serial, with the facets of those now published
-CHANGED_FACETS = (
-    select(data_changes.c.serial, data_changes.c.initiative_id, *FACETS)
-    .select_from(
-        data_changes.outerjoin(
-            Initiative, and_(Initiative.id == data_changes.c.initiative_id, PUBLIC)
-        )
-    )
-    .where(data_changes.c.serial > AFTER)
-)
 
 
 class Batch(NamedTuple):
@@ -79,7 +75,7 @@ def whole(values: Sequence[Any]) -> np.ndarray:
 def read_all(connection: Connection, risk_code: Callable[[str | None], int]) -> Batch:
     """Every published initiative."""
     facets = _columns(connection, ALL_FACETS, {}, *_converters(risk_code))
-    return Batch(facets, _columns(connection, _links(False), {}, whole, whole, whole))
+    return Batch(facets, _columns(connection, _links(), {}, whole, whole, whole))
 
 
 def read_changes(
@@ -89,13 +85,14 @@ def read_changes(
     now published; None when everything must be read again (cache.named_in: one of the
     writes could not name what it changed, or the rows naming them may have been pruned).
 
-    The links are read first and the named rows after them, with every row since `after`,
-    newer ones too: a writer that pruned rows the links' statement needed committed its own
-    row, at least KEEP_SERIALS above them, before the named rows are read, and it is seen
-    there. What is read is at least as new as `upto`, never older."""
-    window = {"after": after, "upto": upto}
-    links = _columns(connection, _links(True), window, whole, whole, whole)
-    rows = connection.execute(CHANGED_FACETS, {"after": after}).all()
+    The links and the named rows, with every row since `after`, newer ones too, are read
+    in one statement, so from one snapshot: a writer that pruned rows the links needed
+    committed its own row, at least KEEP_SERIALS above them, with its pruning, and it is
+    seen there. What is read is at least as new as `upto`, never older."""
+    read = connection.execute(_changes(), {"after": after, "upto": upto}).all()
+    link_rows = [row[:3] for row in read if row[1] != NAMING]
+    links = [whole(values) for values in zip(*link_rows, strict=True)] or [whole(())] * 3
+    rows = [row[3:] for row in read if row[1] == NAMING]
     named_ids = cache.named_in([(row[0], row[1]) for row in rows], after, upto)
     if named_ids is None:
         return None
@@ -121,17 +118,53 @@ def _converters(risk_code: Callable[[str | None], int]) -> list[Callable[..., np
         lambda flags: np.array([bool(v) for v in flags], dtype=bool),
         lambda urls: np.array([bool(v) for v in urls], dtype=bool),
         lambda risks: np.array([risk_code(v) for v in risks], dtype=np.int16),
+        lambda flags: np.array([bool(v) for v in flags], dtype=bool),
     ]
 
 
 @functools.cache
-def _links(in_window: bool) -> AnySelect:
+def _links() -> AnySelect:
     """(initiative id, kind, value) of every link, in one statement: the municipalities
-    taking part and adopting as their codes' numbers, then each taxonomy's term ids; of
-    every initiative, or (in_window) of those named after serial `after` up to `upto`."""
-    named = select(data_changes.c.initiative_id).where(
-        data_changes.c.serial > AFTER, data_changes.c.serial <= UPTO
+    taking part and adopting as their codes' numbers, then each taxonomy's term ids."""
+    return select(union_all(*_link_parts(None)).subquery())
+
+
+@functools.cache
+def _changes() -> CompoundSelect[*tuple[Any, ...]]:
+    """What a catch-up reads, in one statement (short enough for psycopg to keep it
+    prepared): a row of kind NAMING for every row of data_changes after serial `after` —
+    (serial, initiative id) and, if that initiative is published now, its facets — then
+    (initiative id, kind, value) of the links of the initiatives named after `after` up to
+    `upto`, as `_links` reads them, their other columns null."""
+    window = (
+        select(data_changes.c.initiative_id)
+        .where(data_changes.c.serial > AFTER, data_changes.c.serial <= UPTO)
+        .cte("named")
     )
+    naming = (
+        select(
+            null(),
+            literal_column(str(NAMING), Integer),
+            null(),
+            data_changes.c.serial,
+            data_changes.c.initiative_id.label("named_id"),
+            *FACETS,
+        )
+        .select_from(
+            data_changes.outerjoin(
+                Initiative, and_(Initiative.id == data_changes.c.initiative_id, PUBLIC)
+            )
+        )
+        .where(data_changes.c.serial > AFTER)
+    )
+    padding = [null()] * (len(naming.selected_columns) - 3)
+    links = [part.add_columns(*padding) for part in _link_parts(select(window.c.initiative_id))]
+    return union_all(naming, *links)
+
+
+def _link_parts(named: AnySelect | None) -> list[AnySelect]:
+    """The SELECTs of (initiative id, kind, value) of each kind of link, of every
+    initiative or of those `named` selects."""
     tables: list[tuple[FromClause, str, int]] = [
         (initiative_municipalities, "municipality_code", TAKING_PART),
         (Adoption.__table__, "municipality_code", ADOPTING),
@@ -147,8 +180,8 @@ def _links(in_window: bool) -> AnySelect:
             literal_column(str(kind), Integer).label("kind"),
             cast(table.c[column], Integer).label("value"),
         )
-        parts.append(part.where(table.c.initiative_id.in_(named)) if in_window else part)
-    return select(union_all(*parts).subquery())
+        parts.append(part if named is None else part.where(table.c.initiative_id.in_(named)))
+    return parts
 
 
 def _columns(
