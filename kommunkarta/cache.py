@@ -94,7 +94,7 @@ def cached(
     in place."""
     if writing(session):
         return compute()  # this transaction's own writes are not for others, nor cached ones
-    token = _read_version(session)[2] if reference else version(session)
+    token = reference_version(session) if reference else version(session)
     if not token:
         return compute()  # no version to key on: nothing could invalidate the entry
     full_key = (token, key)
@@ -116,6 +116,13 @@ def version(session: Session) -> str | None:
     """The data version this transaction reads (None on a schema without one), for results
     kept elsewhere than here, such as the similarity index."""
     return _read_version(session)[0]
+
+
+def reference_version(session: Session) -> str | None:
+    """The token of the last write this transaction sees that was not only about named
+    initiatives (taxonomy, places, bulk statements), for results that depend on no
+    initiative's own data; None on a schema without one."""
+    return _read_version(session)[2]
 
 
 def serial(session: Session) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from kommunkarta.public import (
     year_control,
 )
 from kommunkarta.public.summary import places_with_any, summary_line
+from kommunkarta.public.views import demo_data_shown
 from kommunkarta.services import taxonomy
 from kommunkarta.services.errors import InvalidField
 from kommunkarta.services.register import initiatives
@@ -240,29 +242,41 @@ def _map_page() -> tuple[str, int]:
         config.update(coverage_map.map_config(covered))
     drawn = "municipality" if view == "coverage" else level
     config["counts"] = _in_code_order(config["counts"], level)
-    rendered = map_builder.render(
-        map_builder.config_json(config),
-        _assets(config["boundaries"][drawn], "coverage" if covered is not None else ""),
-        tiles=current_app.config["TILES"],
-        tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
-    )
-    page = render_template(
-        "public/map.html",
-        selection=selection,
-        filters=_filters(session, selection, locale, problems, level, view, measure),
-        problems=problems,
-        level=level,
-        view=view,
-        measure=measure,
-        measure_note=map_measure.note(session, selection, measure),
-        covered=covered,
-        total=total,
-        summary=summary_line(selection, total, places_with_any(counts), level),
-        table_args=args,
-        rendered=rendered,
-        years=year_control.position(session, selection),
-    )
-    return page, problems.status
+    years = year_control.position(session, selection)
+
+    def render(values: Mapping[str, Any]) -> str:
+        rendered = map_builder.render(
+            str(values["config"]),
+            _assets(config["boundaries"][drawn], "coverage" if covered is not None else ""),
+            tiles=current_app.config["TILES"],
+            tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
+        )
+        return render_template(
+            "public/map.html",
+            selection=selection,
+            filters=_filters(session, selection, locale, problems, level, view, measure),
+            problems=problems,
+            level=level,
+            view=view,
+            measure=measure,
+            measure_note=values["measure_note"],
+            covered=covered,
+            summary=values["summary"],
+            table_args=args,
+            rendered=rendered,
+            years=years,
+        )
+
+    # what changes with every write; the rest of the page with the taxonomy and the places,
+    # but for the demo notice and the years' range
+    values = {
+        "config": map_builder.config_json(config),
+        "summary": summary_line(selection, total, places_with_any(counts), level),
+        "measure_note": map_measure.note(session, selection, measure),
+    }
+    if problems or covered is not None:
+        return render(values), problems.status
+    return page_cache.filled((demo_data_shown(), years), render, values), problems.status
 
 
 def _in_code_order(values: dict[str, int], level: str) -> list[int]:

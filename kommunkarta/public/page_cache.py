@@ -29,6 +29,14 @@ the caller decides.
 
 The cache is bounded by the memory its pages take (MAX_BYTES, least recently used first
 out), so that a crawler trying every filter cannot grow a worker.
+
+Right after a write the page is built again, but most of it does not depend on the
+initiatives: only the counts in the map's settings, the summary line and the measure's note
+do. `filled` keeps each page's shell — the page rendered with a slot where each of those
+values goes — until the next write that is not only about named initiatives (the reference
+token), and fills the slots with the new values, as the template would have written them.
+What else of the data the page shows (whether demo data is shown, the years' range) is in
+the shell's key, so a shell is never filled for another state of those.
 """
 
 from __future__ import annotations
@@ -37,18 +45,23 @@ import secrets
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from kommunkarta import cache, db, i18n
 from kommunkarta.security import csp_nonce
 
 MAX_BYTES = 8 * 1024 * 1024  # about 200 map pages (a page with a "–" takes 2 bytes a character)
+SHELL_BYTES = MAX_BYTES // 2  # shells outlive a write: fewer of them
 EXTENSION = "kommunkarta.page_cache"
+SHELLS = "kommunkarta.page_shells"
 # where the nonce goes into a kept page; random, so no visitor's text can contain it
 SLOT = "kommunkarta-nonce-" + secrets.token_hex(16)
+# where a value goes into a kept shell (with the value's name in it); random, as SLOT
+VALUE_SLOT = "kommunkarta-value-" + secrets.token_hex(16) + "-{}-"
 
 
 class PageCache:
@@ -86,10 +99,10 @@ class PageCache:
                 self.bytes -= sys.getsizeof(dropped)
 
 
-def _cache() -> PageCache:
-    pages = current_app.extensions.get(EXTENSION)
+def _cache(name: str = EXTENSION, max_bytes: int = MAX_BYTES) -> PageCache:
+    pages = current_app.extensions.get(name)
     if pages is None:  # the first request of the app (a lost race costs one page)
-        pages = current_app.extensions[EXTENSION] = PageCache()
+        pages = current_app.extensions[name] = PageCache(max_bytes)
     return pages
 
 
@@ -130,3 +143,36 @@ def serve(render: Callable[[], tuple[str, int]]) -> Response | tuple[str, int]:
     if status == 200 and _rendered_for_anyone():
         pages.put(token, key, page.replace(nonce, SLOT))
     return page, status
+
+
+def filled(
+    shape: Hashable, render: Callable[[Mapping[str, object]], str], values: Mapping[str, object]
+) -> str:
+    """`render(values)`: the page as the template writes it with these values. For an
+    anonymous request, the page is rendered once per reference token, request and `shape`
+    (whatever else of the data the page shows) with a slot for each value, and kept; later
+    requests fill the kept shell's slots with their own values. The template may write
+    the values and test whether they are empty, nothing more: an empty value is rendered as
+    it is, and which are empty is in the key."""
+    data = db.session()
+    token = cache.reference_version(data)
+    if token is None or not _anonymous_request() or cache.writing(data):
+        return render(values)
+    empty = tuple(name for name, value in values.items() if not value)
+    key = (request.script_root, request.query_string, i18n.select_locale(), shape, empty)
+    shells = _cache(SHELLS, SHELL_BYTES)
+    nonce = csp_nonce()
+    shell = shells.get(token, key)
+    if shell is None:
+        slots = {
+            name: Markup(VALUE_SLOT.format(name)) if value else value
+            for name, value in values.items()
+        }
+        shell = render(slots).replace(nonce, SLOT)
+        if _rendered_for_anyone():
+            shells.put(token, key, shell)
+    page = shell.replace(SLOT, nonce)
+    for name, value in values.items():
+        if value:
+            page = page.replace(VALUE_SLOT.format(name), str(escape(value)))
+    return page
