@@ -137,11 +137,14 @@ def _assets(boundaries: str, mode: str = "") -> dict[str, list[str]]:
 
 
 def _base_config(level: str, counts: dict[str, int]) -> dict:
+    return {**_settings(level), **_shading(counts)}
+
+
+def _settings(level: str) -> dict:
+    """What every map is set up with that depends on the request alone, not on the data."""
     return {
         "level": level,
         "lang": select_locale(),
-        "counts": counts,
-        "classes": map_classes.classes(counts.values()).to_json(),
         "noneColour": map_classes.NONE_COLOUR,
         "boundaries": {
             "municipality": url_for("public.map_boundaries"),
@@ -157,6 +160,11 @@ def _base_config(level: str, counts: dict[str, int]) -> dict:
         },
         "text": _texts(),
     }
+
+
+def _shading(values: dict[str, int]) -> dict:
+    """What the map's areas are coloured by, and the classes of the legend over them."""
+    return {"counts": values, "classes": map_classes.classes(values.values()).to_json()}
 
 
 def _compact_map(level: str, code: str, config: dict, map_id: str) -> map_builder.RenderedMap:
@@ -215,39 +223,24 @@ def _map_page() -> tuple[str, int]:
     counts = level_counts(session, selection, level)
     total = initiatives.count(session, selection)
     args = selection.to_args()
-    config = _base_config(
-        level, map_measure.area_values(session, selection, level, measure, counts)
-    )
-    config["text"] = _page_texts(locale)
-    config.update(
-        measure=measure,
-        filters=args,
-        measureNote=map_measure.legend_note(session, selection, measure),
-        countsApi={
-            "municipality": url_for("api.municipalities"),
-            "region": url_for("api.regions"),
-        },
-        initiativesApi=url_for("api.initiative_list"),
-        summaryUrl=url_for("public.map_summary"),
-        pointsUrl=url_for("public.map_points"),
-        initiativeUrl=url_for("public.home") + "initiatives/",
-        tableUrl=url_for("public.home") + "initiatives",
-        figuresUrl=url_for("public.figures"),
-        neighboursUrl=url_for("public.home") + "map/neighbours/",
-        benefitNames={t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
-        years=year_control.config(session),
-    )
+    settings = _page_settings(session, level, measure, locale, args)
+    shaded = map_measure.area_values(session, selection, level, measure, counts)
+    data = {
+        **_shading(shaded),
+        "counts": _in_code_order(shaded, level),
+        "measureNote": map_measure.legend_note(session, selection, measure),
+        "years": year_control.config(session),
+    }
     covered = coverage_map.load(session) if view == "coverage" else None
     if covered is not None:
-        config.update(coverage_map.map_config(covered))
+        data.update(coverage_map.map_config(covered))
     drawn = "municipality" if view == "coverage" else level
-    config["counts"] = _in_code_order(config["counts"], level)
     years = year_control.position(session, selection)
 
     def render(values: Mapping[str, Any]) -> str:
         rendered = map_builder.render(
             str(values["config"]),
-            _assets(config["boundaries"][drawn], "coverage" if covered is not None else ""),
+            _assets(settings[0]["boundaries"][drawn], "coverage" if covered is not None else ""),
             tiles=current_app.config["TILES"],
             tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
         )
@@ -270,7 +263,7 @@ def _map_page() -> tuple[str, int]:
     # what changes with every write; the rest of the page with the taxonomy and the places,
     # but for the demo notice and the years' range
     values = {
-        "config": map_builder.config_json(config),
+        "config": _joined(settings[1], map_builder.config_json(data)),
         "summary": summary_line(selection, total, places_with_any(counts), level),
         "measure_note": map_measure.note(session, selection, measure),
     }
@@ -287,6 +280,44 @@ def _in_code_order(values: dict[str, int], level: str) -> list[int]:
     data = geo.current()
     places = data.municipalities if level == "municipality" else data.regions
     return [values.get(code, 0) for code in sorted(places)]
+
+
+def _page_settings(
+    session: Session, level: str, measure: str, locale: str, args: dict
+) -> tuple[dict, Markup]:
+    """The map page's settings that depend on the request and the taxonomy alone, and
+    their JSON: kept until a write that is not only about named initiatives, so that the
+    first page after a moderator's write builds only what depends on the data."""
+
+    def build() -> tuple[dict, Markup]:
+        settings = _settings(level)
+        settings["text"] = _page_texts(locale)
+        settings.update(
+            measure=measure,
+            filters=args,
+            countsApi={
+                "municipality": url_for("api.municipalities"),
+                "region": url_for("api.regions"),
+            },
+            initiativesApi=url_for("api.initiative_list"),
+            summaryUrl=url_for("public.map_summary"),
+            pointsUrl=url_for("public.map_points"),
+            initiativeUrl=url_for("public.home") + "initiatives/",
+            tableUrl=url_for("public.home") + "initiatives",
+            figuresUrl=url_for("public.figures"),
+            neighboursUrl=url_for("public.home") + "map/neighbours/",
+            benefitNames={t.slug: t.name(locale) for t in taxonomy.terms(session, "benefit_areas")},
+        )
+        return settings, map_builder.config_json(settings)
+
+    key = ("map settings", request.script_root, level, measure, locale, repr(args))
+    return cache.cached(session, key, build, reference=True)
+
+
+def _joined(first: Markup, second: Markup) -> Markup:
+    """Two JSON objects' texts (as map_builder.config_json writes them) as one object's,
+    the keys of `first` before those of `second`."""
+    return Markup(f"{first[:-1]},{second[1:]}")
 
 
 @functools.cache
