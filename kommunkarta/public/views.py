@@ -68,7 +68,7 @@ def initiative_table():
 
 @bp.get("/initiatives/<id:initiative_id>")
 def initiative_page(initiative_id: int):
-    # imported here: SciPy is imported with it, and only this page needs it
+    # imported here: numpy is imported with it, and only this page needs it
     from kommunkarta.services.places import similarity
 
     session = db.session()

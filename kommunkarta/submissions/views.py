@@ -114,7 +114,7 @@ def _unseen_duplicates(form: InitiativeForm, initiative_id: int | None = None) -
     submitted, unless the person has been shown them already (a draft is never held up)."""
     if form.intent() == Intent.DRAFT or request.form.get("duplicates_seen") == "1":
         return []
-    # imported here: SciPy is imported with it, and only this check needs it
+    # imported here: numpy is imported with it, and only this check needs it
     from kommunkarta.services.places import similarity
 
     content = form.content()

@@ -23,7 +23,6 @@ HEAVY = [
     "pandas",
     "pyarrow",
     "pyproj",
-    "scipy",
     "shapely",
 ]
 PROGRAM = """

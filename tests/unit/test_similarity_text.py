@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from kommunkarta.services.places import text_model
+from kommunkarta.services.places.sparse_rows import SparseRows
 from kommunkarta.services.places.text_model import learn, pieces, words
 
 
@@ -23,8 +25,7 @@ def test_long_words_also_give_their_character_grams():
 
 
 def cosine(model, a, b):
-    rows = model.transform([a, b])
-    return float((rows[0] @ rows[1].T).toarray()[0, 0])
+    return model.vector(a).dot(model.vector(b))
 
 
 CORPUS = [
@@ -54,18 +55,45 @@ def test_a_compound_meets_its_parts(model):
     assert cosine(model, CORPUS[3], CORPUS[4]) > cosine(model, CORPUS[3], CORPUS[5]) + 0.2
 
 
-def test_the_postings_hold_the_transformed_texts_of_unit_length(model):
+def dense(postings):
+    """texts x pieces of the postings, as weights."""
+    starts = postings.rows.starts
+    out = np.zeros((postings.texts, (len(starts) - 1) // postings.blocks))
+    for key in range(len(starts) - 1):
+        piece, block = divmod(key, postings.blocks)
+        part = slice(starts[key], starts[key + 1])
+        texts = block * text_model.BLOCK + postings.rows.columns[part].astype(int)
+        out[texts, piece] = postings.rows.values[part] / text_model.LEVELS
+    return out
+
+
+def test_the_postings_score_each_text_by_its_cosine_with_a_query(model):
+    """A text's score is its cosine with the query, each text's own score 1 (unit length),
+    to the precision of the weights' steps."""
     _, postings = learn(CORPUS)
-    rows = model.transform(CORPUS)
-    assert np.allclose(postings.T.toarray(), rows.toarray())
-    assert np.allclose(np.sqrt(rows.multiply(rows).sum(axis=1)), 1.0)
+    for text in CORPUS:
+        expected = [cosine(model, text, other) for other in CORPUS]
+        assert np.allclose(postings.scores(model.vector(text)), expected, atol=1e-4)
+    assert np.allclose(np.linalg.norm(dense(postings), axis=1), 1.0, atol=1e-4)
+
+
+def test_texts_past_the_first_block_score_as_in_it(monkeypatch):
+    """With blocks of two texts (numbers within a block of 65,536 at scale), the same
+    scores."""
+    model, whole = learn(CORPUS)
+    expected = [whole.scores(model.vector(text)) for text in CORPUS]
+    monkeypatch.setattr(text_model, "BLOCK", 2)
+    model, blocked = learn(CORPUS)
+    assert blocked.blocks == 3
+    for text, scores in zip(CORPUS, expected, strict=True):
+        assert np.array_equal(blocked.scores(model.vector(text)), scores)
 
 
 def test_common_pieces_are_dropped_from_a_thousand_texts_on():
     texts = [f"chattbot nummer {'x' * (i % 7 + 2)}" for i in range(1000)]
     model, _ = learn(texts)
-    assert model.transform(["chattbot"]).nnz == 0  # in every text
-    assert model.transform(["xxxxxxxx"]).nnz > 0  # in one text of seven
+    assert len(model.vector("chattbot").pieces) == 0  # in every text
+    assert len(model.vector("xxxxxxxx").pieces) > 0  # in one text of seven
 
 
 def test_a_text_without_words_has_no_model():
@@ -95,10 +123,40 @@ def test_weights_are_sublinear_tf_times_smoothed_idf_of_unit_length():
         )
         return weights / np.linalg.norm(weights)
 
-    def by_word(matrix):
-        columns = {w: model.pieces[model.vocabulary[w]].indices[0] for w in vocabulary}
-        dense = matrix.toarray()
-        return np.array([[r[columns[w]] for w in vocabulary] for r in dense])
+    columns = {
+        w: model.pieces.columns[model.pieces.starts[model.vocabulary[w]]] for w in vocabulary
+    }
 
-    assert np.allclose(by_word(postings.T), [row(t) for t in texts], atol=1e-6)
-    assert np.allclose(by_word(model.transform(["bro väg okänd"])), [row("bro väg")], atol=1e-6)
+    def by_word(rows):
+        return np.array([[r[columns[w]] for w in vocabulary] for r in rows])
+
+    query = model.vector("bro väg okänd")
+    weights = np.zeros(len(model.idf))
+    weights[query.pieces] = query.weights
+    step = 1 / text_model.LEVELS
+    assert np.allclose(by_word(dense(postings)), [row(t) for t in texts], atol=step)
+    assert np.allclose(by_word([weights]), [row("bro väg")], atol=1e-6)
+
+
+def test_a_product_of_sparse_rows_is_the_dense_product():
+    rng = np.random.default_rng(19)
+    a = rng.integers(0, 3, size=(7, 5)) * (rng.random((7, 5)) < 0.5)
+    b = rng.integers(0, 3, size=(5, 6)) * (rng.random((5, 6)) < 0.5)
+
+    def sparse(matrix):
+        rows, columns = np.nonzero(matrix)
+        return SparseRows.from_entries(
+            rows, columns, matrix.shape[0], matrix.shape[1], matrix[rows, columns]
+        )
+
+    product = sparse(a).times(sparse(b), 2, 6)
+    got = np.zeros((4, 6))
+    for row in range(4):
+        part = slice(product.starts[row], product.starts[row + 1])
+        got[row, product.columns[part]] = product.values[part]
+    assert np.array_equal(got, (a @ b)[2:6])
+    assert np.array_equal(sparse(b).any_of(np.array([0, 3])), (b[[0, 3]] != 0).any(axis=0))
+    assert np.allclose(
+        sparse(b).weighted_sum(np.array([1, 4]), np.array([0.5, 2.0])),
+        0.5 * b[1] + 2.0 * b[4],
+    )

@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 from sqlalchemy import Connection, Engine, Integer, Table, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -45,7 +44,8 @@ from kommunkarta.models import (
 )
 from kommunkarta.services.keys import keys_table
 from kommunkarta.services.places.geodata import Place
-from kommunkarta.services.places.text_model import TextModel, document, learn, unit_rows
+from kommunkarta.services.places.sparse_rows import SparseRows
+from kommunkarta.services.places.text_model import Postings, TextModel, document, learn
 from kommunkarta.services.register import initiatives
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,10 @@ class Index:
     built_at: float  # time.monotonic()
     ids: np.ndarray
     model: TextModel | None  # None when there is no text to learn from
-    postings: sparse.csr_matrix  # text terms x initiatives: a query reads only its own terms
-    terms: sparse.csr_matrix  # initiatives x taxonomy terms, rows of unit length
-    places: sparse.csc_matrix  # initiatives x municipalities, 1 where one takes part
+    postings: Postings  # text pieces x initiatives: a query reads only its own pieces
+    terms: SparseRows  # taxonomy terms x initiatives, 1 where one has the term
+    term_scale: NDArray[np.float32]  # 1 / sqrt(an initiative's terms): its row of unit length
+    places: SparseRows  # municipalities x initiatives, 1 where one takes part
     term_columns: dict[tuple[str, int], int]
     place_columns: dict[str, int]
 
@@ -88,25 +89,21 @@ class Index:
         """Cosine similarity of `text` with every row."""
         if self.model is None:
             return np.zeros(len(self), dtype=np.float32)
-        query = self.model.transform([text])
-        scores: NDArray[np.float32] = (query @ self.postings).toarray().ravel()
-        return scores
+        return self.postings.scores(self.model.vector(text))
 
     def term_scores(self, keys: Iterable[tuple[str, int]]) -> NDArray[np.float32]:
         columns = [self.term_columns[k] for k in set(keys) if k in self.term_columns]
         if not columns:
             return np.zeros(len(self), dtype=np.float32)
-        query = np.zeros(len(self.term_columns), dtype=np.float32)
-        query[columns] = 1 / np.sqrt(len(columns))
-        scores: NDArray[np.float32] = self.terms @ query
-        return scores
+        shared = self.terms.weighted_sum(np.array(columns), np.ones(len(columns)))
+        return shared * self.term_scale / np.float32(np.sqrt(len(columns)))
 
     def in_places(self, codes: Iterable[str]) -> np.ndarray:
         """True for rows taking part in any of the municipalities."""
         columns = [self.place_columns[c] for c in set(codes) if c in self.place_columns]
         if not columns:
             return np.zeros(len(self), dtype=bool)
-        return np.asarray(self.places[:, columns].sum(axis=1)).ravel() > 0
+        return self.places.any_of(np.array(columns))
 
 
 LINKS = (
@@ -145,7 +142,7 @@ def build(session: Session, version: str | None) -> Index:
     try:
         model, postings = learn(documents())
     except ValueError:  # no initiatives, or not one word that is not a stop word
-        model, postings = None, sparse.csr_matrix((0, len(read)), dtype=np.float32)
+        model, postings = None, Postings(SparseRows(np.zeros(1, np.int64), np.zeros(0), 0), 1, 0)
     ids = np.array(read, dtype=np.int64)
 
     def linked(link: Table, column: str) -> tuple[NDArray[np.intp], list[Any]]:
@@ -168,17 +165,18 @@ def build(session: Session, version: str | None) -> Index:
         at, values = linked(link, column)
         term_rows.append(at)
         term_cols += [term_columns.setdefault((kind, v), len(term_columns)) for v in values]
-    terms = sparse.csr_matrix(
-        (np.ones(len(term_cols), dtype=np.float32), (np.concatenate(term_rows), term_cols)),
-        shape=(len(ids), max(1, len(term_columns))),
+    with_term = np.concatenate(term_rows)
+    terms = SparseRows.from_entries(
+        np.array(term_cols, dtype=np.int64), with_term.astype(np.int32), len(term_columns), len(ids)
     )
+    held = np.bincount(with_term, minlength=len(ids)).astype(np.float32)
+    term_scale = np.divide(1, np.sqrt(held), out=np.zeros_like(held), where=held > 0)
 
     at, codes = linked(initiative_municipalities, "municipality_code")
     place_columns: dict[str, int] = {}
     place_cols = [place_columns.setdefault(code, len(place_columns)) for code in codes]
-    places = sparse.csc_matrix(
-        (np.ones(len(place_cols), dtype=np.int8), (at, place_cols)),
-        shape=(len(ids), max(1, len(place_columns))),
+    places = SparseRows.from_entries(
+        np.array(place_cols, dtype=np.int64), at.astype(np.int32), len(place_columns), len(ids)
     )
     return Index(
         version=version,
@@ -186,7 +184,8 @@ def build(session: Session, version: str | None) -> Index:
         ids=ids,
         model=model,
         postings=postings,
-        terms=unit_rows(terms),
+        terms=terms,
+        term_scale=term_scale,
         places=places,
         term_columns=term_columns,
         place_columns=place_columns,
