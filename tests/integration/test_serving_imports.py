@@ -1,7 +1,8 @@
 """A worker that serves the public pages holds no data-frame or machine-learning library:
 the boundaries are read with json and shapely (geopandas, with pandas, pyogrio and pyarrow,
 is for `geodata build` alone), the map is built without Folium (which brought pandas), and
-the similar initiatives are scored with numpy alone, not scikit-learn or SciPy. Each of those
+the similar initiatives are scored with numpy alone, not scikit-learn or SciPy, and the
+boundaries projected without pyproj (services.places.sweref). Each of those
 costs a worker tens to hundreds of MB resident (docs/benchmarks.md); this test fails when a
 page imports one of them again. How much a worker holds is measured by `make bench`."""
 
@@ -16,7 +17,7 @@ from benchmarks.load import MEMORY_MIX
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = list(MEMORY_MIX)  # the pages whose memory `make bench` reads
-NEVER = ["geopandas", "pandas", "pyarrow", "pyogrio", "scipy", "sklearn"]
+NEVER = ["geopandas", "pandas", "pyarrow", "pyogrio", "pyproj", "scipy", "sklearn"]
 PROGRAM = """
 import json, sys
 from kommunkarta import create_app, geo

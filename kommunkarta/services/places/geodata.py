@@ -6,9 +6,9 @@ plain `json` and shapely, validates them and derives what the app needs: compact
 with an ETag, the neighbour table, representative points and point-in-municipality checks.
 
 geopandas (with pandas and pyogrio, over 100 MB resident) belongs to `geodata build` alone: a
-serving worker keeps 311 shapely geometries and needs nothing of a data frame. shapely, numpy
-and pyproj are imported where they are used, not with this module: a command that never
-touches a boundary starts without them.
+serving worker keeps 311 shapely geometries and needs nothing of a data frame, nor pyproj
+(services.places.sweref projects). shapely and numpy are imported where they are used, not
+with this module: a command that never touches a boundary starts without them.
 """
 
 from __future__ import annotations
@@ -187,14 +187,15 @@ class Geodata:
 
 
 def project(geometries: Iterable[shapely.Geometry]) -> np.ndarray:
-    """WGS 84 geometries in SWEREF 99 TM (METRIC_CRS), as geopandas' `to_crs` projects them."""
+    """WGS 84 geometries in SWEREF 99 TM (METRIC_CRS), as geopandas' `to_crs` projects them
+    (services.places.sweref)."""
     import numpy as np
-    import pyproj
     import shapely
 
-    transformer = pyproj.Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
+    from kommunkarta.services.places import sweref
+
     projected: np.ndarray = shapely.transform(
-        np.asarray(list(geometries), dtype=object), transformer.transform, interleaved=False
+        np.asarray(list(geometries), dtype=object), sweref.project, interleaved=False
     )
     return projected
 
