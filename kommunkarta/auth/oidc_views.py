@@ -8,7 +8,6 @@ unaffected.
 
 from __future__ import annotations
 
-import requests
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -36,6 +35,8 @@ def _unavailable():
 def oidc_login():
     if not oidc.enabled():
         abort(404)
+    import requests  # here: a worker of a site without organisation sign-in never needs it
+
     try:
         client = oidc.client()
         session[NEXT_KEY] = safe_next(request.args.get("next")) or ""
@@ -57,6 +58,8 @@ def _refused(reason: str):
 def oidc_callback():
     if not oidc.enabled():
         abort(404)
+    import requests
+
     try:
         client = oidc.client()
     except (requests.RequestException, ValueError) as error:

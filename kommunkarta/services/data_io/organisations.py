@@ -24,8 +24,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
 from kommunkarta.services.data_io.pstw_mapping import fold
 
 THRESHOLD = 85  # rapidfuzz ratio (0-100) from which a near name is taken
@@ -248,6 +246,8 @@ class Resolver:
     def _fuzzy(self, text: str, core: str, municipal: bool) -> tuple[str, str | Unresolved]:
         """A near name: the best municipality over all its known names, taken only when no
         other municipality comes within MARGIN of it."""
+        from rapidfuzz import fuzz, process  # here: only imports of PSTW data match names
+
         names = [name for name, _ in self.known]
         found = process.extract(core, names, scorer=fuzz.ratio, limit=8, processor=None)
         by_code: dict[str, float] = {}
@@ -267,6 +267,8 @@ class Resolver:
     def _unresolved(self, text: str, core: str, ambiguous: bool) -> Unresolved:
         """The closest names by rapidfuzz's WRatio, which also weighs partial matches (so
         "Skövde social services" still shows Skövde) and is only used to show candidates."""
+        from rapidfuzz import fuzz, process
+
         found = process.extract(
             core, self.folded_names, scorer=fuzz.WRatio, limit=CANDIDATES, processor=None
         )
