@@ -40,14 +40,6 @@ class Timeline:
         return sum(y.count for y in self.years)
 
     @property
-    def first(self) -> int | None:
-        return self.years[0].year if self.years else None
-
-    @property
-    def last(self) -> int | None:
-        return self.years[-1].year if self.years else None
-
-    @property
     def peak(self) -> int:
         return max((y.count for y in self.years), default=0)
 
