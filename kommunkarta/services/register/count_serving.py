@@ -61,6 +61,11 @@ def current(session: Session, selection: InitiativeFilter) -> CountIndex | None:
         return None
 
 
+def building() -> bool:
+    """Whether a build of the in-memory counts is under way in this process."""
+    return bool(_builds.running())
+
+
 def _keep_built(pool: Pool, session: Session, serial: int) -> None:
     fresh = CountIndex(session)
     fresh.load_all(session, serial)
