@@ -131,8 +131,9 @@ def _links() -> AnySelect:
 
 @functools.cache
 def _changes() -> CompoundSelect[*tuple[Any, ...]]:
-    """What a catch-up reads, in one statement (short enough for psycopg to keep it
-    prepared): a row of kind NAMING for every row of data_changes after serial `after` —
+    """What a catch-up reads, in one statement (under 4,096 characters, so psycopg keeps
+    its conversion to PostgreSQL's parameters instead of parsing it at every catch-up): a
+    row of kind NAMING for every row of data_changes after serial `after` —
     (serial, initiative id) and, if that initiative is published now, its facets — then
     (initiative id, kind, value) of the links of the initiatives named after `after` up to
     `upto`, as `_links` reads them, their other columns null."""
