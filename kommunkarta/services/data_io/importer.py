@@ -121,7 +121,7 @@ def _ids(table: Table, columns: list[str]) -> list[int]:
     found: dict[int, None] = {}
     for _number, row in table.rows:
         try:
-            initiative_id = cells.integer(cells.at(row, position), 1, row_check.MAX_ID)
+            initiative_id = row_check.initiative_id(cells.at(row, position))
         except CellError:
             continue
         if initiative_id is not None:

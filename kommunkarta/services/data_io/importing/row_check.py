@@ -149,10 +149,18 @@ def _names(value: Any) -> list[str]:
     return [part.strip() for part in raw.split(serialise.SEPARATOR) if part.strip()]
 
 
+def initiative_id(value: Any) -> int | None:
+    """An `id` cell's initiative id, None if empty; raises CellError. The importer reads the
+    ids by this rule too before the rows are checked, to load the initiatives they update:
+    read otherwise there, a row's initiative could go unloaded and the row be taken for a
+    new one."""
+    return cells.integer(value, 1, MAX_ID)
+
+
 def _parse(column: str, value: Any, vocabulary: Vocabulary) -> Any:
     """The value of one cell, checked; raises CellError with the reason."""
     if column == "id":
-        return cells.integer(value, 1, MAX_ID)
+        return initiative_id(value)
     if column in LENGTHS:
         result = cells.text(value)
         result = result if column == "description" else result.strip()
