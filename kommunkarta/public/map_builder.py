@@ -30,11 +30,12 @@ CONFIG_SLOT = "__kommunkarta_map_config__"  # where each page's config goes
 
 @dataclass(frozen=True)
 class RenderedMap:
-    """The three pieces of a Folium map that our own page template places."""
+    """The pieces of a Folium map that our own page template places."""
 
-    assets: Markup  # <script>/<link> tags for <head>, every script deferred
+    assets: Markup  # <link> and module <script> tags for <head>
     html: Markup  # the map's <div>
-    script: Markup  # the set-up script after the div, inline as a module (so deferred too)
+    scripts: Markup  # the classic <script>s (Leaflet), right before the set-up script
+    script: Markup  # the inline set-up script, after the div
 
 
 def render(
@@ -52,7 +53,10 @@ def render(
     data the map fetches first (`fetch`) to preload."""
     html, script = skeleton(map_id, bounds or SWEDEN_BOUNDS, tiles, tiles_attribution)
     script = script.replace(CONFIG_SLOT, str(config_json))
-    return RenderedMap(_asset_links(asset_urls), Markup(html), Markup(script))
+    scripts = [f'<script src="{escape(url)}"></script>' for url in asset_urls.get("js", [])]
+    return RenderedMap(
+        _asset_links(asset_urls), Markup(html), Markup("\n".join(scripts)), Markup(script)
+    )
 
 
 def config_json(config: dict) -> Markup:
@@ -91,19 +95,15 @@ def _asset_links(asset_urls: dict[str, list[str]]) -> Markup:
     viewport tag (which forbids zooming) would fight our layout and accessibility.
 
     What the map needs first is asked for first and at once, side by side: the data it
-    draws, then Leaflet, then the modules, instead of as each import or request is reached.
-    Every script is deferred, so the page is read while they load (Leaflet asked for first
-    all the same), and they run in this order once it has been read, the set-up script
-    after them, without a frame drawn in between (Leaflet's <script> in the way of the
-    parser and Folium's inline one at the end each cost a slowed phone a frame before the
-    map)."""
+    draws, then Leaflet (whose <script> comes only at the end of the body, so that the
+    page is read while it loads), then the modules, instead of as each import or request
+    is reached."""
     links = [
         f'<link rel="preload" href="{escape(url)}" as="fetch" crossorigin>'
         for url in asset_urls.get("fetch", [])
     ]
     links += [
-        f'<script defer fetchpriority="high" src="{escape(url)}"></script>'
-        for url in asset_urls.get("js", [])
+        f'<link rel="preload" href="{escape(url)}" as="script">' for url in asset_urls.get("js", [])
     ]
     links += [f'<link rel="stylesheet" href="{escape(url)}">' for url in asset_urls.get("css", [])]
     links += [

@@ -30,9 +30,8 @@ OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">Open
 OSM_MAX_ZOOM = 19
 TILE_MODES = ("none", "osm", "url")  # `url`: any other KOMMUNKARTA_TILES, a URL template
 
-# Folium's script runs as a module after Leaflet and map.js (all three deferred, in the
-# page's order), so map.js has replaced mountMap by then; should map.js come late or not at
-# all, mountMap only queues the map, and map.js mounts what waits once it runs.
+# Folium's script runs before map.js, a deferred module: until the module has loaded,
+# mountMap only queues the map; the module mounts what waits and replaces mountMap.
 QUEUE = (
     "window.Kommunkarta = window.Kommunkarta || {pending: [], "
     "mountMap: function (map, config) { this.pending.push([map, config]); }};"
@@ -47,12 +46,8 @@ MARKER_ATTRIBUTION = "kkslotattribution"
 
 
 def mount_script(map_name: str) -> str:
-    """The script that hands Folium's Leaflet map to map.js, with the page's config slot.
-    The map stays a global, as on Folium's own pages, though its set-up runs as a module."""
-    return (
-        QUEUE + f"\nwindow.{map_name} = {map_name};"
-        f"\nKommunkarta.mountMap({map_name}, {CONFIG_SLOT});"
-    )
+    """The script that hands Folium's Leaflet map to map.js, with the page's config slot."""
+    return QUEUE + f"\nKommunkarta.mountMap({map_name}, {CONFIG_SLOT});"
 
 
 def _give_stable_name(fmap: folium.Map, map_id: str) -> None:

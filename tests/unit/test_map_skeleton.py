@@ -12,6 +12,7 @@ from pathlib import Path
 
 import folium
 import pytest
+from branca.element import JavascriptLink
 
 from kommunkarta.public import map_builder, map_skeleton
 
@@ -81,13 +82,14 @@ def test_rendered_map_uses_the_stable_name_and_only_our_assets():
     assert 'id="map_my_map"' in rendered.html
     assert rendered.script.rstrip().endswith('Kommunkarta.mountMap(map_my_map, {"n": 1});')
     assert "var map_my_map = L.map(" in rendered.script
-    # what the map draws first is asked for first; every script deferred
+    # what the map draws first is asked for first; Leaflet's script comes before the set-up
     assert rendered.assets.splitlines() == [
         '<link rel="preload" href="/map/boundaries/municipalities" as="fetch" crossorigin>',
-        '<script defer fetchpriority="high" src="/static/a.js"></script>',
+        '<link rel="preload" href="/static/a.js" as="script">',
         '<link rel="stylesheet" href="/static/a.css">',
         '<script type="module" src="/static/m.js"></script>',
         '<link rel="modulepreload" href="/static/m/a.js">',
         '<link rel="modulepreload" href="/static/m/b.js">',
     ]
+    assert rendered.scripts == JavascriptLink("/static/a.js").render()
     assert map_builder.render('{"n": 1}', assets, map_id="my-map") == rendered

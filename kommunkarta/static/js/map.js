@@ -1,7 +1,6 @@
-/* Kommunkartan's map, as ES modules (no build step). Folium's set-up script hands each map
- * over with `Kommunkarta.mountMap(map, config)` (see map_builder.py). It runs after this
- * module (both deferred, in the page's order), so the call mounts at once; were this module
- * late, the call would only queue the map, and every queued map is mounted here.
+/* Kommunkartan's map, as ES modules (no build step). Folium's inline set-up script runs
+ * before this deferred module, so it queues each map with `Kommunkarta.mountMap(map, config)`
+ * (see map_builder.py); here every queued map is mounted, and later calls mount at once.
  * Then each "find a place" form on the page becomes a combobox that shows its choice on the
  * page's main map, if there is one.
  *
@@ -34,9 +33,8 @@ K.pending = [];
 K.mountMap = mountMap;
 waiting.forEach(([map, config]) => mountMap(map, config));
 
-// asked at each choice: the page's set-up script hands its map over after this module runs
 document.querySelectorAll("form[data-place-search]").forEach((form) => {
-  mountSearch(form, () => (mainMap ? mainMap.showPlace : null));
+  mountSearch(form, mainMap ? mainMap.showPlace : null);
 });
 
 /* On a phone the map comes first: the filters fold away behind a labelled button. */

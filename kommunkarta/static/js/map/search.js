@@ -1,12 +1,12 @@
 /* "Find a place": the search field of the map and county pages as an ARIA combobox (WAI-ARIA
  * Authoring Practices, list autocomplete): suggestions from /api/v1/places as one types,
  * ArrowDown/ArrowUp to move, Enter to choose, Escape to close. Without script the same form
- * goes to /find. Choosing calls `choose(place)` if the page has a map that can show it (the
- * function `chooser()` gives at that moment, or null), else opens the place's page. */
+ * goes to /find. Choosing calls `choose(place)` if the page has a map that can show it, else
+ * opens the place's page. */
 
 import { el, fill, getJSON } from "./common.js";
 
-export function mountSearch(form, chooser) {
+export function mountSearch(form, choose) {
   const input = form.querySelector("input[name=q]");
   const list = form.querySelector("[role=listbox]");
   const status = form.querySelector("[data-place-status]");
@@ -77,7 +77,6 @@ export function mountSearch(form, chooser) {
     if (!place) return;
     input.value = place.name;
     close();
-    const choose = chooser();
     if (choose) choose(place);
     else window.location.href = place.url + "?lang=" + lang;
   }
@@ -111,7 +110,7 @@ export function mountSearch(form, chooser) {
   input.addEventListener("blur", () => window.setTimeout(close, 150));
   // Enter with no suggestion chosen: the one clear match on this page, else /find
   form.addEventListener("submit", (event) => {
-    if (!chooser() || !input.value.trim()) return;
+    if (!choose || !input.value.trim()) return;
     event.preventDefault();
     getJSON(form.dataset.placesUrl + "?" + new URLSearchParams({ q: input.value.slice(0, 100), lang: lang }))
       .then((found) => {
