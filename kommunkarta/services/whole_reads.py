@@ -23,6 +23,7 @@ from sqlalchemy import Engine, Pool
 from sqlalchemy.orm import Session
 
 from kommunkarta import cache
+from kommunkarta.services import heap
 
 log = logging.getLogger(__name__)
 
@@ -65,3 +66,4 @@ class WholeReads:
         finally:
             with self.lock:
                 self._building.discard(engine.pool)
+            heap.give_back()  # what reading everything freed

@@ -42,6 +42,7 @@ from kommunkarta.models import (
     initiative_municipalities,
     initiative_technologies,
 )
+from kommunkarta.services import heap
 from kommunkarta.services.keys import keys_table
 from kommunkarta.services.places.geodata import Place
 from kommunkarta.services.places.sparse_rows import SparseRows
@@ -251,6 +252,7 @@ def _rebuild(engine: Engine | Connection, key: str) -> None:
     finally:
         with _lock:
             _building.discard(key)
+        heap.give_back()  # what learning the texts freed
 
 
 @dataclass(frozen=True)
