@@ -1,10 +1,12 @@
 """Rows and waits that several integration tests share: an initiative written straight into
-the database, one random write of the kinds moderators, coordinators and imports make, and a
-bounded wait for work done in a thread of its own."""
+the database, one random write of the kinds moderators, coordinators and imports make, a
+bounded wait for work done in a thread of its own, and the settings a page hands to the map."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -146,3 +148,11 @@ def wait_until(done: Callable[[], Any], what: str, seconds: float = 20) -> None:
     while not done():
         assert time.monotonic() < deadline, what
         time.sleep(0.02)
+
+
+def map_config(html: str) -> dict[str, Any]:
+    """The settings a page hands to map.js (`Kommunkarta.mountMap(map, {...})`), as JSON."""
+    match = re.search(r"Kommunkarta\.mountMap\(\w+, (\{.*?\})\);", html, re.S)
+    assert match, "the map is not handed to map.js"
+    config: dict[str, Any] = json.loads(match.group(1))
+    return config

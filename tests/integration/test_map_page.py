@@ -1,7 +1,6 @@
 """The map page: light HTML that references the boundaries, filters that fail loudly."""
 
 import functools
-import json
 import re
 from html import unescape
 
@@ -11,14 +10,13 @@ from sqlalchemy import select
 from kommunkarta.models import Initiative, Municipality, Status
 from kommunkarta.services.places import geodata
 from tests.conftest import GEODATA_DIR
+from tests.integration.helpers import map_config
 
 
 def _config(html: str) -> dict:
     """The map's config, with its figures (one per place in code order) by code, as map.js
     reads them with the boundaries' codes, leaving out the zeros."""
-    match = re.search(r"Kommunkarta\.mountMap\(map_kommunkarta_map, (\{.*?\})\);", html, re.S)
-    assert match, "the map is not handed to map.js"
-    config = json.loads(match.group(1))
+    config = map_config(html)
     codes = _codes(config["level"])
     config["counts"] = {code: n for code, n in zip(codes, config["counts"], strict=True) if n}
     return config

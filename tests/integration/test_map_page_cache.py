@@ -2,7 +2,6 @@
 as a fresh render apart from the nonce, new after every write, never for someone signed in
 or with a message waiting, never for a bad filter; on both databases."""
 
-import json
 import re
 import sys
 
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from kommunkarta import cache, geo
 from kommunkarta.models import BenefitArea, State
 from kommunkarta.public import map_views, page_cache
-from tests.integration.helpers import add
+from tests.integration.helpers import add, map_config
 
 QUERIES = [
     "",
@@ -128,10 +127,7 @@ def test_a_write_shows_at_once(app, session):
 
 def _counts(app, response) -> dict[str, int]:
     """The map's counts by code (the page has one for every municipality, in code order)."""
-    html = response.get_data(as_text=True)
-    match = re.search(r"Kommunkarta\.mountMap\(\w+, (\{.*\})\);", html)
-    assert match, "no map config on the page"
-    config = json.loads(match.group(1))
+    config = map_config(response.get_data(as_text=True))
     with app.app_context():
         codes = sorted(geo.current().municipalities)
     return {code: n for code, n in zip(codes, config["counts"], strict=True) if n}

@@ -3,14 +3,13 @@ map and its snippet, and the neighbours the map highlights: on SQLite and Postgr
 
 from __future__ import annotations
 
-import json
 import re
 from html import unescape
 
 import pytest
 
 from kommunkarta.models import State
-from tests.integration.helpers import add
+from tests.integration.helpers import add, map_config
 
 
 @pytest.fixture
@@ -188,7 +187,7 @@ def test_embed_shows_the_area_without_navigation_and_links_open_a_new_tab(client
     assert "1 published AI initiative" in html
     links = re.findall(r"<a [^>]*>", html)
     assert links and all('target="_blank"' in a and 'rel="noopener"' in a for a in links)
-    config = json.loads(re.search(r"Kommunkarta\.mountMap\([^,]+, (\{.*\})\);", html).group(1))
+    config = map_config(html)
     assert config["municipality"] == "0180" and config["linkTarget"] == "_blank"
     assert config["pointsUrl"] == "/map/points?municipality=0180"
 

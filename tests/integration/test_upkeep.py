@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from kommunkarta.models import Initiative, Revision
 from kommunkarta.services.register import coverage, freshness
 from kommunkarta.services.register.coverage import CoverageState
 from tests.conftest import add_user, csrf_from
+from tests.integration.helpers import map_config
 from tests.integration.upkeep_data import (
     LONG_AGO,
     NOW,
@@ -164,7 +164,7 @@ def test_adopting_counts_on_the_map_and_in_the_api_alike(app, client, login_as):
 
     counts_api = {m["code"]: m["count"] for m in client.get("/api/v1/municipalities").get_json()}
     assert (counts_api[GOTHENBURG], counts_api[STOCKHOLM]) == (1, 1)
-    config = _map_config(client.get("/?lang=en"))
+    config = map_config(client.get("/?lang=en").get_data(as_text=True))
     with app.app_context():  # the map's figures come in code order
         codes = sorted(geo.current().municipalities)
     counts = dict(zip(codes, config["counts"], strict=True))
@@ -222,19 +222,13 @@ def test_adopt_form_problems_are_messages(app, client, login_as):
     assert counts(app) == before
 
 
-def _map_config(response) -> dict:
-    match = re.search(r"Kommunkarta\.mountMap\(\w+, (\{.*\})\);", response.get_data(as_text=True))
-    assert match, "no map config on the page"
-    return json.loads(match.group(1))
-
-
 def test_coverage_view_of_the_map_and_the_statistics(app, client):
     published(app, [STOCKHOLM], changed=RECENTLY, confirmed=RECENTLY)
     published(app, [GOTHENBURG], changed=LONG_AGO, confirmed=LONG_AGO)
     none_confirmed(app, KIRUNA, NOW)
     response = client.get("/?view=coverage&lang=en")
     assert response.status_code == 200
-    config = _map_config(response)
+    config = map_config(response.get_data(as_text=True))
     assert config["view"] == "coverage"
     assert config["coverage"][STOCKHOLM][0] == "reports"
     assert config["coverage"][GOTHENBURG] == ["stale", "2 May 2024"]  # LONG_AGO, in English
