@@ -174,7 +174,7 @@ cells = st.one_of(
     row=st.lists(cells, max_size=len(serialise.COLUMNS) + 2),
 )
 def test_a_row_is_parsed_or_reported_never_an_exception(columns, row):
-    record, errors = import_row.check_row(7, row, columns, IMPORT_VOCABULARY, _places())
+    record, errors = import_row.check_row(7, row, columns, IMPORT_VOCABULARY, _places(), {})
     assert (record is None) == bool(errors)
     for error in errors:
         assert error.row == 7 and error.column in (*columns, "") and str(error.reason)
@@ -219,7 +219,7 @@ def test_a_row_as_the_export_writes_it_reads_back_the_same(values):
         else str(v)
         for v in values.values()
     ]
-    record, errors = import_row.check_row(2, row, columns, IMPORT_VOCABULARY, _places())
+    record, errors = import_row.check_row(2, row, columns, IMPORT_VOCABULARY, _places(), {})
     assert not errors, errors
     parsed = record.values
     assert parsed["title"] == values["title"]
