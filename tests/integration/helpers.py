@@ -151,8 +151,9 @@ def wait_until(done: Callable[[], Any], what: str, seconds: float = 20) -> None:
 
 
 def map_config(html: str) -> dict[str, Any]:
-    """The settings a page hands to map.js (`Kommunkarta.mountMap(map, {...})`), as JSON."""
-    match = re.search(r"Kommunkarta\.mountMap\(\w+, (\{.*?\})\);", html, re.S)
+    """The settings a page hands to map.js (`Kommunkarta.mountMap(map, {...});`, one line),
+    as JSON: up to the line's last `});`, so a query holding one is still read whole."""
+    match = re.search(r"Kommunkarta\.mountMap\(\w+, (\{.*\})\);", html)
     assert match, "the map is not handed to map.js"
     config: dict[str, Any] = json.loads(match.group(1))
     return config
