@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,25 +73,31 @@ def document(title: str, summary: str | None, description: str | None) -> str:
 
 def _counts(texts: Iterable[str], vocabulary: dict[str, int], learning: bool = False) -> SparseRows:
     """texts x vocabulary: how often each word occurs in each text. Learning, every new word
-    joins the vocabulary (in the order first met); otherwise unknown words are left out.
-    Gathered in typed arrays: a list holds a Python int of 28 bytes for each entry."""
-    indices = array("i")
-    values = array("f")
-    indptr = array("q", [0])
-    for text in texts:
-        if learning:
-            found = Counter(vocabulary.setdefault(w, len(vocabulary)) for w in words(text))
-        else:
-            found = Counter(vocabulary[w] for w in words(text) if w in vocabulary)
-        ordered = sorted(found.items())
-        indices.extend(word for word, _ in ordered)
-        values.extend(count for _, count in ordered)
-        indptr.append(len(indices))
+    joins the vocabulary (in the order first met); otherwise unknown words are left out."""
+    if learning:
+        rows = (Counter(vocabulary.setdefault(w, len(vocabulary)) for w in words(t)) for t in texts)
+    else:
+        rows = (Counter(vocabulary[w] for w in words(t) if w in vocabulary) for t in texts)
+    return _sparse(rows, vocabulary)
+
+
+def _sparse(rows: Iterable[Counter[int]], columns: Sized) -> SparseRows:
+    """One row per counter, its columns in order, gathered in typed arrays (a list holds a
+    Python int of 28 bytes for each entry). The width is `columns`' length once every row is
+    read, as reading them may add columns."""
+    starts = array("q", [0])
+    found = array("i")
+    times = array("f")
+    for counted in rows:
+        ordered = sorted(counted.items())
+        found.extend(column for column, _ in ordered)
+        times.extend(count for _, count in ordered)
+        starts.append(len(found))
     return SparseRows(
-        np.frombuffer(indptr, dtype=np.int64),
-        np.frombuffer(indices, dtype=np.int32),
-        len(vocabulary),
-        np.frombuffer(values, dtype=np.float32),
+        np.frombuffer(starts, dtype=np.int64),
+        np.frombuffer(found, dtype=np.int32),
+        len(columns),
+        np.frombuffer(times, dtype=np.float32),
     )
 
 
@@ -219,19 +225,9 @@ def _row_keys(product: SparseRows, first: int, blocks: int) -> NDArray[np.int64]
 def _pieces_of(vocabulary: dict[str, int]) -> SparseRows:
     """words x pieces: how often each piece is in each word (a 5-gram may recur)."""
     columns: dict[str, int] = {}
-    starts = array("q", [0])
-    found = array("i")
-    times = array("f")
-    for word in vocabulary:
-        counted = sorted(Counter(columns.setdefault(p, len(columns)) for p in pieces(word)).items())
-        found.extend(piece for piece, _ in counted)
-        times.extend(count for _, count in counted)
-        starts.append(len(found))
-    return SparseRows(
-        np.frombuffer(starts, dtype=np.int64),
-        np.frombuffer(found, dtype=np.int32),
-        len(columns),
-        np.frombuffer(times, dtype=np.float32),
+    return _sparse(
+        (Counter(columns.setdefault(p, len(columns)) for p in pieces(word)) for word in vocabulary),
+        columns,
     )
 
 
