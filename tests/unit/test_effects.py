@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from flask import Flask
 from flask_babel import Babel
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kommunkarta.services.register import effects
 from kommunkarta.services.register.effects import EffectData, Facts
@@ -160,3 +164,50 @@ def test_not_assessed_needs_no_technology():
 def test_too_many_rows():
     rows = [_hours(1, "week")] * (effects.MAX_EFFECTS + 1)
     assert "effects" in _fields(effects.problems(rows, Facts(), [], set()))
+
+
+# values each fact may take in the tests of the rules between fields: good, bad and not given
+FACT_VALUES = {
+    "investment_sek": (None, 0, 450_000, -5, 20_000_000_000),
+    "running_sek_per_year": (None, 0, 120_000, -5),
+    "procurement": ("", "framework-agreement", "handshake"),
+    "others_may_call_off": (None, True, False),
+    "supplier": ("", "Leverantör AB", "x" * (effects.SUPPLIER_MAX + 1)),
+    "open_source_url": ("", "https://github.com/kommun/bot", "ftp://x"),
+    "personal_data": ("", "yes", "no", "unknown", "maybe"),
+    "dpia": (None, True, False),
+    "ai_act": ("", "high", "transparency", "minimal", "unassessed", "prohibited"),
+    "fria": (None, True, False),
+}
+TECHNOLOGIES = ((), ("chatbot",), ("chatbot", "computer-vision"))
+facts_and_technologies = st.tuples(
+    st.builds(Facts, **{name: st.sampled_from(v) for name, v in FACT_VALUES.items()}),
+    st.sampled_from(TECHNOLOGIES),
+)
+
+
+def _told(facts, technologies) -> set[tuple[str, str]]:
+    return {(e.field, str(e.reason)) for e in effects.fact_problems(facts, list(technologies))}
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(facts_and_technologies)
+def test_a_fact_rule_reads_only_the_fields_it_names(case):
+    """A rule between two fields names the other one (`leans_on`), which the import reads to
+    know when a file with only one of them concerns the rule: changing any field the rule
+    does not name leaves it broken, so a rule that reads a field unnamed fails here."""
+    facts, technologies = case
+    assert set(effects.FACT_FIELDS) == set(FACT_VALUES)
+    for error in effects.fact_problems(facts, list(technologies)):
+        told = (error.field, str(error.reason))
+        for name, values in FACT_VALUES.items():
+            if name not in error.fields:
+                for value in values:
+                    assert told in _told(replace(facts, **{name: value}), technologies), (
+                        f"{error.field}'s rule reads {name}: name it in leans_on"
+                    )
+        if "technologies" not in error.fields:
+            for other in TECHNOLOGIES:
+                assert told in _told(facts, other), (
+                    f"{error.field}'s rule reads the technologies: name them in leans_on"
+                )

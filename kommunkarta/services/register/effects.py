@@ -287,12 +287,29 @@ FACT_FIELDS = tuple(f.name for f in fields(Facts))
 NEEDS_TECHNOLOGY = _l("An AI Act category needs an AI technology: choose one under Technologies.")
 
 
-def fact_problems(facts: Any, technologies: Sequence[str]) -> list[InvalidField]:
-    """The rules costs, reuse and compliance facts break (`facts` has Facts' attributes)."""
-    errors: list[InvalidField] = []
+class FactProblem(InvalidField):
+    """A rule the facts break, told on `field`. A rule between two fields names the other one
+    it reads, a fact or "technologies", in `leans_on`: the import, whose file may have a
+    column for only one of the two, reads there which columns the rule concerns
+    (importing.facts), so a rule written here is the only definition of what it reads."""
 
-    def bad(name: str, reason: Any) -> None:
-        errors.append(InvalidField(name, reason))
+    def __init__(self, field: str, reason: Any, leans_on: str = "") -> None:
+        super().__init__(field, reason)
+        self.leans_on = leans_on
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule reads: its own first, then the one it leans on."""
+        return (self.field, self.leans_on) if self.leans_on else (self.field,)
+
+
+def fact_problems(facts: Any, technologies: Sequence[str]) -> list[FactProblem]:
+    """The rules costs, reuse and compliance facts break (`facts` has Facts' attributes).
+    A rule that reads more than its own field says which in `leans_on`."""
+    errors: list[FactProblem] = []
+
+    def bad(name: str, reason: Any, leans_on: str = "") -> None:
+        errors.append(FactProblem(name, reason, leans_on))
 
     for name in ("investment_sek", "running_sek_per_year"):
         value = getattr(facts, name)
@@ -311,9 +328,13 @@ def fact_problems(facts: Any, technologies: Sequence[str]) -> list[InvalidField]
     if facts.ai_act and facts.ai_act not in AI_ACT:
         bad("ai_act", _l("Choose an AI Act category."))
     elif facts.ai_act in ("high", "transparency", "minimal") and not technologies:
-        bad("ai_act", NEEDS_TECHNOLOGY)
+        bad("ai_act", NEEDS_TECHNOLOGY, leans_on="technologies")
     if facts.fria and facts.ai_act != "high":
-        bad("fria", _l("A fundamental-rights assessment applies to high-risk AI only."))
+        bad(
+            "fria",
+            _l("A fundamental-rights assessment applies to high-risk AI only."),
+            leans_on="ai_act",
+        )
     return errors
 
 

@@ -26,9 +26,6 @@ KRONOR = ("investment_sek", "running_sek_per_year")
 MAYBE = ("others_may_call_off", "dpia", "fria")  # yes, no or not given
 NULLABLE = ("procurement", "personal_data", "ai_act")  # slugs stored as NULL when not given
 TECHNOLOGIES = "technologies"
-# a rule between two columns, told on the second where the file has only that one: an AI Act
-# category needs a technology, a fundamental-rights assessment a high risk
-LEANS_ON = {"ai_act": TECHNOLOGIES, "fria": "ai_act"}
 
 
 def cell(column: str, value: Any) -> Any:
@@ -51,8 +48,9 @@ def problems(
     """(column, reason) for each rule the row's facts break together, such as an AI Act
     category without an AI technology, judged on the initiative as the import leaves it: a
     fact or the technologies that the file has no column for are `stored`'s (a new
-    initiative: none). A rule is told on the row only where the file has one of its columns,
-    on that column, and not where one of them is a bad cell (already told)."""
+    initiative: none). A rule's columns are the fields it names (`effects.FactProblem.fields`):
+    it is told on the row only where the file has one of them, on that column, and not where
+    one of them is a bad cell (already told)."""
     if not set(columns) & {*effects.FACT_FIELDS, TECHNOLOGIES}:
         return []
     stated: dict[str, Any] = {}
@@ -66,10 +64,9 @@ def problems(
         technologies = [t.slug for t in stored.technologies] if stored is not None else []
     found = []
     for error in effects.fact_problems(effects.Facts(**stated), technologies):
-        rule = (error.field, LEANS_ON.get(error.field))
-        if any(name in columns and name not in values for name in rule if name):
+        if any(name in columns and name not in values for name in error.fields):
             continue
-        given = [name for name in rule if name in columns]
+        given = [name for name in error.fields if name in columns]
         if not given:
             continue
         reason = error.reason
