@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, Revision
+from tests.conftest import csrf_from
 
 FACTS = {
     "costs": ("investment_sek", "running_sek_per_year"),
@@ -154,6 +155,12 @@ def test_bad_facts_are_reported_by_row_and_column_and_nothing_is_written(app, ru
     assert "row 2, column lang: “english” must be a language code such as sv or en" in (
         result.output
     )
+    # the file has a technologies column: the message names it, not the form's field
+    assert (
+        "row 3, column ai_act: “high” an AI Act category needs an AI technology: give one in "
+        "the technologies column" in result.output
+    ), result.output
+    assert "Technologies" not in result.output
     with Session(app.extensions["db_engine"]) as session:
         assert session.scalars(select(Initiative)).first() is None
 
@@ -280,9 +287,27 @@ def test_a_category_without_any_technology_is_refused_with_what_to_do(app, runne
         "emptied.csv",
     )
     assert emptied.exit_code == 1
-    assert "row 2, column technologies: An AI Act category needs an AI technology" in (
-        emptied.output
+    assert (
+        "row 2, column technologies: an AI Act category needs an AI technology: give one in "
+        "the technologies column" in emptied.output
     ), emptied.output
     with Session(app.extensions["db_engine"]) as session:
         assert session.scalar(select(func.count(Initiative.id))) == 1
         assert [t.slug for t in session.get(Initiative, chatbot).technologies] == ["chatbot"]
+
+
+def test_the_upload_page_says_in_swedish_which_column_to_change(app, client, login_as):
+    """The form's message points at its Technologies field, which a file does not have: the
+    upload page names the column, in the reader's language."""
+    login_as("admin")
+    token = csrf_from(client.get("/admin/import?lang=sv"))
+    content = "title,status,municipalities,technologies,ai_act\nNy,idea,0180,,high\n"
+    response = client.post(
+        "/admin/import?lang=sv",
+        data={"csrf_token": token, "file": (io.BytesIO(content.encode()), "ai.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "kräver en AI-teknik: ange en i kolumnen technologies" in text, text
+    assert "under Tekniker" not in text

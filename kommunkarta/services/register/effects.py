@@ -283,7 +283,7 @@ class Facts:
 
 
 FACT_FIELDS = tuple(f.name for f in fields(Facts))
-# named: an import says more when its file has no technologies column (importing.facts)
+# named: an import says it in its own words, naming the technologies column (importing.facts)
 NEEDS_TECHNOLOGY = _l("An AI Act category needs an AI technology: choose one under Technologies.")
 
 

@@ -26,6 +26,14 @@ KRONOR = ("investment_sek", "running_sek_per_year")
 MAYBE = ("others_may_call_off", "dpia", "fria")  # yes, no or not given
 NULLABLE = ("procurement", "personal_data", "ai_act")  # slugs stored as NULL when not given
 TECHNOLOGIES = "technologies"
+# the form's message for an AI Act category without an AI technology points at its
+# Technologies field; a file's reader needs the column to change, or that it is missing
+NEEDS_TECHNOLOGY = _l(
+    "an AI Act category needs an AI technology: give one in the technologies column"
+)
+NO_TECHNOLOGIES_COLUMN = _l(
+    "an AI Act category needs an AI technology, and the file has no technologies column"
+)
 
 
 def cell(column: str, value: Any) -> Any:
@@ -70,9 +78,7 @@ def problems(
         if not given:
             continue
         reason = error.reason
-        if error.reason is effects.NEEDS_TECHNOLOGY and TECHNOLOGIES not in columns:
-            reason = _l(
-                "an AI Act category needs an AI technology, and the file has no technologies column"
-            )
+        if reason is effects.NEEDS_TECHNOLOGY:
+            reason = NEEDS_TECHNOLOGY if TECHNOLOGIES in columns else NO_TECHNOLOGIES_COLUMN
         found.append((given[0], reason))
     return found
