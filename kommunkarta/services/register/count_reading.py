@@ -72,6 +72,11 @@ def whole(values: Sequence[Any]) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
 
+def yes_no(values: Sequence[Any]) -> np.ndarray:
+    """True where a value is given and not false: a flag's True, any text."""
+    return np.array([bool(v) for v in values], dtype=bool)
+
+
 def read_all(connection: Connection, risk_code: Callable[[str | None], int]) -> Batch:
     """Every published initiative."""
     facets = _columns(connection, ALL_FACETS, {}, *_converters(risk_code))
@@ -115,10 +120,10 @@ def _converters(risk_code: Callable[[str | None], int]) -> list[Callable[..., np
         lambda years: np.array([NO_YEAR if y is None else y for y in years], np.int64),
         lambda hours: np.array(hours, dtype=np.float64),  # None -> nan
         lambda sek: np.array(sek, dtype=np.float64),
-        lambda flags: np.array([bool(v) for v in flags], dtype=bool),
-        lambda urls: np.array([bool(v) for v in urls], dtype=bool),
+        yes_no,  # others may call off
+        yes_no,  # an open-source address is given
         lambda risks: np.array([risk_code(v) for v in risks], dtype=np.int16),
-        lambda flags: np.array([bool(v) for v in flags], dtype=bool),
+        yes_no,  # demo data
     ]
 
 
