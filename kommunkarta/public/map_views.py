@@ -227,7 +227,7 @@ def _map_page() -> tuple[str, int]:
     shaded = map_measure.area_values(session, selection, level, measure, counts)
     data = {
         **_shading(shaded),
-        "counts": _in_code_order(shaded, level),
+        "counts": _values_in_code_order(shaded, level),
         "measureNote": map_measure.legend_note(session, selection, measure),
         "years": year_control.config(session),
     }
@@ -272,7 +272,7 @@ def _map_page() -> tuple[str, int]:
     return page_cache.filled((demo_data_shown(), years), render, values), problems.status
 
 
-def _in_code_order(values: dict[str, int], level: str) -> list[int]:
+def _values_in_code_order(values: dict[str, int], level: str) -> list[int]:
     """The map page's figure of every place at `level`, in code order, 0 where there is
     none: map.js takes the codes from the boundaries it draws (common.js, valuesByCode),
     which hold the same places. 290 codes written out made up a sixth of the page, gzipped,

@@ -128,8 +128,8 @@ class Figures(NamedTuple):
         return Figures._make(a + (b or 0) for a, b in zip(self, other, strict=True))
 
 
-def in_code_order(by_code: dict[str, T]) -> dict[str, T]:
-    """A count by place in the order of the places' codes, as the in-memory counts give it:
+def sorted_by_code(by_code: dict[str, T]) -> dict[str, T]:
+    """A count by place as a dict whose keys run in code order, as the in-memory counts give it:
     a GROUP BY returns its groups in any order, and the map page writes them as they come,
     so that the page would differ with whichever counted."""
     return dict(sorted(by_code.items()))
@@ -172,7 +172,7 @@ def figures_by_municipality(session: Session, selection: InitiativeFilter) -> di
         )
         for code, *row in session.execute(adopted):
             figures[code] = figures.get(code, Figures()) + tuple(row)
-        return in_code_order(figures)
+        return sorted_by_code(figures)
 
     key = ("figures_by_municipality", cache.filter_key(selection))
     return dict(cache.cached(session, key, load))
@@ -217,7 +217,7 @@ def figures_by_region(session: Session, selection: InitiativeFilter) -> dict[str
                 )
             )
         ).group_by(pairs.c.region_code)
-        return in_code_order({code: Figures(*row) for code, *row in session.execute(stmt)})
+        return sorted_by_code({code: Figures(*row) for code, *row in session.execute(stmt)})
 
     return dict(cache.cached(session, ("figures_by_region", cache.filter_key(selection)), load))
 
@@ -251,7 +251,7 @@ def adopted_by_municipality(session: Session, selection: InitiativeFilter) -> di
             .with_only_columns(Adoption.municipality_code, func.count())
             .group_by(Adoption.municipality_code)
         )
-        return in_code_order(dict(session.execute(stmt).all()))
+        return sorted_by_code(dict(session.execute(stmt).all()))
 
     key = ("adopted_by_municipality", cache.filter_key(selection))
     return dict(cache.cached(session, key, load))
@@ -299,7 +299,7 @@ def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str,
         for code, n in counts_by_municipality(session, selection).items():
             if n:
                 with_any[places[code]] = with_any.get(places[code], 0) + 1
-        return in_code_order({code: (n, with_any.get(code, 0)) for code, n in counts.items()})
+        return sorted_by_code({code: (n, with_any.get(code, 0)) for code, n in counts.items()})
 
     return dict(cache.cached(session, ("counts_by_region", cache.filter_key(selection)), load))
 
