@@ -9,7 +9,9 @@ changes. What the page depends on, and how this cache accounts for it:
 - the data (counts, taxonomy, years, the demo notice): the data version token of
   `kommunkarta.cache`, read in the request's own transaction before the page is rendered.
   A write anywhere gives a new token; pages kept under the old one are never served again
-  and are dropped when the first page under the new token is kept.
+  and are dropped when the first page under the new token is kept. A request whose
+  transaction began before the write may finish after that: its page, older by the serial
+  of the version it read (`cache.serial`), is not kept and drops nothing.
 - the query string as sent (filters, level, view, measure, lang; the footer's download
   links and the language switch also carry parameters the page does not read) and the
   script root the links start from: both in the key.
@@ -65,11 +67,13 @@ VALUE_SLOT = "kommunkarta-value-" + secrets.token_hex(16) + "-{}-"
 
 
 class PageCache:
-    """Pages under one data version token, least recently used first."""
+    """Pages under one data version token, least recently used first, and the highest serial
+    that token was read at (None on a schema without serials)."""
 
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
         self.max_bytes = max_bytes
         self.token: str | None = None
+        self.serial: int | None = None
         self.pages: OrderedDict[Hashable, str] = OrderedDict()
         self.bytes = 0
         self.lock = threading.Lock()
@@ -81,14 +85,22 @@ class PageCache:
             self.pages.move_to_end(key)
             return self.pages[key]
 
-    def put(self, token: str, key: Hashable, page: str) -> None:
+    def put(self, token: str, key: Hashable, page: str, serial: int | None = None) -> None:
+        """Keep `page`, read at `token` and `serial`: under a new token, in place of every
+        page kept, unless the serial is older than the kept pages' (a reader from before
+        the write that gave their token, whose page no later reader can be served)."""
         if sys.getsizeof(page) > self.max_bytes:
             return
         with self.lock:
-            if token != self.token:  # a write since: no page kept under the old token can serve
-                self.pages.clear()
+            if token != self.token:
+                if serial is not None and self.serial is not None and serial < self.serial:
+                    return
+                self.pages.clear()  # a write since: no page kept under the old token can serve
                 self.bytes = 0
                 self.token = token
+                self.serial = serial
+            elif serial is not None and (self.serial is None or serial > self.serial):
+                self.serial = serial
             previous = self.pages.pop(key, None)
             if previous is not None:
                 self.bytes -= sys.getsizeof(previous)
@@ -141,7 +153,7 @@ def serve(render: Callable[[], tuple[str, int]]) -> Response | tuple[str, int]:
         return response
     page, status = render()
     if status == 200 and _rendered_for_anyone():
-        pages.put(token, key, page.replace(nonce, SLOT))
+        pages.put(token, key, page.replace(nonce, SLOT), cache.serial(data))
     return page, status
 
 
@@ -170,7 +182,7 @@ def filled(
         }
         shell = render(slots).replace(nonce, SLOT)
         if _rendered_for_anyone():
-            shells.put(token, key, shell)
+            shells.put(token, key, shell, cache.serial(data))
     page = shell.replace(SLOT, nonce)
     for name, value in values.items():
         if value:

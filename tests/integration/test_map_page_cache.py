@@ -6,6 +6,7 @@ import re
 import sys
 
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from kommunkarta import cache, geo
@@ -123,6 +124,31 @@ def test_a_write_shows_at_once(app, session):
     add(session, "Prognos för hemtjänst", places=("1480",), benefits=("efficiency",))
     assert _counts(app, client.get("/?lang=en")) == {"0180": 1, "1480": 1}
     assert "1 initiativ i 1 kommun" in client.get("/?benefit=safety&lang=sv").get_data(as_text=True)
+
+
+def test_a_page_read_before_a_write_does_not_evict_the_pages_after_it(app, session):
+    """A request whose transaction read the data version before a write may finish after a
+    request that read the new one and kept its page: its page is stale already, and the
+    pages kept under the newer version stay (they were all dropped, and dropped again by
+    the next newer page, for as long as requests kept arriving out of order)."""
+    client = app.test_client()
+    stale = app.extensions["db_sessionmaker"]()
+    try:
+        assert cache.version(stale) is not None  # the earlier request's transaction reads it
+        add(session, "Chattbot för bygglov", places=("0180",))
+        newer = client.get("/?lang=en")
+        assert "1 initiative in 1 municipality" in newer.get_data(as_text=True)
+        pages = app.extensions[page_cache.EXTENSION]
+        kept = (pages.token, dict(pages.pages))
+        assert len(kept[1]) == 1
+        with app.test_request_context("/?lang=sv"):
+            g.db_session = stale  # what db.session() gives the earlier request
+            page, status = page_cache.serve(lambda: ("<p>0 initiativ</p>", 200))
+            assert (page, status) == ("<p>0 initiativ</p>", 200)  # its own page, not kept
+        assert (pages.token, dict(pages.pages)) == kept
+        assert _without_nonce(client.get("/?lang=en")) == _without_nonce(newer)
+    finally:
+        stale.close()
 
 
 def _counts(app, response) -> dict[str, int]:
@@ -289,3 +315,16 @@ def test_the_cache_is_bounded_by_the_memory_its_pages_take():
     pages.put("u", 3, wide)
     pages.put("u", 4, wide)  # the two fit only without 1
     assert list(pages.pages) == [3, 4] and pages.bytes == 2 * sys.getsizeof(wide)
+
+
+def test_a_page_of_an_older_serial_is_not_kept_and_drops_nothing():
+    pages = page_cache.PageCache()
+    pages.put("t6", 1, "a", serial=6)
+    pages.put("t5", 2, "b", serial=5)  # read before the write that gave t6
+    assert (pages.token, list(pages.pages)) == ("t6", [1])
+    pages.put("t6", 2, "b", serial=4)  # a shell's reference token, read at an older serial
+    assert (pages.token, list(pages.pages), pages.serial) == ("t6", [1, 2], 6)
+    pages.put("t9", 3, "c", serial=9)  # a write since
+    assert (pages.token, list(pages.pages), pages.serial) == ("t9", [3], 9)
+    pages.put("u", 4, "d")  # a schema without serials: the token alone decides
+    assert (pages.token, list(pages.pages)) == ("u", [4])
