@@ -137,7 +137,9 @@ def _assets(boundaries: str, mode: str = "") -> dict[str, list[str]]:
 
 
 def _base_config(level: str, counts: dict[str, int]) -> dict:
-    return {**_settings(level), **_shading(counts)}
+    """A small map's settings: its areas' counts by code (`countsByCode`, only those with
+    any), unlike the main map's figures in code order (`valuesInCodeOrder`, `_map_page`)."""
+    return {**_settings(level), "countsByCode": counts, **_classes(counts)}
 
 
 def _settings(level: str) -> dict:
@@ -162,9 +164,9 @@ def _settings(level: str) -> dict:
     }
 
 
-def _shading(values: dict[str, int]) -> dict:
-    """What the map's areas are coloured by, and the classes of the legend over them."""
-    return {"counts": values, "classes": map_classes.classes(values.values()).to_json()}
+def _classes(values: dict[str, int]) -> dict:
+    """The classes of the legend over what the map's areas are coloured by."""
+    return {"classes": map_classes.classes(values.values()).to_json()}
 
 
 def _compact_map(level: str, code: str, config: dict, map_id: str) -> map_builder.RenderedMap:
@@ -226,8 +228,8 @@ def _map_page() -> tuple[str, int]:
     settings = _page_settings(session, level, measure, locale, args)
     shaded = map_measure.area_values(session, selection, level, measure, counts)
     data = {
-        **_shading(shaded),
-        "counts": _values_in_code_order(shaded, level),
+        **_classes(shaded),
+        "valuesInCodeOrder": _values_in_code_order(shaded, level),
         "measureNote": map_measure.legend_note(session, selection, measure),
         "years": year_control.config(session),
     }

@@ -18,7 +18,9 @@ def _config(html: str) -> dict:
     reads them with the boundaries' codes, leaving out the zeros."""
     config = map_config(html)
     codes = _codes(config["level"])
-    config["counts"] = {code: n for code, n in zip(codes, config["counts"], strict=True) if n}
+    config["valuesByCode"] = {
+        code: n for code, n in zip(codes, config["valuesInCodeOrder"], strict=True) if n
+    }
     return config
 
 
@@ -41,7 +43,7 @@ def test_map_page_is_light_and_references_boundaries(seeded_app):
     assert topology.get_json()["type"] == "Topology" and topology.get_etag()[0]
     assert config["level"] == "municipality"
     api = seeded_app.test_client().get("/api/v1/municipalities").get_json()
-    assert config["counts"] == {m["code"]: m["count"] for m in api if m["count"]}
+    assert config["valuesByCode"] == {m["code"]: m["count"] for m in api if m["count"]}
 
 
 def test_every_asset_is_served_by_the_app(seeded_app):
@@ -76,7 +78,7 @@ def test_every_asset_is_served_by_the_app(seeded_app):
 def test_filtered_counts_and_summary(seeded_app):
     client = seeded_app.test_client()
     html = client.get("/?benefit=efficiency&lang=en").get_data(as_text=True)
-    counts = _config(html)["counts"]
+    counts = _config(html)["valuesByCode"]
     api = client.get("/api/v1/municipalities?benefit=efficiency").get_json()
     assert counts == {m["code"]: m["count"] for m in api if m["count"]}
     summary = re.search(r'id="map-summary"[^>]*>([^<]+)<', html).group(1)
@@ -92,7 +94,7 @@ def test_region_level(seeded_app):
     config = _config(html)
     assert config["level"] == "region"
     regions = client.get("/api/v1/regions").get_json()
-    assert config["counts"] == {r["code"]: r["count"] for r in regions if r["count"]}
+    assert config["valuesByCode"] == {r["code"]: r["count"] for r in regions if r["count"]}
 
 
 def test_map_summary_is_the_pages_own_line(seeded_app):
@@ -218,7 +220,7 @@ def test_the_page_shows_what_the_other_filters_select(seeded_app):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     api = client.get("/api/v1/municipalities?benefit=efficiency").get_json()
-    assert _config(html)["counts"] == {m["code"]: m["count"] for m in api if m["count"]}
+    assert _config(html)["valuesByCode"] == {m["code"]: m["count"] for m in api if m["count"]}
     assert _config(html)["filters"] == {"benefit": ["efficiency"]}  # what map.js asks for
     assert re.search(r'name="benefit" value="efficiency"[^>]*checked', html)
     assert _beside(html, "benefit") == "Benefit area: unknown value “nope”"
@@ -338,3 +340,19 @@ def test_map_statistics_and_coverage_tell_one_story(seeded_app):
     assert int(coverage_line.group(2)) <= int(places.replace(",", ""))
     api = client.get("/api/v1/municipalities").get_json()
     assert int(places.replace(",", "")) == sum(1 for m in api if m["count"])
+
+
+def test_the_main_and_small_maps_name_their_figures_by_their_shape(seeded_app):
+    """The main map's figures come as a list in code order, a small map's as counts by code:
+    under names that say so, never both under one name."""
+    client = seeded_app.test_client()
+    main = map_config(client.get("/?lang=en").get_data(as_text=True))
+    assert isinstance(main["valuesInCodeOrder"], list) and "countsByCode" not in main
+    assert "counts" not in main
+    api = client.get("/api/v1/municipalities?region=01").get_json()
+    for path in ("/regions/01?lang=en", "/embed?region=01&lang=en"):
+        small = map_config(client.get(path).get_data(as_text=True))
+        assert "counts" not in small and "valuesInCodeOrder" not in small
+        assert small["countsByCode"] == {
+            m["code"]: m["count"] for m in api if m["count"] and m["region_code"] == "01"
+        }

@@ -156,7 +156,7 @@ def _counts(app, response) -> dict[str, int]:
     config = map_config(response.get_data(as_text=True))
     with app.app_context():
         codes = sorted(geo.current().municipalities)
-    return {code: n for code, n in zip(codes, config["counts"], strict=True) if n}
+    return {code: n for code, n in zip(codes, config["valuesInCodeOrder"], strict=True) if n}
 
 
 # pages whose filter form the map keeps rendered (public.map_views._filters): both languages,

@@ -167,7 +167,7 @@ def test_adopting_counts_on_the_map_and_in_the_api_alike(app, client, login_as):
     config = map_config(client.get("/?lang=en").get_data(as_text=True))
     with app.app_context():  # the map's figures come in code order
         codes = sorted(geo.current().municipalities)
-    counts = dict(zip(codes, config["counts"], strict=True))
+    counts = dict(zip(codes, config["valuesInCodeOrder"], strict=True))
     assert (counts[GOTHENBURG], counts[STOCKHOLM]) == (1, 1)
     listed = client.get(f"/api/v1/initiatives?municipality={GOTHENBURG}").get_json()
     assert listed["total"] == 1  # the map's panel lists what the map counts

@@ -109,7 +109,7 @@ export function mountChoropleth(map, config) {
 
   function drawLayer(level) {
     return loadBoundaries(level).then((data) => {
-      if (!state.counts) state.counts = valuesByCode(config.counts, data.features);
+      if (!state.counts) state.counts = valuesByCode(config.valuesInCodeOrder, data.features);
       if (state.layer) map.removeLayer(state.layer);
       state.layer = L.geoJSON(data, { pane: "areas", style: areaStyle(state.counts, state.classes, config) })
         .on(areaEvents)

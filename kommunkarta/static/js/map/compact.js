@@ -26,7 +26,7 @@ export function mountCompact(map, config) {
   let layer = null;
   const describe = (area) => {
     const p = area.feature.properties;
-    return p.name + ": " + countText(config, config.counts[p.code] || 0);
+    return p.name + ": " + countText(config, config.countsByCode[p.code] || 0);
   };
   const open = (area) => {
     openPage(config, config.placeUrl.municipality + area.feature.properties.code + "?lang=" + config.lang);
@@ -38,7 +38,7 @@ export function mountCompact(map, config) {
         const p = feature.properties;
         return config.municipality ? p.code === config.municipality : p.region_code === config.region;
       },
-      style: areaStyle(config.counts, config.classes, config),
+      style: areaStyle(config.countsByCode, config.classes, config),
       onEachFeature: (feature, area) => {
         area.on("click", () => open(area));
         area.on("mouseover", () => info.show(describe(area)));
