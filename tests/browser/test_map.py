@@ -170,3 +170,14 @@ def test_when_the_areas_cannot_be_drawn_the_points_still_come(page, live_server)
     page.wait_for_selector(".folium-map[data-points]", timeout=15_000)
     assert page.locator(AREAS).count() == 0
     assert page.get_attribute(".folium-map", "data-ready") is None
+
+
+def test_nothing_waits_for_the_first_paint_once_it_has_come(page, live_server):
+    """afterPaint (common.js) waits for a frame or for the tab to be shown, whichever comes
+    first, and leaves no listener behind for the other."""
+    _open(page, live_server.url + "/?lang=en")
+    cdp = page.context.new_cdp_session(page)
+    document = cdp.send("Runtime.evaluate", {"expression": "document"})["result"]["objectId"]
+    listeners = cdp.send("DOMDebugger.getEventListeners", {"objectId": document})["listeners"]
+    assert [each["type"] for each in listeners if each["type"] == "visibilitychange"] == []
+

@@ -67,13 +67,19 @@ export function formatNumber(n, lang) {
  * until it is shown, so there it is kept at once, and when the tab is hidden meanwhile. */
 export function afterPaint() {
   return new Promise((resolve) => {
-    const soon = () => setTimeout(resolve, 0);
     if (document.hidden) {
-      soon();
+      setTimeout(resolve, 0);
       return;
     }
+    let waiting = true;
+    const soon = () => {
+      if (!waiting) return;
+      waiting = false;
+      document.removeEventListener("visibilitychange", soon); // whichever came first
+      setTimeout(resolve, 0);
+    };
     requestAnimationFrame(soon);
-    document.addEventListener("visibilitychange", soon, { once: true });
+    document.addEventListener("visibilitychange", soon);
   });
 }
 
