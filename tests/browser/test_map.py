@@ -181,3 +181,19 @@ def test_nothing_waits_for_the_first_paint_once_it_has_come(page, live_server):
     listeners = cdp.send("DOMDebugger.getEventListeners", {"objectId": document})["listeners"]
     assert [each["type"] for each in listeners if each["type"] == "visibilitychange"] == []
 
+
+def test_on_a_phone_the_filters_are_folded_before_they_are_read(page, live_server):
+    """The page's first layout on a phone leaves the folded filters out: they are folded
+    before the parser reaches them, not once the map's script runs."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.add_init_script(
+        """new MutationObserver((changes) => changes.forEach((change) => change.addedNodes
+          .forEach((node) => { if (node.id === "map-filters") window.__foldedWhenRead =
+            node.parentNode.classList.contains("filters-folded"); })))
+          .observe(document, { childList: true, subtree: true });"""
+    )
+    _open(page, live_server.url + "/?lang=en")
+    assert page.evaluate("window.__foldedWhenRead") is True
+    expect(page.locator("#map-filters")).to_be_hidden()
+    page.locator("#filters-toggle").click()
+    expect(page.locator("#map-filters")).to_be_visible()

@@ -37,7 +37,7 @@ def _nonce(response) -> str:
 def _without_nonce(response) -> str:
     html = response.get_data(as_text=True)
     nonce = _nonce(response)
-    assert html.count(f'nonce="{nonce}"') == 2  # the page's two inline scripts carry it
+    assert html.count(f'nonce="{nonce}"') == 3  # the page's three inline scripts carry it
     return html.replace(nonce, "NONCE")
 
 
