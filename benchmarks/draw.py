@@ -5,8 +5,12 @@ process) and loads `/` in Chromium: as a phone (390×844, the CPU slowed 4× thr
 DevTools protocol's Emulation.setCPUThrottlingRate) and as a desktop (1280×800, unthrottled).
 Each run is a new browser context (nothing cached); the time is `performance.now()` when the
 290th municipality's path is in the page, polled every animation frame. Prints the median and
-the range of `--runs` runs after one warm-up run of the server. `make bench` runs the same
-measurement (`measure`) at its largest size. Nothing here is a test.
+the range of `--runs` runs after one warm-up run of the server, and under each the median
+of when (from the same navigation, in the page's own timings) the page had arrived, the
+boundaries and Leaflet had arrived, the last script or style sheet asked for before the map
+had arrived, the page was first painted and its parsing was done (DOMContentLoaded): whether
+the time went to waiting for this process's server or to the page's own work. `make bench`
+runs the same measurement (`measure`) at its largest size. Nothing here is a test.
 """
 
 from __future__ import annotations
@@ -60,8 +64,26 @@ def chromium_available(chromium: str = CHROMIUM) -> bool:
     return True
 
 
-def drawn_after(browser, url: str, profile: Profile) -> float:
-    """Milliseconds from navigation to the 290th shape, in a fresh context."""
+# what `drawn_after` also reads from the page, in milliseconds from navigation (PHASES_JS)
+PHASES = ("page", "boundaries", "Leaflet", "assets", "first paint", "parsed")
+PHASES_JS = """() => {
+  const [nav] = performance.getEntriesByType("navigation");
+  const loaded = performance.getEntriesByType("resource");
+  const arrived = (test) =>
+    Math.max(0, ...loaded.filter((r) => test(r.name)).map((r) => r.responseEnd));
+  const painted = performance.getEntriesByType("paint").find((p) => p.name === "first-paint");
+  return [nav.responseEnd, arrived((u) => u.includes("/boundaries/")),
+    arrived((u) => u.endsWith("/leaflet.js")),
+    arrived((u) => u.includes("/static/") && !u.includes("markercluster")),
+    painted ? painted.startTime : NaN, nav.domContentLoadedEventStart];
+}"""
+
+
+def drawn_after(
+    browser, url: str, profile: Profile, phases: dict[str, list[float]] | None = None
+) -> float:
+    """Milliseconds from navigation to the 290th shape, in a fresh context; with `phases`,
+    each of PHASES in that page appended to its list there."""
     context = browser.new_context(viewport=profile.viewport, bypass_csp=True)  # to poll
     page = context.new_page()
     if profile.slowdown > 1:
@@ -76,20 +98,33 @@ def drawn_after(browser, url: str, profile: Profile) -> float:
         timeout=60_000,
     )
     elapsed = float(drawn.json_value())
+    if phases is not None:
+        for name, value in zip(PHASES, page.evaluate(PHASES_JS), strict=True):
+            phases.setdefault(name, []).append(float(value))
     context.close()
     return elapsed
 
 
-def measure(database_url: str, runs: int, chromium: str = CHROMIUM) -> dict[str, list[float]]:
+def measure(
+    database_url: str,
+    runs: int,
+    chromium: str = CHROMIUM,
+    phases: dict[str, dict[str, list[float]]] | None = None,
+) -> dict[str, list[float]]:
     """Milliseconds to the drawn map, `runs` fresh page loads per profile (by key), after one
-    untimed load that warms the server's caches. In a thread of its own: Playwright's sync
-    API refuses a thread whose asyncio loop runs (as pytest's does once Playwright's browser
-    tests have run in it)."""
+    untimed load that warms the server's caches; with `phases`, each profile's PHASES there
+    (by key). In a thread of its own: Playwright's sync API refuses a thread whose asyncio
+    loop runs (as pytest's does once Playwright's browser tests have run in it)."""
     with ThreadPoolExecutor(max_workers=1) as apart:
-        return apart.submit(_measure, database_url, runs, chromium).result()
+        return apart.submit(_measure, database_url, runs, chromium, phases).result()
 
 
-def _measure(database_url: str, runs: int, chromium: str) -> dict[str, list[float]]:
+def _measure(
+    database_url: str,
+    runs: int,
+    chromium: str,
+    phases: dict[str, dict[str, list[float]]] | None = None,
+) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "benchmark"})
@@ -103,7 +138,13 @@ def _measure(database_url: str, runs: int, chromium: str) -> dict[str, list[floa
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             drawn_after(browser, url, PROFILES[1])
-            times = {p.key: [drawn_after(browser, url, p) for _ in range(runs)] for p in PROFILES}
+            seen = phases if phases is not None else {}
+            times = {
+                p.key: [
+                    drawn_after(browser, url, p, seen.setdefault(p.key, {})) for _ in range(runs)
+                ]
+                for p in PROFILES
+            }
             browser.close()
     finally:
         server.shutdown()
@@ -117,12 +158,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--chromium", default=CHROMIUM)
     options = parser.parse_args(argv)
-    times = measure(options.database, options.runs, options.chromium)
+    phases: dict[str, dict[str, list[float]]] = {}
+    times = measure(options.database, options.runs, options.chromium, phases)
     for profile in PROFILES:
         each = times[profile.key]
         print(
             f"{profile.label}: median {statistics.median(each):.0f} ms "
             f"(from {min(each):.0f} to {max(each):.0f}, {len(each)} runs)"
+        )
+        print(
+            "  medians: "
+            + ", ".join(
+                f"{name} {statistics.median(phases[profile.key][name]):.0f}" for name in PHASES
+            )
+            + " ms"
         )
 
 
