@@ -1,5 +1,7 @@
 """The Atom 1.0 feed of the latest published initiatives under a filter (`GET /feed.atom`),
-written by feedgen (which escapes every text and writes the dates as RFC 3339).
+written with the standard library's ElementTree, which escapes every text and attribute; the
+dates are written as RFC 3339. (feedgen wrote it before, and brought lxml into every serving
+worker, some 8 MB resident, for this one small document.)
 
 Every link is absolute and built from KOMMUNKARTA_PUBLIC_URL (`links.absolute_url`), never
 from the request's host. An entry has the initiative's title, summary, municipalities and
@@ -11,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from xml.etree import ElementTree
 
-from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 
 from kommunkarta.links import absolute_url
@@ -20,6 +22,8 @@ from kommunkarta.models import Initiative
 from kommunkarta.services.data_io import serialise
 
 LATEST = 50
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # characters XML 1.0 cannot hold; anything typed or imported is cleared of them
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -41,6 +45,19 @@ def updated(items: Sequence[Initiative], fallback: datetime) -> datetime:
     return max(times, default=fallback).replace(microsecond=0)
 
 
+def _element(
+    parent: ElementTree.Element, tag: str, text: str | None = None, **attributes: str
+) -> ElementTree.Element:
+    element = ElementTree.SubElement(parent, tag, attributes)
+    element.text = text
+    return element
+
+
+def _date(moment: datetime) -> str:
+    """RFC 3339, as Atom wants it (`2026-12-05T14:00:00+00:00`)."""
+    return moment.isoformat()
+
+
 def feed(
     items: Sequence[Initiative],
     *,
@@ -50,35 +67,34 @@ def feed(
     changed: datetime,
 ) -> bytes:
     """The feed document; `changed` is its <updated> (see `updated`)."""
-    generator = FeedGenerator()
+    root = ElementTree.Element("feed", {"xmlns": ATOM, XML_LANG: locale})
     self_url = absolute_url("public.feed", **filter_args)
-    generator.id(self_url)
-    generator.title(_text(title))
-    generator.subtitle(
-        _("The latest published AI initiatives in Swedish municipalities under these filters.")
+    home = absolute_url("public.home")
+    _element(root, "id", self_url)
+    _element(root, "title", _text(title))
+    _element(root, "updated", _date(changed))
+    author = _element(root, "author")
+    _element(author, "name", "Kommunkartan")
+    _element(author, "uri", home)
+    _element(root, "link", href=self_url, rel="self", type="application/atom+xml")
+    table = absolute_url("public.initiative_table", **filter_args, lang=locale)
+    _element(root, "link", href=table, rel="alternate", type="text/html")
+    _element(root, "generator", "Kommunkartan", uri=home)
+    _element(root, "rights", f"{serialise.LICENCE} ({serialise.LICENCE_URL})")
+    _element(
+        root,
+        "subtitle",
+        _("The latest published AI initiatives in Swedish municipalities under these filters."),
     )
-    generator.link(href=self_url, rel="self", type="application/atom+xml")
-    generator.link(
-        href=absolute_url("public.initiative_table", **filter_args, lang=locale),
-        rel="alternate",
-        type="text/html",
-    )
-    generator.author(name="Kommunkartan", uri=absolute_url("public.home"))
-    generator.rights(f"{serialise.LICENCE} ({serialise.LICENCE_URL})")
-    generator.language(locale)
-    generator.generator("Kommunkartan", uri=absolute_url("public.home"))
-    generator.updated(changed)
-    place_scheme = absolute_url("public.home") + "municipalities/"
+    place_scheme = home + "municipalities/"
     benefit_scheme = absolute_url("api.taxonomy_terms") + "#benefit_areas"
-    for item in reversed(items):  # feedgen puts each new entry first
-        entry = generator.add_entry()
+    for item in items:  # newest first
+        entry = _element(root, "entry")
         page = absolute_url("public.initiative_page", initiative_id=item.id, lang=locale)
-        entry.id(absolute_url("public.initiative_page", initiative_id=item.id))
-        entry.title(_text(item.title))
-        entry.link(href=page, rel="alternate", type="text/html")
-        entry.updated(_utc(item.updated_at) or changed)
-        if item.published_at is not None:
-            entry.published(_utc(item.published_at))
+        _element(entry, "id", absolute_url("public.initiative_page", initiative_id=item.id))
+        _element(entry, "title", _text(item.title))
+        _element(entry, "updated", _date(_utc(item.updated_at) or changed))
+        _element(entry, "link", href=page, rel="alternate", type="text/html")
         places = [m.name for m in item.municipalities]
         benefits = [b.name(locale) for b in item.benefit_areas]
         lines = [_text(item.summary)] if item.summary else []
@@ -87,9 +103,18 @@ def feed(
             lines.append(_("Benefit areas: %(names)s", names=", ".join(benefits)))
         if item.is_demo:
             lines.append(_("Example data – not a real initiative."))
-        entry.summary("\n".join(lines), type="text")
+        _element(entry, "summary", "\n".join(lines), type="text")
         for place in item.municipalities:
-            entry.category(term=place.code, scheme=place_scheme, label=place.name)
+            _element(entry, "category", term=place.code, scheme=place_scheme, label=place.name)
         for benefit in item.benefit_areas:
-            entry.category(term=benefit.slug, scheme=benefit_scheme, label=benefit.name(locale))
-    return generator.atom_str(pretty=False)
+            _element(
+                entry,
+                "category",
+                term=benefit.slug,
+                scheme=benefit_scheme,
+                label=benefit.name(locale),
+            )
+        published = _utc(item.published_at)
+        if published is not None:
+            _element(entry, "published", _date(published))
+    return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
