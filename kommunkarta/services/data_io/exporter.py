@@ -84,7 +84,7 @@ def write_xlsx(
 ) -> None:
     """An XLSX workbook (tables.Workbook): the initiatives on the first sheet, their effects
     on the second, licence, date and filters on a third sheet and in the properties."""
-    book = tables.Workbook()
+    book = tables.Workbook(out)
     sheet = book.sheet("Initiatives", serialise.COLUMNS)
     # the effects themselves, one row each, on a sheet of their own that import reads back
     effects = book.sheet(effect_sheet.SHEET, effect_sheet.COLUMNS)
@@ -106,7 +106,6 @@ def write_xlsx(
         about.append([f"filter {name}", str(joined)])
 
     book.save(
-        out,
         {
             "title": meta["title"],
             "creator": serialise.ATTRIBUTION,

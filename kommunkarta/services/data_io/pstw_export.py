@@ -114,7 +114,7 @@ def _row(initiative: Initiative) -> list[Any]:
 
 
 def _write_xlsx(rows: Iterator[list[Any]], out: IO[bytes], generated: datetime) -> None:
-    book = tables.Workbook()
+    book = tables.Workbook(out)
     sheet = book.sheet("PSTW cases", COLUMNS)
     for row in rows:
         sheet.append(row)
@@ -129,7 +129,6 @@ def _write_xlsx(rows: Iterator[list[Any]], out: IO[bytes], generated: datetime) 
     )
     about.append(["generated_at", serialise.timestamp(generated)])
     book.save(
-        out,
         {
             "title": "Kommunkartan: AI initiatives for the EU Public Sector Tech Watch",
             "creator": serialise.ATTRIBUTION,

@@ -7,8 +7,11 @@ their rows through here, so that every file we hand out is written the same way:
 - CSV: UTF-8 with a byte order mark (so that spreadsheet programs recognise å, ä and ö),
   comma-separated with CRLF line ends, an empty cell for None; produced CHUNK_ROWS rows at
   a time, so that a web response streams it;
-- XLSX: openpyxl's write-only mode (rows spooled to disk, never a whole sheet in memory),
-  a bold header row on each sheet, without the control characters XLSX forbids.
+- XLSX: XlsxWriter's constant-memory mode (each row written out as it comes, never a whole
+  sheet in memory), a bold header row on each sheet, without the control characters XLSX
+  forbids, every text a text (never a formula, a number or a link). XlsxWriter rather than
+  openpyxl, which `import` still reads with: openpyxl writes through lxml and imports
+  numpy's helpers, some 11 MB that a serving worker kept after one download.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from kommunkarta.services.data_io import serialise
 CHUNK_ROWS = 200
 
 # The control characters XLSX forbids, as openpyxl defines them (ILLEGAL_CHARACTERS_RE, which
-# a unit test compares with this): here, so that openpyxl is imported only to write a file.
+# a unit test compares with this): what `import` reads back with openpyxl is what was written.
 XLSX_FORBIDDEN = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
@@ -77,10 +80,29 @@ def write_csv(header: Sequence[str], rows: Iterable[Iterable[Any]], out: IO[byte
 
 
 def xlsx_value(value: Any) -> Any:
-    """A cell value openpyxl can write: text without the control characters XLSX forbids."""
+    """A cell value to write: text without the control characters XLSX forbids."""
     if isinstance(value, str):
         return XLSX_FORBIDDEN.sub("", value)
     return value
+
+
+# texts are written as texts: XlsxWriter would otherwise make formulas of "=…" and links of
+# URLs (guard_formula already guards the first, as it does in the CSV)
+XLSX_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+# document properties by the names the exports give them (openpyxl's), as XlsxWriter names them
+PROPERTIES = {
+    "title": "title",
+    "subject": "subject",
+    "creator": "author",
+    "description": "comments",
+    "keywords": "keywords",
+    "created": "created",
+}
 
 
 class Sheet:
@@ -88,37 +110,39 @@ class Sheet:
 
     def __init__(self, sheet: Any) -> None:
         self._sheet = sheet
+        self._rows = 0
+
+    def write_row(self, row: Iterable[Any], cell_format: Any = None) -> None:
+        """Write the row as it is (no guard), in `cell_format` if given. Cell by cell:
+        XlsxWriter's own write_row stops at a cell it had to cut (a text over 32,767
+        characters, cut as spreadsheet programs do) and leaves the rest of the row empty."""
+        for column, value in enumerate(row):
+            self._sheet.write(self._rows, column, value, cell_format)
+        self._rows += 1
 
     def append(self, row: Iterable[Any]) -> None:
-        self._sheet.append([xlsx_value(v) for v in guarded(row)])
+        self.write_row([xlsx_value(v) for v in guarded(row)])
 
 
 class Workbook:
-    """An XLSX workbook in openpyxl's write-only mode: sheets in the order they are made."""
+    """An XLSX workbook written to `out` by XlsxWriter in constant-memory mode: sheets in the
+    order they are made, each one's rows in order (rows of different sheets may alternate),
+    the file complete at `save`."""
 
-    def __init__(self) -> None:
-        from openpyxl import Workbook as OpenpyxlWorkbook
-        from openpyxl.styles import Font
+    def __init__(self, out: IO[bytes]) -> None:
+        from xlsxwriter import Workbook as XlsxWorkbook
 
-        self._book = OpenpyxlWorkbook(write_only=True)
-        self._bold = Font(bold=True)
+        self._book = XlsxWorkbook(out, XLSX_OPTIONS)
+        self._bold = self._book.add_format({"bold": True})
 
     def sheet(self, title: str, header: Sequence[str] | None = None) -> Sheet:
         """A new sheet, starting with `header` in bold when there is one."""
-        from openpyxl.cell import WriteOnlyCell
-
-        sheet = self._book.create_sheet(title)
+        sheet = Sheet(self._book.add_worksheet(title))
         if header is not None:
-            cells = []
-            for name in header:
-                cell = WriteOnlyCell(sheet, value=name)
-                cell.font = self._bold
-                cells.append(cell)
-            sheet.append(cells)
-        return Sheet(sheet)
+            sheet.write_row(header, self._bold)
+        return sheet
 
-    def save(self, out: IO[bytes], properties: Mapping[str, Any]) -> None:
-        """Write the workbook to `out`, with these document properties (title, creator…)."""
-        for name, value in properties.items():
-            setattr(self._book.properties, name, value)
-        self._book.save(out)
+    def save(self, properties: Mapping[str, Any]) -> None:
+        """Write the workbook out, with these document properties (title, creator…)."""
+        self._book.set_properties({PROPERTIES[name]: v for name, v in properties.items()})
+        self._book.close()
