@@ -57,13 +57,12 @@ def test_a_compound_meets_its_parts(model):
 
 def dense(postings):
     """texts x pieces of the postings, as weights."""
-    starts = postings.rows.starts
-    out = np.zeros((postings.texts, (len(starts) - 1) // postings.blocks))
-    for key in range(len(starts) - 1):
+    rows = len(postings.rows.starts) - 1
+    out = np.zeros((postings.texts, rows // postings.blocks))
+    for key in range(rows):
         piece, block = divmod(key, postings.blocks)
-        part = slice(starts[key], starts[key + 1])
-        texts = block * text_model.BLOCK + postings.rows.columns[part].astype(int)
-        out[texts, piece] = postings.rows.values[part] / text_model.LEVELS
+        numbers, levels = postings.row(key)
+        out[block * text_model.BLOCK + numbers, piece] = levels / text_model.LEVELS
     return out
 
 
@@ -87,6 +86,23 @@ def test_texts_past_the_first_block_score_as_in_it(monkeypatch):
     assert blocked.blocks == 3
     for text, scores in zip(CORPUS, expected, strict=True):
         assert np.array_equal(blocked.scores(model.vector(text)), scores)
+
+
+def test_texts_far_apart_in_a_row_score_as_near_ones(monkeypatch):
+    """A row's texts are kept as one-byte gaps: texts more than 255 apart are reached through
+    entries of weight 0, over several chunks of learning, with the same scores as cosines."""
+    monkeypatch.setattr(text_model, "CHUNK_ROWS", 64)
+    rare = {0: "sällsynt", 1: "sällsynt", 300: "sällsynt ord", 699: "sällsynt", 1000: "ord"}
+    texts = [rare.get(i, f"text nummer {'x' * (i % 9 + 2)}") for i in range(1001)]
+    model, postings = learn(texts)
+    assert postings.rows.columns.dtype == np.uint8
+    assert (postings.rows.values == 0).any()  # entries that only pass over texts
+    for query in ("sällsynt", "ord", "sällsynt ord"):
+        scores = postings.scores(model.vector(query))
+        expected = [cosine(model, query, text) for text in texts]
+        assert np.allclose(scores, expected, atol=1e-4)
+    found = np.flatnonzero(postings.scores(model.vector("sällsynt")))
+    assert found.tolist() == [0, 1, 300, 699]
 
 
 def test_common_pieces_are_dropped_from_a_thousand_texts_on():
