@@ -49,30 +49,3 @@ def test_making_the_app_and_listing_routes_imports_no_heavy_library(tmp_path):
 
 def test_the_xlsx_control_characters_are_openpyxls():
     assert tables.XLSX_FORBIDDEN.pattern == ILLEGAL_CHARACTERS_RE.pattern
-
-
-SERVING = """
-import json, sys
-from kommunkarta import create_app
-app = create_app({"SECRET_KEY": "x", "DATABASE_URL": sys.argv[1]}, instance_path=sys.argv[2])
-app.test_cli_runner().invoke(args=["init-db"], catch_exceptions=False)
-client = app.test_client()
-for path in ("/export.xlsx", "/feed.atom"):
-    assert client.get(path).status_code == 200, path
-print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in sys.argv[3:])))
-"""
-
-
-def test_a_worker_writing_a_workbook_and_the_feed_imports_neither_openpyxl_nor_lxml(tmp_path):
-    """Each stayed resident in every worker that served one download (some 11 MB together);
-    openpyxl is for reading imports, the CLI's and an admin's upload."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
-    done = subprocess.run(
-        [sys.executable, "-c", SERVING, url, str(tmp_path), "openpyxl", "lxml", "feedgen"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    imported = {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
-    assert imported == set(), f"imported by serving: {sorted(imported)}"
