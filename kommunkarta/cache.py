@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from kommunkarta import db
 from kommunkarta.models import data_changes, data_version
 
 T = TypeVar("T")
@@ -91,7 +92,8 @@ def cached(
     """`compute()`'s result, reused until the next write to public data — or, with
     `reference`, for results read from the taxonomy and the places alone, until the next
     write that is not only about named initiatives. The result is shared: never change it
-    in place."""
+    in place. Only a transaction that reads one snapshot (kommunkarta.db.one_snapshot)
+    keeps what it computed: in any other, a statement may see writes newer than the token."""
     if writing(session):
         return compute()  # this transaction's own writes are not for others, nor cached ones
     token = reference_version(session) if reference else version(session)
@@ -103,8 +105,8 @@ def cached(
             _entries.move_to_end(full_key)
             return _entries[full_key]
     value = compute()
-    if writing(session):
-        return value
+    if writing(session) or not db.reads_one_snapshot(session):
+        return value  # what a statement saw may be newer than the token read before it
     with _lock:
         _entries[full_key] = value
         while len(_entries) > MAX_ENTRIES:

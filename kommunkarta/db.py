@@ -5,7 +5,10 @@ processes can read while one writes. Its transactions are begun by us, not by th
 a session that will write begins with `BEGIN IMMEDIATE`, so it waits for the write lock up
 front (within the busy timeout) instead of failing with "database is locked" when it tries to
 turn a read into a write after another process wrote. Reads begin a plain deferred
-transaction and never block. PostgreSQL engines pre-ping pooled connections so the app
+transaction and never block. Like every SQLite transaction, a reading one sees one snapshot of
+the database from its first statement to its end; on PostgreSQL reads run at REPEATABLE READ
+for the same (under READ COMMITTED each statement would see the latest commit, and one page
+could count two data versions). PostgreSQL engines pre-ping pooled connections so the app
 recovers by itself when the database comes back after an outage, and give up connecting
 after CONNECT_TIMEOUT seconds.
 """
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
+SNAPSHOT_LEVELS = ("REPEATABLE READ", "SERIALIZABLE")  # PostgreSQL's levels of one snapshot
 
 
 def make_engine(url: str) -> Engine:
@@ -61,7 +65,7 @@ def make_engine(url: str) -> Engine:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_sessionmaker"] = sessionmaker(one_snapshot(engine), expire_on_commit=False)
     app.extensions["db_write_sessionmaker"] = sessionmaker(
         writing_engine(engine), expire_on_commit=False
     )
@@ -73,10 +77,32 @@ def writing_engine(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_immediate=True)
 
 
+def one_snapshot(engine: Engine) -> Engine:
+    """The same engine and pool, with transactions that read one snapshot of the database
+    from their first statement to their end: on PostgreSQL at REPEATABLE READ (psycopg puts
+    the level in its BEGIN: no extra round trip), as every SQLite transaction reads already.
+    For reading: of two writers at this level updating one row, the later fails rather than
+    taking its turn (each transaction that writes public data updates the data version's
+    row), so writes keep PostgreSQL's READ COMMITTED."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level=SNAPSHOT_LEVELS[0])
+    return engine
+
+
+def reads_one_snapshot(session: Session) -> bool:
+    """Whether the session's transactions read one snapshot (see `one_snapshot`): every
+    statement in it sees the data version it read, and no newer one."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return True
+    return bind.get_execution_options().get("isolation_level") in SNAPSHOT_LEVELS
+
+
 def session() -> Session:
     """The session of the current app context, opened on first use.
 
-    GET and HEAD requests read; any other request, and the command line, may write.
+    GET and HEAD requests read, in one snapshot (`one_snapshot`); any other request, and the
+    command line, may write.
     """
     if "db_session" not in g:
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")

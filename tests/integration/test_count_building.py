@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kommunkarta import db
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Initiative, State
 from kommunkarta.services.data_io import demo
@@ -26,7 +27,7 @@ def held(hold):
 
 
 def _building(app, engine):
-    with app.test_request_context(), Session(engine) as session:
+    with app.test_request_context(), Session(db.one_snapshot(engine)) as session:
         return count_serving.current(session, InitiativeFilter()) is None
 
 

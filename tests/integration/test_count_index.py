@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kommunkarta import cache
+from kommunkarta import cache, db
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import BenefitArea, Initiative, State
 from kommunkarta.services.data_io import demo
@@ -62,7 +62,7 @@ def _rounded(value):
 
 def _in_memory(engine, count, selection):
     built_index(engine)
-    with Session(engine) as session:
+    with Session(db.one_snapshot(engine)) as session:  # as a request reads
         assert count_serving.current(session, selection) is not None
         return _rounded(count(session, selection))
 
@@ -85,7 +85,7 @@ def built_index(engine):
     """The index, once built (in a thread of its own: requests meanwhile count with SQL)."""
     deadline = time.monotonic() + 60
     while True:
-        with Session(engine) as session:
+        with Session(db.one_snapshot(engine)) as session:  # as a request reads
             if (index := count_serving.current(session, InitiativeFilter())) is not None:
                 return index
         assert time.monotonic() < deadline, "the in-memory counts were not built"

@@ -14,7 +14,7 @@ import openpyxl
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
-from kommunkarta import cache
+from kommunkarta import cache, db
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Effect, Initiative, Revision, Status, data_changes
 from kommunkarta.services.data_io import effect_sheet
@@ -200,7 +200,7 @@ def test_an_import_names_the_initiatives_it_wrote_and_the_counts_follow(app, tmp
     with app.test_request_context(), Session(engine) as session:
         assert initiatives.count(session, InitiativeFilter()) == 0
     _import(app, path, "3 new")
-    with app.test_request_context(), Session(engine) as session:
+    with app.test_request_context(), Session(db.one_snapshot(engine)) as session:
         last = session.scalar(select(func.max(data_changes.c.serial)))
         named = session.scalars(
             select(data_changes.c.initiative_id).where(data_changes.c.serial == last)

@@ -318,8 +318,9 @@ def shown(session: Session) -> bool:
     page after a write does not ask the database once more."""
 
     def load() -> bool:
-        if (index := initiatives.in_memory(session, InitiativeFilter())) is not None:
-            return index.any_demo()
+        any_demo = initiatives.from_memory(session, InitiativeFilter(), lambda c: c.any_demo())
+        if any_demo is not None:
+            return any_demo
         published = select(Initiative.id).where(
             Initiative.is_demo, Initiative.state == State.PUBLISHED
         )

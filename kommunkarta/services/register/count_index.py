@@ -16,9 +16,10 @@ initiatives the rows in between name (services.register.count_reading): their ol
 die, the published ones get new slots, and every tally takes out the old slots' part and
 puts in the new ones' — no filter is counted again. A change no write could name (taxonomy,
 places, bulk statements), a gap in the serials (rows pruned) or too many dead slots makes it
-read everything again. What it reads after seeing the serial is at least as new as that
-serial, never older, so no count is older than the data version the reader's transaction
-sees; several processes and instances on one database each catch up on their own.
+read everything again. It reads in the reader's transaction, or a build's, each of one
+snapshot (kommunkarta.db.one_snapshot), so the index at a serial holds that data version,
+no older and no newer; several processes and instances on one database each catch up on
+their own.
 """
 
 from __future__ import annotations

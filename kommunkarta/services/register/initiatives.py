@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -35,6 +35,8 @@ SORTS = {
 }
 
 
+T = TypeVar("T")
+
 # The one definition of what the public may see: published initiatives only
 # (services.register.workflow.is_public asks the same of one initiative).
 PUBLIC = Initiative.state == State.PUBLISHED
@@ -64,19 +66,28 @@ WITH_ADOPTIONS = (
 
 
 def in_memory(session: Session, selection: InitiativeFilter) -> CountIndex | None:
-    """The in-memory counts, caught up with this transaction, when they can answer the
-    filter (services.register.count_serving); imported here, when first counted, so that the
-    command line starts without numpy."""
+    """The in-memory counts, at exactly the data version this transaction reads, when they
+    can answer the filter (services.register.count_serving); imported here, when first
+    counted, so that the command line starts without numpy. Another request may catch them
+    up past that version before they are asked: `from_memory` checks and asks at once."""
     from kommunkarta.services.register import count_serving
 
     return count_serving.current(session, selection)
 
 
+def from_memory(
+    session: Session, selection: InitiativeFilter, ask: Callable[[CountIndex], T]
+) -> T | None:
+    """`ask(counts)` of the in-memory counts at exactly the data version this transaction
+    reads, checked and asked under their lock; None when they cannot answer (count with
+    SQL): every part of a page then counts the one version it read."""
+    from kommunkarta.services.register import count_serving
+
+    return count_serving.answer(session, selection, ask)
+
+
 def _loaded(stmt: AnySelect) -> AnySelect:
     return stmt.options(*WITH_ADOPTIONS)
-
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -153,8 +164,8 @@ def figures_by_municipality(session: Session, selection: InitiativeFilter) -> di
     below is the reference it is tested against and counts free text."""
 
     def load() -> dict[str, Figures]:
-        if (index := in_memory(session, selection)) is not None:
-            rows = index.figures_by_municipality(selection)
+        rows = from_memory(session, selection, lambda c: c.figures_by_municipality(selection))
+        if rows is not None:
             return dict(zip(rows, map(Figures._make, rows.values()), strict=True))
         link = initiative_municipalities
         stmt = selection.apply(
@@ -188,8 +199,8 @@ def figures(session: Session, selection: InitiativeFilter) -> Figures:
     """The figures of all published initiatives under the filter, each counted once."""
 
     def load() -> Figures:
-        if (index := in_memory(session, selection)) is not None:
-            return Figures(*index.figures(selection))
+        if (row := from_memory(session, selection, lambda c: c.figures(selection))) is not None:
+            return Figures(*row)
         return Figures(*session.execute(selection.apply(visible(select(*_figure_columns())))).one())
 
     return cache.cached(session, ("figures", cache.filter_key(selection)), load)
@@ -201,8 +212,9 @@ def figures_by_region(session: Session, selection: InitiativeFilter) -> dict[str
     per county."""
 
     def load() -> dict[str, Figures]:
-        if (index := in_memory(session, selection)) is not None:
-            return {c: Figures(*row) for c, row in index.figures_by_region(selection).items()}
+        by_code = from_memory(session, selection, lambda c: c.figures_by_region(selection))
+        if by_code is not None:
+            return {code: Figures(*row) for code, row in by_code.items()}
         link = initiative_municipalities
         region = func.substr(link.c.municipality_code, 1, 2)
         adopted_region = func.substr(Adoption.municipality_code, 1, 2)
@@ -244,8 +256,9 @@ def adopted_by_municipality(session: Session, selection: InitiativeFilter) -> di
     """Per municipality code: how many of its initiatives under the filter are adoptions."""
 
     def load() -> dict[str, int]:
-        if (index := in_memory(session, selection)) is not None:
-            return index.adopted_by_municipality(selection)
+        adopted = from_memory(session, selection, lambda c: c.adopted_by_municipality(selection))
+        if adopted is not None:
+            return adopted
         stmt = (
             selection.apply(_adopted_only())
             .with_only_columns(Adoption.municipality_code, func.count())
@@ -262,8 +275,9 @@ def counts_by_region(session: Session, selection: InitiativeFilter) -> dict[str,
     where a municipality's adoptions involve it as much as taking part does."""
 
     def load() -> dict[str, tuple[int, int]]:
-        if (index := in_memory(session, selection)) is not None:
-            return index.counts_by_region(selection)
+        by_code = from_memory(session, selection, lambda c: c.counts_by_region(selection))
+        if by_code is not None:
+            return by_code
         link = initiative_municipalities
         region = Municipality.region_code
         stmt = selection.apply(
@@ -314,8 +328,8 @@ def located(session: Session, selection: InitiativeFilter) -> list[tuple[int, fl
 
 def count(session: Session, selection: InitiativeFilter) -> int:
     def load() -> int:
-        if (index := in_memory(session, selection)) is not None:
-            return index.figures(selection)[0]
+        if (row := from_memory(session, selection, lambda c: c.figures(selection))) is not None:
+            return row[0]
         return session.scalar(selection.apply(visible(select(func.count(Initiative.id))))) or 0
 
     return cache.cached(session, ("count", cache.filter_key(selection)), load)
