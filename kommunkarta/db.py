@@ -15,7 +15,8 @@ after CONNECT_TIMEOUT seconds.
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from collections.abc import Callable
+from typing import Any, TypeAlias, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, Select, create_engine, event
@@ -26,6 +27,10 @@ AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
 SNAPSHOT_LEVELS = ("REPEATABLE READ", "SERIALIZABLE")  # PostgreSQL's levels of one snapshot
+READING_METHODS = ("GET", "HEAD", "OPTIONS")
+WRITES = "kommunkarta_writes"  # the attribute `writes` gives a view
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def make_engine(url: str) -> Engine:
@@ -98,14 +103,31 @@ def reads_one_snapshot(session: Session) -> bool:
     return bind.get_execution_options().get("isolation_level") in SNAPSHOT_LEVELS
 
 
+def writes(view: View) -> View:
+    """Mark a view that writes although it answers GET (the OIDC callback): its requests get
+    the writing session. In a reading one, a write committed by another request after the
+    transaction began would fail its own: PostgreSQL's REPEATABLE READ refuses to update or
+    delete a row changed since ("could not serialize access"), and SQLite refuses to turn a
+    read into a write then ("database is locked") — a 503 for someone signing in."""
+    setattr(view, WRITES, True)
+    return view
+
+
+def _reading_request() -> bool:
+    if not has_request_context() or request.method not in READING_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, WRITES, False)
+
+
 def session() -> Session:
     """The session of the current app context, opened on first use.
 
-    GET and HEAD requests read, in one snapshot (`one_snapshot`); any other request, and the
-    command line, may write.
+    GET and HEAD requests read, in one snapshot (`one_snapshot`), unless their view
+    `writes`; any other request, and the command line, may write.
     """
     if "db_session" not in g:
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        reading = _reading_request()
         key = "db_sessionmaker" if reading else "db_write_sessionmaker"
         g.db_session = current_app.extensions[key]()
     return g.db_session

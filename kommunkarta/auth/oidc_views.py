@@ -55,6 +55,7 @@ def _refused(reason: str):
 
 
 @bp.get("/login/oidc/callback")
+@db.writes  # the account, the audit log and the session token
 def oidc_callback():
     if not oidc.enabled():
         abort(404)

@@ -5,7 +5,9 @@ exchange can go wrong ending with a message, no session and password sign-in sti
 from __future__ import annotations
 
 import re
+import threading
 import uuid
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kommunkarta import db, i18n
-from kommunkarta.models import User
-from kommunkarta.services import setup
+from kommunkarta.models import AuditEntry, User, utcnow
+from kommunkarta.services import audit, org_accounts, setup
 from tests.conftest import PASSWORD, add_user, csrf_from, make_app
 from tests.oidc_provider import approve, provider, set_person
 from tests.processes import free_port
@@ -146,6 +148,44 @@ def test_a_known_address_signs_straight_in_and_sign_out_ends_the_session(app, is
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get(MINE).status_code == 302
     assert copy.get(MINE).status_code == 302
+
+
+def _audit_entry(app, email: str, now=None) -> None:
+    """An entry in the log written by someone else, as a sign-in beside this one writes it."""
+    with app.test_request_context(), Session(db.writing_engine(app.extensions["db_engine"])) as s:
+        audit.record(s, audit.SIGN_IN_FAILED, email=email, now=now)
+        s.commit()
+
+
+def test_a_sign_in_beside_the_callback_does_not_fail_it(app, issuer, monkeypatch):
+    """The callback writes (the account, the audit log), so it must not run in a reading
+    transaction: in one, a write committed by another request after it began makes its own
+    fail (PostgreSQL's REPEATABLE READ: "could not serialize access due to concurrent delete"
+    of the expired audit entries both delete; SQLite: a read that turns into a write)."""
+    _audit_entry(app, "old@example.se", now=utcnow() - audit.KEEP - timedelta(days=1))
+    user = add_user(app, f"c-{uuid.uuid4().hex[:8]}@example.se", "coordinator")
+    sub, _ = _person(issuer, email=user.email)
+    original = org_accounts.account_for_identity
+
+    def beside(session, claims):
+        found = original(session, claims)  # the callback's transaction has read
+        # another sign-in logs its attempt meanwhile; it waits while the callback holds
+        # SQLite's write lock, so it is not waited for to the end here
+        other = threading.Thread(target=_audit_entry, args=(app, "other@example.se"))
+        other.start()
+        other.join(2)
+        beside.other = other
+        return found
+
+    monkeypatch.setattr(org_accounts, "account_for_identity", beside)
+    client = app.test_client()
+    response = _sign_in(client, sub)
+    beside.other.join(30)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert client.get(MINE).status_code == 200
+    with Session(app.extensions["db_engine"]) as s:
+        emails = s.scalars(select(AuditEntry.email)).all()
+    assert "old@example.se" not in emails and {"other@example.se", user.email} <= set(emails)
 
 
 def test_an_unverified_address_is_refused_and_makes_no_account(app, client, issuer):
