@@ -89,15 +89,18 @@ def test_texts_past_the_first_block_score_as_in_it(monkeypatch):
 
 
 def test_texts_far_apart_in_a_row_score_as_near_ones(monkeypatch):
-    """A row's texts are kept as one-byte gaps: texts more than 255 apart are reached through
-    entries of weight 0, over several chunks of learning, with the same scores as cosines."""
+    """A row's texts are kept as one-byte gaps and counts: texts more than 255 apart are
+    reached through entries of weight 0, over several chunks of learning, and a count over 255
+    is kept apart, with the same scores as cosines."""
     monkeypatch.setattr(text_model, "CHUNK_ROWS", 64)
     rare = {0: "sällsynt", 1: "sällsynt", 300: "sällsynt ord", 699: "sällsynt", 1000: "ord"}
+    rare[7] = "ord " + "upprepad " * 300  # a count over what one byte holds
     texts = [rare.get(i, f"text nummer {'x' * (i % 9 + 2)}") for i in range(1001)]
     model, postings = learn(texts)
-    assert postings.rows.columns.dtype == np.uint8
+    assert postings.rows.columns.dtype == postings.rows.values.dtype == np.uint8
     assert (postings.rows.values == 0).any()  # entries that only pass over texts
-    for query in ("sällsynt", "ord", "sällsynt ord"):
+    assert postings.heavy_counts.tolist() == [300.0] * len(postings.heavy_counts)
+    for query in ("sällsynt", "ord", "sällsynt ord", "upprepad", "ord upprepad"):
         scores = postings.scores(model.vector(query))
         expected = [cosine(model, query, text) for text in texts]
         assert np.allclose(scores, expected, atol=1e-4)

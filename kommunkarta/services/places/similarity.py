@@ -143,7 +143,7 @@ def build(session: Session, version: str | None) -> Index:
     try:
         model, postings = learn(documents())
     except ValueError:  # no initiatives, or not one word that is not a stop word
-        model, postings = None, Postings(SparseRows(np.zeros(1, np.int64), np.zeros(0), 0), 1, 0)
+        model, postings = None, Postings.empty()
     ids = np.array(read, dtype=np.int64)
 
     def linked(link: Table, column: str) -> tuple[NDArray[np.intp], list[Any]]:

@@ -5,7 +5,7 @@ of rows with another matrix while it is built, a sparse vector times the matrix 
 it reads only the rows of its own terms) and which columns any of some rows hold. Importing
 SciPy cost every serving worker some 13 MB resident for these few lines, and its products
 know no uint16 (the text postings' weights, services.places.text_model, which keeps them in a
-form of its own at 3 bytes an entry against SciPy's 8).
+form of its own at 2 bytes an entry against SciPy's 8).
 """
 
 from __future__ import annotations

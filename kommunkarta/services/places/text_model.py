@@ -12,16 +12,19 @@ rather than scikit-learn's CountVectorizer and TfidfTransformer (the same arithm
 IDF, sublinear TF, rows of unit length): importing scikit-learn costs a serving worker some
 140 MB resident, more than the rest of the similarity index together.
 
-The postings hold every piece of every learnt text in 3 bytes: its gap, one byte, from the
+The postings hold every piece of every learnt text in 2 bytes: its gap, one byte, from the
 text before it in the same row (a row holds one piece's texts within one block of 65,536, in
-order), and its weight in steps of 1/65,535 (uint16; a weight of unit length is at most 1).
-A gap over 255 is preceded by an entry of gap 255 and weight 0 for each 255 it passes over
-(2 % more entries at 100,000 demo texts, where 98.6 % of the gaps are under 256); such an
-entry adds nothing to any score. At 100,000 texts the postings took 92 MiB of every worker as
-SciPy's int32 and float32, 46 MiB as the texts' numbers in uint16, 35 MiB as gaps. They rank
-as the float32 ones did: of the ten most similar initiatives to each of 1,000 demo
-initiatives among 100,000, 99.98 % are the same, and the first always; the gaps give the
-very same scores as the numbers did.
+order), and how often the piece is in the text, one byte (a count of 255 or more is kept
+apart). A gap over 255 is preceded by an entry of gap 255 and count 0 for each 255 it passes
+over (2 % more entries at 100,000 demo texts, where 98.6 % of the gaps are under 256); such
+an entry adds nothing to any score. A query works out the weight of each entry it reads from
+its count, the piece's IDF and the text's length (kept per text), as learning did, and rounds
+it to a step of 1/65,535 as the postings kept it before. At 100,000 texts the postings took
+92 MiB of every worker as SciPy's int32 and float32, 46 MiB as 16-bit text numbers and
+weights, 24 MiB as gaps and counts. They rank as the float32 ones did: of the ten most
+similar initiatives to each of 1,000 demo initiatives among 100,000, 99.98 % are the same,
+and the first always; gaps and counts give the very same scores as the 16-bit numbers and
+weights did, for the price of some arithmetic per entry that a query reads.
 """
 
 from __future__ import annotations
@@ -42,7 +45,11 @@ PRUNE_FROM = 1_000  # from this size, terms found in over half of all initiative
 COMPOUND_FROM = 8  # words at least this long also give their character 5-grams
 BLOCK = 2**16  # texts whose numbers within their block fit a uint16
 LEVELS = 2**16 - 1  # a weight's steps: weight = level / LEVELS
-SKIP = 255  # the gap of an entry of weight 0 that only passes over texts
+SKIP = 255  # the gap of an entry of count 0 that only passes over texts
+HEAVY = 255  # counts from this one on are kept apart from the postings' one-byte counts
+# 1 + ln count, the sublinear TF of `_unit`, for the one-byte counts; 0 for a count of 0
+# (and HEAVY's, which is read apart)
+TF_WEIGHTS = np.r_[0.0, np.log(np.arange(1, HEAVY, dtype=np.float64)) + 1, 0.0]
 CHUNK_ROWS = 2_000  # texts turned into pieces at a time while learning (each time some
 # 20 MB of temporaries at 100,000 initiatives; 10,000 at a time took 130 MB more at the peak)
 
@@ -106,15 +113,24 @@ def _sparse(rows: Iterable[Counter[int]], columns: Sized) -> SparseRows:
     )
 
 
-def _weighted(counts: SparseRows, idf: NDArray[np.float32]) -> SparseRows:
-    """TF-IDF rows of unit length: (1 + log count) x idf, each row scaled to length 1 (an
-    empty row stays empty)."""
+def _unit(
+    counts: SparseRows, idf: NDArray[np.float32]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
+    """TF-IDF of each entry, (1 + log count) x idf, the length of each row (1 for an empty
+    one) and the row of each entry."""
     assert counts.values is not None
     weights = (np.log(counts.values) + 1) * idf[counts.columns]
     lengths = np.diff(counts.starts)
     row = np.repeat(np.arange(len(lengths)), lengths)
     norms = np.sqrt(np.bincount(row, weights=weights**2, minlength=len(lengths)))
     norms[norms == 0] = 1
+    return weights, norms, row
+
+
+def _weighted(counts: SparseRows, idf: NDArray[np.float32]) -> SparseRows:
+    """TF-IDF rows of unit length: (1 + log count) x idf, each row scaled to length 1 (an
+    empty row stays empty)."""
+    weights, norms, row = _unit(counts, idf)
     return SparseRows(counts.starts, counts.columns, counts.width, weights / norms[row])
 
 
@@ -151,22 +167,44 @@ class Postings:
     """pieces x texts, a row for each piece's texts in each block of BLOCK texts: row
     `piece * blocks + block` holds the texts `block * BLOCK + number`, ascending, as the gaps
     between their numbers (`rows.columns`, uint8: a text's number is the sum of its row's
-    gaps up to its own, less one), with their weights in steps of 1 / LEVELS (`rows.values`;
-    0 for an entry that only passes over SKIP texts)."""
+    gaps up to its own, less one), with how often the piece is in each (`rows.values`, uint8;
+    0 for an entry that only passes over SKIP texts, HEAVY for a count of HEAVY or more,
+    found at its position in `heavy_at` and `heavy_counts`). `norms` holds each text's length
+    as TF-IDF, by which its weights are divided to make it of unit length."""
 
     rows: SparseRows
     blocks: int
     texts: int
+    idf: NDArray[np.float32]
+    norms: NDArray[np.float64]
+    heavy_at: NDArray[np.int64]
+    heavy_counts: NDArray[np.float64]
 
-    def row(self, key: int) -> tuple[NDArray[np.int32], NDArray[np.uint16]]:
-        """The numbers within its block of the texts in row `key`, and their weights' steps
-        (the entries of weight 0 that only pass over texts included)."""
-        part = slice(self.rows.starts[key], self.rows.starts[key + 1])
-        values = self.rows.values
-        assert values is not None
-        numbers = np.cumsum(self.rows.columns[part], dtype=np.int32)
+    @classmethod
+    def empty(cls) -> Postings:
+        """Postings of no text."""
+        none = np.zeros(0, dtype=np.uint8)
+        rows = SparseRows(np.zeros(1, dtype=np.int64), none, BLOCK, none)
+        return cls(
+            rows, 1, 0, np.zeros(0, np.float32), np.zeros(0), np.zeros(0, np.int64), np.zeros(0)
+        )
+
+    def row(self, key: int) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
+        """The numbers within its block of the texts in row `key`, and their weights in steps
+        of 1 / LEVELS (the entries of weight 0 that only pass over texts included): worked
+        out as learning did, (1 + ln count) x idf / the text's length, rounded to a step."""
+        first, last = int(self.rows.starts[key]), int(self.rows.starts[key + 1])
+        assert self.rows.values is not None
+        numbers = np.cumsum(self.rows.columns[first:last], dtype=np.int32)
         numbers -= 1
-        return numbers, values[part]
+        piece, block = divmod(key, self.blocks)
+        idf = self.idf[piece]
+        weights = np.take(TF_WEIGHTS * idf, self.rows.values[first:last])
+        heavy = slice(*np.searchsorted(self.heavy_at, [first, last]))
+        weights[self.heavy_at[heavy] - first] = (np.log(self.heavy_counts[heavy]) + 1) * idf
+        weights /= np.take(self.norms[block * BLOCK :], numbers)
+        weights *= LEVELS
+        return numbers, np.rint(weights, out=weights)
 
     def scores(self, query: Vector) -> NDArray[np.float32]:
         """The query's dot product with every text: its cosine with each, a row at a time
@@ -217,14 +255,16 @@ def learn(texts: Iterable[str]) -> tuple[TextModel, Postings]:
     np.cumsum((held + skips).reshape(-1, blocks)[kept].ravel(), out=starts[1:])
     del held, skips
     gaps = np.full(starts[-1], SKIP, dtype=np.uint8)  # passing over SKIP unless written
-    weights = np.zeros(starts[-1], dtype=np.uint16)
+    times = np.zeros(starts[-1], dtype=np.uint8)
+    heavy_at, heavy_counts = [], []
+    norms = np.ones(n, dtype=np.float64)
     filled = starts[:-1].copy()
     last = np.full(len(filled), -1, dtype=np.int64)
     for first, product in _products(counts, to_pieces):
-        rows = _weighted(product, idf)
-        assert rows.values is not None
-        keys = _row_keys(rows, first, blocks)
-        order, gap, passed = _gaps(keys, _texts(rows, first), last)
+        assert product.values is not None
+        norms[first : first + len(product)] = _unit(product, idf)[1]
+        keys = _row_keys(product, first, blocks)
+        order, gap, passed = _gaps(keys, _texts(product, first), last)
         keys = keys[order]
         runs = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         # each entry after those that pass over the texts before it in its row
@@ -232,9 +272,23 @@ def learn(texts: Iterable[str]) -> tuple[TextModel, Postings]:
         before = np.repeat(taken[runs] - (passed[runs] + 1), np.diff(np.r_[runs, len(keys)]))
         at = filled[keys] + taken - before - 1
         gaps[at] = gap - SKIP * passed
-        weights[at] = np.rint(rows.values[order] * LEVELS)
+        found = product.values[order]
+        times[at] = np.minimum(found, HEAVY)
+        heavy = found >= HEAVY
+        heavy_at.append(at[heavy])
+        heavy_counts.append(found[heavy])
         filled[keys[runs]] += np.add.reduceat(passed + 1, runs)
-    postings = Postings(SparseRows(starts, gaps, BLOCK, weights), blocks, n)
+    at = np.concatenate(heavy_at)
+    order = np.argsort(at)
+    postings = Postings(
+        SparseRows(starts, gaps, BLOCK, times),
+        blocks,
+        n,
+        idf,
+        norms,
+        at[order],
+        np.concatenate(heavy_counts)[order],
+    )
     return TextModel(vocabulary, to_pieces, idf), postings
 
 
