@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kommunkarta.models import Initiative, Revision
+from kommunkarta.models import Initiative, Municipality, Revision, State, Status
 from kommunkarta.services.data_io import demo, importer
 from kommunkarta.services.data_io.importing import read
 from tests.conftest import csrf_from
@@ -136,6 +136,32 @@ def test_export_then_import_elsewhere_gives_identical_records(seeded_app, app, t
         session.add(added)
         session.commit()
         assert added.id == 401
+
+
+def test_xlsx_texts_that_read_like_an_escape_come_back_as_they_were(app, tmp_path):
+    """XLSX writes "_x2020_" in a text as "_x005F_x2020_" (its escape of a character),
+    which import reads back as the text it was, not as what the file holds."""
+    texts = {"Rapport_x2020_v2": "_x005F_ och _x000D_ och _X00E5_", "_x0041_": "x_xZZZZ_"}
+    with Session(app.extensions["db_engine"]) as session:
+        status = session.scalars(select(Status)).first()
+        for title, summary in texts.items():
+            item = Initiative(
+                title=title,
+                summary=summary,
+                status=status,
+                state=State.PUBLISHED,
+                municipalities=[session.get(Municipality, "0180")],
+            )
+            item.refresh_search_text()
+            session.add(item)
+        session.commit()
+    exported = tmp_path / "escapes.xlsx"
+    _export(app, exported)
+    again = app.test_cli_runner().invoke(args=["import", str(exported)])
+    assert "2 rows: 0 new, 0 changed, 2 unchanged" in again.output, again.output
+    with Session(app.extensions["db_engine"]) as session:
+        kept = dict(session.execute(select(Initiative.title, Initiative.summary)).all())
+    assert kept == texts
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,11 @@ from kommunkarta.services.data_io import effect_sheet, file_limits
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 SUFFIXES = (".csv", ".xlsx")
+# A character XLSX text cannot hold as it is, written as "_xHHHH_" (its code in hex), and the
+# "_" of a text that itself reads "_xHHHH_" written as "_x005F_" (ECMA-376's ST_Xstring):
+# Excel and XlsxWriter, which writes our exports, write them so; openpyxl reads them as they
+# are, and "Rapport_x2020_" would come back as "Rapport_x005F_x2020_" from every round trip
+XLSX_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 class ImportFileError(ValueError):
@@ -75,6 +81,14 @@ def _too_wide() -> Any:
     return _l("the file has more than %(columns)s columns", columns=file_limits.MAX_COLUMNS)
 
 
+def _unescaped(values: Sequence[Any]) -> list[Any]:
+    """The cells with each text's XLSX_ESCAPEs turned back into what they stand for."""
+    return [
+        XLSX_ESCAPE.sub(lambda m: chr(int(m[1], 16)), v) if isinstance(v, str) and "_x" in v else v
+        for v in values
+    ]
+
+
 def _read_xlsx(data: bytes) -> Table:
     """The first sheet, streamed (openpyxl's read-only mode) after file_limits has checked
     what the archive unpacks to."""
@@ -98,7 +112,7 @@ def _read_xlsx(data: bytes) -> Table:
         # one column more than allowed, so that a value past the last column is reported
         cells_of = sheet.iter_rows(values_only=True, max_col=file_limits.MAX_COLUMNS + 1)
         for number, values in enumerate(cells_of, start=1):
-            cells = budget.take(list(values))
+            cells = budget.take(_unescaped(values))
             if number == 1:
                 header = ["" if v is None else str(v) for v in cells]
                 if len(header) > file_limits.MAX_COLUMNS:
@@ -116,7 +130,7 @@ def _read_xlsx(data: bytes) -> Table:
             effect_header: list[str] = []
             effect_rows = []
             for number, values in enumerate(found, start=1):
-                cells = budget.take(list(values))
+                cells = budget.take(_unescaped(values))
                 if number == 1:
                     effect_header = ["" if v is None else str(v) for v in cells]
                 elif any(v is not None and str(v).strip() for v in cells):
