@@ -69,3 +69,30 @@ def test_exports_defuse_formulas_behind_padding(app):
     for row in sheet.iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in row)
         assert str(row[2].value).startswith("'")
+
+
+def test_xlsx_cells_hold_text_that_looks_like_an_array_formula_or_a_link_as_text(app):
+    """The guard leaves "{=…}" alone (no spreadsheet reads it as a formula when it is text),
+    so only the export's writing every text as text keeps it from being written as an array
+    formula; a web or mail address stays text too, not a link the file would follow."""
+    texts = {"{=1+1}": "https://example.org/a", "{=HYPERLINK(0)}": "mailto:a@example.org"}
+    with Session(app.extensions["db_engine"]) as session:
+        status = session.scalars(select(Status)).first()
+        for title, summary in texts.items():
+            item = Initiative(
+                title=title,
+                summary=summary,
+                contact="",
+                status=status,
+                state=State.PUBLISHED,
+                municipalities=[session.get(Municipality, "0180")],
+            )
+            item.refresh_search_text()
+            session.add(item)
+        session.commit()
+    with app.test_client().get("/export.xlsx") as response:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Initiatives"]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert {row[1].value: row[2].value for row in rows} == texts
+    for row in rows:
+        assert all(cell.data_type != "f" and cell.hyperlink is None for cell in row)
