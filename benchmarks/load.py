@@ -171,6 +171,11 @@ def _status(pid: int, field: str) -> int:
     raise RuntimeError(f"no {field} for process {pid}")
 
 
+def _threads(pid: int) -> int:
+    """How many threads the process runs now."""
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
 def peak_rss(pid: int) -> int:
     """The most resident memory the process has had (VmHWM), in bytes."""
     return _status(pid, "VmHWM")
@@ -182,8 +187,14 @@ def worker_memory(server: Server, paths: Sequence[str] = MEMORY_MIX) -> WorkerMe
     figures: never the master's (a few tens of MB, it serves nothing), and no baseline's or
     floor's, whose pages are not in the mix. A large register's similarity index is built in
     a thread of each worker: its initiative page is asked for until no worker is building
-    (at most 10 minutes), so that the figures hold the index. Raises OSError when a path
-    fails."""
+    (at most 10 minutes), so that the figures hold the index. The figures are read once
+    each worker runs no more threads than when it started (at most 2 more minutes): the
+    other reads of the whole register (the counts, the export's kept lines;
+    services.whole_reads) run in threads that free what they read when done, and a worker
+    caught in the middle of one reads 20-50 MB above where it settles (its peak keeps it).
+    Raises OSError when a path fails."""
+    pids = server.worker_pids()
+    started = {pid: _threads(pid) for pid in pids}  # the runtime's own (OpenBLAS's pool)
     for _ in range(2 * WORKERS):
         for path in paths:
             fetch(server.url + path)
@@ -193,7 +204,9 @@ def worker_memory(server: Server, paths: Sequence[str] = MEMORY_MIX) -> WorkerMe
         if not any(GATHERING in fetch(initiative) for _ in range(2 * WORKERS)):
             break
         time.sleep(1)
-    pids = server.worker_pids()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and any(_threads(p) > n for p, n in started.items()):
+        time.sleep(0.5)
     return WorkerMemory(
         steady=max(_status(pid, "VmRSS") for pid in pids),
         peak=max(_status(pid, "VmHWM") for pid in pids),
