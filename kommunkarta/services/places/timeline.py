@@ -48,8 +48,11 @@ def _counts(session: Session, selection: InitiativeFilter) -> dict[tuple[int, in
     """(start year, status id) -> published initiatives under the filter."""
 
     def load() -> dict[tuple[int, int], int]:
-        if (index := initiatives.in_memory(session, selection)) is not None:
-            return index.by_year_and_status(selection)
+        by_year = initiatives.from_memory(
+            session, selection, lambda c: c.by_year_and_status(selection)
+        )
+        if by_year is not None:
+            return by_year
         stmt = (
             selection.apply(
                 initiatives.visible(

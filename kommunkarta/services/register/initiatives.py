@@ -65,16 +65,6 @@ WITH_ADOPTIONS = (
 )
 
 
-def in_memory(session: Session, selection: InitiativeFilter) -> CountIndex | None:
-    """The in-memory counts, at exactly the data version this transaction reads, when they
-    can answer the filter (services.register.count_serving); imported here, when first
-    counted, so that the command line starts without numpy. Another request may catch them
-    up past that version before they are asked: `from_memory` checks and asks at once."""
-    from kommunkarta.services.register import count_serving
-
-    return count_serving.current(session, selection)
-
-
 def from_memory(
     session: Session, selection: InitiativeFilter, ask: Callable[[CountIndex], T]
 ) -> T | None:
