@@ -24,6 +24,7 @@ HEAVY = [
     "pyarrow",
     "pyproj",
     "shapely",
+    "xlsxwriter",
 ]
 PROGRAM = """
 import json, sys
