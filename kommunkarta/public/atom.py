@@ -48,8 +48,12 @@ def updated(items: Sequence[Initiative], fallback: datetime) -> datetime:
 def _element(
     parent: ElementTree.Element, tag: str, text: str | None = None, **attributes: str
 ) -> ElementTree.Element:
-    element = ElementTree.SubElement(parent, tag, attributes)
-    element.text = text
+    """A child element, its text and attributes cleared of what XML cannot hold (NOT_XML):
+    ElementTree escapes markup but writes those as they are, and the document would not
+    parse. Every text goes through here, typed or not (a term's name is an admin's)."""
+    cleared = {name: _text(value) for name, value in attributes.items()}
+    element = ElementTree.SubElement(parent, tag, cleared)
+    element.text = None if text is None else _text(text)
     return element
 
 
@@ -71,7 +75,7 @@ def feed(
     self_url = absolute_url("public.feed", **filter_args)
     home = absolute_url("public.home")
     _element(root, "id", self_url)
-    _element(root, "title", _text(title))
+    _element(root, "title", title)
     _element(root, "updated", _date(changed))
     author = _element(root, "author")
     _element(author, "name", "Kommunkartan")
@@ -92,12 +96,12 @@ def feed(
         entry = _element(root, "entry")
         page = absolute_url("public.initiative_page", initiative_id=item.id, lang=locale)
         _element(entry, "id", absolute_url("public.initiative_page", initiative_id=item.id))
-        _element(entry, "title", _text(item.title))
+        _element(entry, "title", item.title)
         _element(entry, "updated", _date(_utc(item.updated_at) or changed))
         _element(entry, "link", href=page, rel="alternate", type="text/html")
         places = [m.name for m in item.municipalities]
         benefits = [b.name(locale) for b in item.benefit_areas]
-        lines = [_text(item.summary)] if item.summary else []
+        lines = [item.summary] if item.summary else []
         lines.append(_("Municipalities: %(names)s", names=", ".join(places)))
         if benefits:
             lines.append(_("Benefit areas: %(names)s", names=", ".join(benefits)))

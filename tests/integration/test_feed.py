@@ -166,6 +166,28 @@ def test_typed_text_is_escaped_and_unpublished_work_stays_out(app, session):
     assert one(entries[0], "summary").text.startswith("<b>fet</b>")
 
 
+def test_a_term_name_xml_cannot_hold_leaves_the_feed_well_formed(app, session):
+    """The admin's form clears control characters from a term's name but takes U+FFFE and
+    U+FFFF, which no XML document may hold."""
+    benefit = session.scalar(select(BenefitArea).where(BenefitArea.slug == "safety"))
+    benefit.name_sv = benefit.name_en = "Trygghet\ufffe\uffff"
+    item = Initiative(
+        title="Larm",
+        state=State.PUBLISHED,
+        status=session.scalar(select(Status).where(Status.slug == "pilot")),
+        municipalities=[session.get(Municipality, "0180")],
+        benefit_areas=[benefit],
+    )
+    item.refresh_search_text()
+    session.add(item)
+    session.commit()
+    root = valid_atom(app.test_client().get("/feed.atom"))
+    entry = one(root, "entry")
+    assert "Trygghet" in text(one(entry, "summary")) and "\ufffe" not in text(one(entry, "summary"))
+    labels = [c.get("label") for c in entry.findall(ATOM + "category")]
+    assert "Trygghet" in labels
+
+
 def test_pages_announce_the_feed_and_show_a_follow_link(client):
     for page, args in (
         ("/", "benefit=efficiency"),
