@@ -10,6 +10,7 @@ import threading
 from kommunkarta import cache
 from kommunkarta.filters import InitiativeFilter
 from kommunkarta.models import Municipality, State
+from kommunkarta.services.places import timeline
 from kommunkarta.services.register import count_serving, initiatives
 from kommunkarta.services.register.count_index import CountIndex
 from tests.integration.helpers import add, map_config
@@ -126,3 +127,41 @@ def test_the_counts_are_not_moved_between_checking_their_serial_and_answering(ap
         if catching_up.ident is not None:  # started
             catching_up.join(60)
     assert answers == {"older": {"0180": 1}, "caught up": True}
+
+
+def test_the_timeline_is_not_moved_between_finding_the_counts_and_asking_them(app, session, hold):
+    """The timeline asks the in-memory counts too: found at its serial, they must not be
+    caught up past a write by another request before they answer it."""
+    engine = app.extensions["db_engine"]
+    item = add(session, "Chattbot för bygglov", places=("0180",), start_year=2024)
+    with app.test_request_context():
+        built_index(engine)
+    started, release = hold(CountIndex, "by_year_and_status")
+    answers = {}
+
+    def ask() -> None:
+        with app.test_request_context():
+            reading = app.extensions["db_sessionmaker"]()
+            try:
+                answers["older"] = timeline.timeline(reading, EVERYTHING).total
+            finally:
+                reading.close()
+
+    def catch_up() -> None:
+        answers["caught up"] = _caught_up(app, engine)
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    catching_up = threading.Thread(target=catch_up)
+    try:
+        assert started.wait(30)
+        item.state = State.REJECTED
+        session.commit()
+        catching_up.start()
+        catching_up.join(2)  # done at once if it need not wait for the answer
+    finally:
+        release.set()
+        asking.join(60)
+        if catching_up.ident is not None:
+            catching_up.join(60)
+    assert answers["older"] == 1 and answers["caught up"]

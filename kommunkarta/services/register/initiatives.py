@@ -70,7 +70,8 @@ def from_memory(
 ) -> T | None:
     """`ask(counts)` of the in-memory counts at exactly the data version this transaction
     reads, checked and asked under their lock; None when they cannot answer (count with
-    SQL): every part of a page then counts the one version it read."""
+    SQL): every part of a page then counts the one version it read. Imported here, when
+    first counted, so that the command line starts without numpy."""
     from kommunkarta.services.register import count_serving
 
     return count_serving.answer(session, selection, ask)
