@@ -9,7 +9,7 @@ messages, for instance).
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -75,7 +75,17 @@ def _http_error(error: HTTPException):
     return error_response(error.code or 500, message)
 
 
-def _database_unavailable(_error: Exception):
+def _database_unavailable(error: OperationalError | InterfaceError):
+    # Logged in one line, the driver's own reason: an unreachable server, but also a
+    # serialization failure or a deadlock, which are faults to find, not to come back from.
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    current_app.logger.warning(
+        "database unavailable for %s %s: %s: %s",
+        request.method,
+        request.path,
+        type(error.orig or error).__name__,
+        reason,
+    )
     # The page shows who is signed in; loading the account needs the database, so this
     # response is drawn for an anonymous visitor (the session cookie stays as it is).
     g._login_user = login_manager.anonymous_user()

@@ -8,6 +8,7 @@ cut (every connection closed, new ones refused or left unanswered) and restore.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import signal
 import socket
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from kommunkarta import db
@@ -301,3 +303,19 @@ def _wait_until_gone(engine, marker: str) -> None:
                 return
         time.sleep(0.1)
     pytest.fail("the killed import's database session was still there after 60 s")
+
+
+def test_a_database_failure_is_logged_with_its_reason(app, caplog):
+    """A 503 for a database error says in the log which request and why: a serialization
+    failure or a deadlock is a fault to find, and the visitor's page says nothing of it."""
+
+    @app.get("/_fails")
+    def fails():
+        raise OperationalError("SELECT 1", {}, Exception("could not serialize access\nDETAIL"))
+
+    with caplog.at_level(logging.WARNING, logger=app.logger.name):
+        page = app.test_client().get("/_fails?lang=en")
+    assert page.status_code == 503
+    assert "serialize" not in page.get_data(as_text=True)
+    assert "GET /_fails: Exception: could not serialize access" in caplog.text
+    assert "DETAIL" not in caplog.text
