@@ -263,8 +263,12 @@ def test_xlsx_rows_past_the_size_the_sheet_declares_are_read(app, runner, tmp_pa
         for part in source.infolist():
             data = source.read(part.filename)
             if part.filename == "xl/worksheets/sheet1.xml":
-                assert b'<dimension ref="A1:C5"/>' in data
-                data = data.replace(b'<dimension ref="A1:C5"/>', b'<dimension ref="A1:C2"/>')
+                # openpyxl writes '<dimension ref="A1:C5"/>' through lxml, with a space
+                # before '/>' without it
+                data, found = re.subn(
+                    rb'<dimension ref="A1:C5"\s*/>', b'<dimension ref="A1:C2"/>', data
+                )
+                assert found == 1
             target.writestr(part, data)
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 0, result.output
