@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kommunkarta.models import Initiative, Municipality, State, Status
+from tests.integration.helpers import add
 
 HIDDEN = [" =1+1", "\t=cmd|' /C calc'!A0", "\r\n=1", "\x00=1", "\u00a0=1", "\ufeff=1", "\uff1d1"]
 
@@ -77,19 +78,8 @@ def test_xlsx_cells_hold_text_that_looks_like_an_array_formula_or_a_link_as_text
     formula; a web or mail address stays text too, not a link the file would follow."""
     texts = {"{=1+1}": "https://example.org/a", "{=HYPERLINK(0)}": "mailto:a@example.org"}
     with Session(app.extensions["db_engine"]) as session:
-        status = session.scalars(select(Status)).first()
         for title, summary in texts.items():
-            item = Initiative(
-                title=title,
-                summary=summary,
-                contact="",
-                status=status,
-                state=State.PUBLISHED,
-                municipalities=[session.get(Municipality, "0180")],
-            )
-            item.refresh_search_text()
-            session.add(item)
-        session.commit()
+            add(session, title, benefits=(), summary=summary, contact="")
     with app.test_client().get("/export.xlsx") as response:
         sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Initiatives"]
     rows = list(sheet.iter_rows(min_row=2))

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kommunkarta.models import Initiative, Municipality, Revision, State, Status
+from kommunkarta.models import Initiative, Revision
 from kommunkarta.services.data_io import demo, importer
 from kommunkarta.services.data_io.importing import read
 from tests.conftest import csrf_from
+from tests.integration.helpers import add
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MIXED = FIXTURES / "import_mixed.csv"
@@ -143,18 +144,8 @@ def test_xlsx_texts_that_read_like_an_escape_come_back_as_they_were(app, tmp_pat
     which import reads back as the text it was, not as what the file holds."""
     texts = {"Rapport_x2020_v2": "_x005F_ och _x000D_ och _X00E5_", "_x0041_": "x_xZZZZ_"}
     with Session(app.extensions["db_engine"]) as session:
-        status = session.scalars(select(Status)).first()
         for title, summary in texts.items():
-            item = Initiative(
-                title=title,
-                summary=summary,
-                status=status,
-                state=State.PUBLISHED,
-                municipalities=[session.get(Municipality, "0180")],
-            )
-            item.refresh_search_text()
-            session.add(item)
-        session.commit()
+            add(session, title, benefits=(), summary=summary)
     exported = tmp_path / "escapes.xlsx"
     _export(app, exported)
     again = app.test_cli_runner().invoke(args=["import", str(exported)])
